@@ -1,0 +1,112 @@
+using Tessera.Core.Secrets;
+using Tessera.Core.Storage;
+using Tessera.Core.Validation;
+
+namespace Tessera.Core.Accounts;
+
+/// <summary>Accounts and license keys: bootstrap, creation, authentication, key management.</summary>
+public sealed class AccountService(IAccountStore store, TimeProvider time)
+{
+    /// <summary>How stale a key's lastUsedAt may get before an authentication writes it again.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// On an empty database, creates the first account. With <paramref name="configuredKey"/> (a
+    /// well-formed tsl_ key) that key is used and null is returned; otherwise the new key is returned
+    /// so the host can show it once. Returns null too when an account already exists.
+    /// </summary>
+    public async Task<string?> BootstrapAsync(string? configuredKey, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(configuredKey) && !SecretFormat.IsWellFormed(configuredKey, SecretKind.LicenseKey))
+        {
+            throw new InvalidOperationException(
+                "Tessera:Bootstrap:LicenseKey is not a well-formed tsl_ license key (53 characters, valid checksum).");
+        }
+        if (await store.AnyAccountAsync(cancellationToken))
+        {
+            return null;
+        }
+        var secret = string.IsNullOrEmpty(configuredKey) ? SecretFormat.Generate(SecretKind.LicenseKey) : configuredKey;
+        await OpenAsync("Default account", secret, cancellationToken);
+        return string.IsNullOrEmpty(configuredKey) ? secret : null;
+    }
+
+    /// <summary>Creates an account and its first license key; the secret is returned once.</summary>
+    public async Task<(Account Account, string LicenseKey)> CreateAccountAsync(string? name, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var validName = TextRules.Name(name, "name", errors);
+        errors.ThrowIfAny();
+        var secret = SecretFormat.Generate(SecretKind.LicenseKey);
+        var account = await OpenAsync(validName!, secret, cancellationToken);
+        return (account, secret);
+    }
+
+    /// <summary>Checks a presented license key; no storage is touched unless it is well-formed.</summary>
+    public async Task<(string? Code, Caller? Caller)> AuthenticateAsync(string? presented, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(presented))
+        {
+            return (ErrorCodes.LicenseKeyMissing, null);
+        }
+        if (!SecretFormat.IsWellFormed(presented, SecretKind.LicenseKey))
+        {
+            return (ErrorCodes.LicenseKeyMalformed, null);
+        }
+        var key = await store.FindLicenseKeyAsync(SecretHash.Of(presented), cancellationToken);
+        if (key is null || key.IsRevoked)
+        {
+            return (ErrorCodes.LicenseKeyInvalid, null);
+        }
+        var now = Instants.Now(time);
+        if (key.LastUsedAt is null || now - key.LastUsedAt >= LastUsedResolution)
+        {
+            await store.TouchLicenseKeyAsync(key.Id, now, cancellationToken);
+        }
+        return (null, new Caller(key.AccountId, key.Id));
+    }
+
+    public async Task<Account> GetAccountAsync(Caller caller, CancellationToken cancellationToken) =>
+        await store.GetAccountAsync(caller.AccountId, cancellationToken)
+        ?? throw TesseraException.NotFound(ErrorCodes.NotFound, "account");
+
+    public Task<IReadOnlyList<LicenseKey>> ListLicenseKeysAsync(Caller caller, CancellationToken cancellationToken) =>
+        store.ListLicenseKeysAsync(caller.AccountId, cancellationToken);
+
+    /// <summary>Creates another license key for the caller's account; the secret is returned once.</summary>
+    public async Task<(LicenseKey Key, string Secret)> CreateLicenseKeyAsync(Caller caller, string? name, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var validName = TextRules.Name(name, "name", errors);
+        errors.ThrowIfAny();
+        var secret = SecretFormat.Generate(SecretKind.LicenseKey);
+        var key = LicenseKey.Issue(caller.AccountId, validName!, secret, Instants.Now(time));
+        await store.InsertLicenseKeyAsync(key, cancellationToken);
+        return (key, secret);
+    }
+
+    public async Task RevokeLicenseKeyAsync(Caller caller, string keyId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(Ids.LicenseKey, keyId))
+        {
+            throw TesseraException.NotFound(ErrorCodes.LicenseKeyNotFound, "license key");
+        }
+        var result = await store.RevokeLicenseKeyAsync(caller.AccountId, keyId, Instants.Now(time), cancellationToken);
+        switch (result)
+        {
+            case SaveResult.NotFound:
+                throw TesseraException.NotFound(ErrorCodes.LicenseKeyNotFound, "license key");
+            case SaveResult.LastActiveKey:
+                throw new TesseraException(ProblemKind.Conflict, ErrorCodes.LastLicenseKey,
+                    "This is the account's last active license key; create another before revoking it.");
+        }
+    }
+
+    private async Task<Account> OpenAsync(string name, string secret, CancellationToken cancellationToken)
+    {
+        var now = Instants.Now(time);
+        var account = Account.Open(name, now);
+        await store.CreateAccountAsync(account, LicenseKey.Issue(account.Id, "Initial key", secret, now), cancellationToken);
+        return account;
+    }
+}

@@ -1,0 +1,41 @@
+namespace Tessera.Core;
+
+/// <summary>The stable machine codes carried by every problem response (API.md §3, §4).</summary>
+public static class ErrorCodes
+{
+    // Request shape
+    public const string InvalidJson = "invalid_json";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string ValidationFailed = "validation_failed";
+    public const string InvalidQuery = "invalid_query";
+    public const string InvalidCursor = "invalid_cursor";
+    public const string InvalidIfMatch = "invalid_if_match";
+    public const string BadRequest = "bad_request";
+    public const string NotFound = "not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string InternalError = "internal_error";
+    public const string ServiceUnavailable = "service_unavailable";
+
+    // Management authentication
+    public const string LicenseKeyMissing = "license_key_missing";
+    public const string LicenseKeyMalformed = "license_key_malformed";
+    public const string LicenseKeyInvalid = "license_key_invalid";
+
+    // Objects
+    public const string TokenNotFound = "token_not_found";
+    public const string WorkloadNotFound = "workload_not_found";
+    public const string LicenseKeyNotFound = "license_key_not_found";
+    public const string WorkloadNameTaken = "workload_name_taken";
+    public const string LastLicenseKey = "last_license_key";
+    public const string PreconditionFailed = "precondition_failed";
+    public const string ConcurrentModification = "concurrent_modification";
+
+    // Token rules and query-side refusals
+    public const string TokenMissing = "token_missing";
+    public const string TokenMalformed = "token_malformed";
+    public const string TokenUnknown = "token_unknown";
+    public const string TokenCancelled = "token_cancelled";
+    public const string TokenExpired = "token_expired";
+    public const string TokenUnassigned = "token_unassigned";
+}

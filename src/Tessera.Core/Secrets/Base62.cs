@@ -1,0 +1,44 @@
+namespace Tessera.Core.Secrets;
+
+/// <summary>Base62 (<c>0-9A-Za-z</c>) of big-endian unsigned integers, left-padded to a fixed width.</summary>
+internal static class Base62
+{
+    public const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    /// <summary>Writes <paramref name="bigEndian"/> as base62 into <paramref name="destination"/>, padded with '0'.</summary>
+    /// <returns>false when the number needs more digits than the destination holds.</returns>
+    public static bool TryEncode(ReadOnlySpan<byte> bigEndian, Span<char> destination)
+    {
+        Span<byte> number = stackalloc byte[bigEndian.Length];
+        bigEndian.CopyTo(number);
+        var start = 0;
+        for (var pos = destination.Length - 1; pos >= 0; pos--)
+        {
+            // Long division of the remaining number by 62; the remainder is the next digit.
+            var remainder = 0;
+            for (var i = start; i < number.Length; i++)
+            {
+                var acc = (remainder << 8) | number[i];
+                number[i] = (byte)(acc / 62);
+                remainder = acc % 62;
+            }
+            destination[pos] = Alphabet[remainder];
+            while (start < number.Length && number[start] == 0)
+            {
+                start++;
+            }
+        }
+        return start == number.Length;
+    }
+
+    public static void Encode(uint value, Span<char> destination)
+    {
+        for (var pos = destination.Length - 1; pos >= 0; pos--)
+        {
+            destination[pos] = Alphabet[(int)(value % 62)];
+            value /= 62;
+        }
+    }
+
+    public static bool IsDigit(char c) => c is (>= '0' and <= '9') or (>= 'A' and <= 'Z') or (>= 'a' and <= 'z');
+}

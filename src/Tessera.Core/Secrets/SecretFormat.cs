@@ -1,0 +1,94 @@
+using System.IO.Hashing;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Tessera.Core.Secrets;
+
+/// <summary>
+/// The secret format of API.md §1: <c>prefix + base62(32 random bytes, 43 chars) + base62(CRC-32, 6 chars)</c>,
+/// 53 characters in all. Shape and checksum are checked here, before any storage is consulted.
+/// </summary>
+public static class SecretFormat
+{
+    public const string LicenseKeyPrefix = "tsl_";
+    public const string QueryTokenPrefix = "tsq_";
+    public const int PrefixLength = 4;
+    public const int BodyLength = 43;
+    public const int ChecksumLength = 6;
+    public const int Length = PrefixLength + BodyLength + ChecksumLength;
+    public const int RandomBytes = 32;
+
+    public static string PrefixOf(SecretKind kind) => kind == SecretKind.LicenseKey ? LicenseKeyPrefix : QueryTokenPrefix;
+
+    /// <summary>Generates a new secret of the given kind from a CSPRNG.</summary>
+    public static string Generate(SecretKind kind)
+    {
+        Span<byte> random = stackalloc byte[RandomBytes];
+        RandomNumberGenerator.Fill(random);
+        return Compose(kind, random);
+    }
+
+    /// <summary>Builds the secret for given body bytes (deterministic; tests use it for known vectors).</summary>
+    public static string Compose(SecretKind kind, ReadOnlySpan<byte> body)
+    {
+        if (body.Length != RandomBytes)
+        {
+            throw new ArgumentException($"The body is {RandomBytes} bytes.", nameof(body));
+        }
+        Span<char> secret = stackalloc char[Length];
+        PrefixOf(kind).CopyTo(secret);
+        if (!Base62.TryEncode(body, secret.Slice(PrefixLength, BodyLength)))
+        {
+            throw new InvalidOperationException("32 bytes always fit in 43 base62 digits.");
+        }
+        Base62.Encode(Checksum(secret[..(PrefixLength + BodyLength)]), secret[(PrefixLength + BodyLength)..]);
+        return new string(secret);
+    }
+
+    /// <summary>True when <paramref name="value"/> has the shape and checksum of a secret of <paramref name="kind"/>.</summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> value, SecretKind kind)
+    {
+        if (value.Length != Length || !value.StartsWith(PrefixOf(kind), StringComparison.Ordinal))
+        {
+            return false;
+        }
+        foreach (var c in value[PrefixLength..])
+        {
+            if (!Base62.IsDigit(c))
+            {
+                return false;
+            }
+        }
+        Span<char> expected = stackalloc char[ChecksumLength];
+        Base62.Encode(Checksum(value[..(PrefixLength + BodyLength)]), expected);
+        // The body must also be a 32-byte number: 43 base62 digits can exceed 2^256.
+        return expected.SequenceEqual(value[(PrefixLength + BodyLength)..]) && BodyFitsIn32Bytes(value.Slice(PrefixLength, BodyLength));
+    }
+
+    /// <summary>What lists show instead of a secret: the prefix, an ellipsis and the last 4 characters.</summary>
+    public static string Hint(ReadOnlySpan<char> secret) => string.Concat(secret[..PrefixLength], "…", secret[^4..]);
+
+    private static uint Checksum(ReadOnlySpan<char> prefixAndBody)
+    {
+        Span<byte> ascii = stackalloc byte[prefixAndBody.Length];
+        Encoding.ASCII.GetBytes(prefixAndBody, ascii);
+        return Crc32.HashToUInt32(ascii);
+    }
+
+    private static bool BodyFitsIn32Bytes(ReadOnlySpan<char> digits)
+    {
+        // Compare against base62(2^256 - 1), the largest 43-digit body the generator can produce.
+        return digits.SequenceCompareTo(MaxBody) <= 0;
+    }
+
+    private static readonly string MaxBody = ComputeMaxBody();
+
+    private static string ComputeMaxBody()
+    {
+        Span<byte> max = stackalloc byte[RandomBytes];
+        max.Fill(0xFF);
+        Span<char> digits = stackalloc char[BodyLength];
+        Base62.TryEncode(max, digits);
+        return new string(digits);
+    }
+}

@@ -1,0 +1,27 @@
+using Tessera.Core.Secrets;
+using Tessera.Core.Tokens;
+
+namespace Tessera.Core.Storage;
+
+/// <summary>Query tokens: a handful of filter-based reads and version-checked writes.</summary>
+public interface ITokenStore
+{
+    Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken);
+
+    /// <summary>The token whose secret has this hash, in any account (the query side's lookup).</summary>
+    Task<TokenMatch?> FindTokenAsync(SecretHash hash, CancellationToken cancellationToken);
+
+    Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a new token; WorkloadMissing when its workload is not in the account.</summary>
+    Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken);
+
+    /// <summary>Saves the token if its stored version is still <see cref="QueryToken.Version"/>.</summary>
+    Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the token; with <paramref name="expectedVersion"/>, only if the stored version matches.</summary>
+    Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Adds <paramref name="uses"/> to the use count and moves lastUsedAt forward; does not change the version.</summary>
+    Task RecordUsageAsync(string tokenId, long uses, DateTimeOffset lastUsedAt, CancellationToken cancellationToken);
+}

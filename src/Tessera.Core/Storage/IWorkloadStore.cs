@@ -1,0 +1,20 @@
+using Tessera.Core.Workloads;
+
+namespace Tessera.Core.Storage;
+
+/// <summary>Workloads, always within one account.</summary>
+public interface IWorkloadStore
+{
+    Task<WorkloadView?> GetWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Workloads by name (case-insensitive, A→Z), keyset-paged.</summary>
+    Task<Page<WorkloadView>> ListWorkloadsAsync(string accountId, int limit, ListCursor? after, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken);
+
+    /// <summary>Saves the workload if its stored version is still <see cref="Workload.Version"/>.</summary>
+    Task<SaveResult> UpdateWorkloadAsync(Workload workload, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the workload and unassigns its tokens in one transaction.</summary>
+    Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,35 @@
+using Tessera.Core.Tokens;
+
+namespace Tessera.Core.Storage;
+
+/// <summary>
+/// Filters, order and page of a token list. <see cref="Now"/> is the instant the derived state is
+/// evaluated at. Created bounds are inclusive from, exclusive to; expiresBefore is exclusive.
+/// </summary>
+public sealed record TokenQuery
+{
+    public string? WorkloadId { get; init; }
+
+    public bool UnassignedOnly { get; init; }
+
+    public TokenStatus? Status { get; init; }
+
+    public TokenState? State { get; init; }
+
+    /// <summary>Case-insensitive substring of the name.</summary>
+    public string? NameContains { get; init; }
+
+    public DateTimeOffset? CreatedFrom { get; init; }
+
+    public DateTimeOffset? CreatedTo { get; init; }
+
+    public DateTimeOffset? ExpiresBefore { get; init; }
+
+    public TokenSort Sort { get; init; } = TokenSort.CreatedAt;
+
+    public int Limit { get; init; } = 50;
+
+    public ListCursor? After { get; init; }
+
+    public DateTimeOffset Now { get; init; }
+}

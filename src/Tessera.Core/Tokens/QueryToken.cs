@@ -1,0 +1,183 @@
+using Tessera.Core.Secrets;
+
+namespace Tessera.Core.Tokens;
+
+/// <summary>
+/// One end user's credential for one workload. Guards its own transitions; the store only persists.
+/// Every transition that changes something stamps <see cref="UpdatedAt"/> and marks the token for saving.
+/// </summary>
+public sealed class QueryToken
+{
+    private QueryToken(string id, string accountId, string name, string note, string? workloadId, TokenStatus status,
+        SecretHash hash, string hint, DateTimeOffset createdAt, DateTimeOffset updatedAt, DateTimeOffset expiresAt,
+        DateTimeOffset? lastUsedAt, long useCount, long version)
+    {
+        Id = id;
+        AccountId = accountId;
+        Name = name;
+        Note = note;
+        WorkloadId = workloadId;
+        Status = status;
+        Hash = hash;
+        Hint = hint;
+        CreatedAt = createdAt;
+        UpdatedAt = updatedAt;
+        ExpiresAt = expiresAt;
+        LastUsedAt = lastUsedAt;
+        UseCount = useCount;
+        Version = version;
+    }
+
+    public string Id { get; }
+
+    public string AccountId { get; }
+
+    public string Name { get; private set; }
+
+    public string Note { get; private set; }
+
+    /// <summary>The workload it is bound to; null means unassigned.</summary>
+    public string? WorkloadId { get; private set; }
+
+    public TokenStatus Status { get; private set; }
+
+    public SecretHash Hash { get; }
+
+    public string Hint { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public DateTimeOffset ExpiresAt { get; private set; }
+
+    public DateTimeOffset? LastUsedAt { get; }
+
+    public long UseCount { get; }
+
+    /// <summary>Optimistic-concurrency counter; also the ETag.</summary>
+    public long Version { get; private set; }
+
+    public bool HasChanges { get; private set; }
+
+    /// <summary>Issues a new token for <paramref name="secret"/>; it expires one lifetime from now.</summary>
+    public static QueryToken Issue(string accountId, string name, string note, string? workloadId, string secret,
+        DateTimeOffset now, TimeSpan lifetime) =>
+        new(Ids.New(Ids.Token, now), accountId, name, note, workloadId, TokenStatus.Active, SecretHash.Of(secret),
+            SecretFormat.Hint(secret), now, now, now + lifetime, null, 0, 1);
+
+    public static QueryToken Rehydrate(string id, string accountId, string name, string note, string? workloadId,
+        TokenStatus status, SecretHash hash, string hint, DateTimeOffset createdAt, DateTimeOffset updatedAt,
+        DateTimeOffset expiresAt, DateTimeOffset? lastUsedAt, long useCount, long version) =>
+        new(id, accountId, name, note, workloadId, status, hash, hint, createdAt, updatedAt, expiresAt, lastUsedAt,
+            useCount, version);
+
+    /// <summary>The derived state at <paramref name="now"/>; first match wins.</summary>
+    public TokenState StateAt(DateTimeOffset now) => StateOf(Status, ExpiresAt, WorkloadId is not null, now);
+
+    public static TokenState StateOf(TokenStatus status, DateTimeOffset expiresAt, bool assigned, DateTimeOffset now)
+    {
+        if (status == TokenStatus.Cancelled)
+        {
+            return TokenState.Cancelled;
+        }
+        if (now >= expiresAt)
+        {
+            return TokenState.Expired;
+        }
+        return assigned ? TokenState.Usable : TokenState.Unassigned;
+    }
+
+    public void Rename(string name, DateTimeOffset now)
+    {
+        if (name != Name)
+        {
+            Name = name;
+            Touch(now);
+        }
+    }
+
+    public void SetNote(string note, DateTimeOffset now)
+    {
+        if (note != Note)
+        {
+            Note = note;
+            Touch(now);
+        }
+    }
+
+    public void Cancel(DateTimeOffset now) => SetStatus(TokenStatus.Cancelled, now);
+
+    public void Reactivate(DateTimeOffset now) => SetStatus(TokenStatus.Active, now);
+
+    public void SetStatus(TokenStatus status, DateTimeOffset now)
+    {
+        if (status != Status)
+        {
+            Status = status;
+            Touch(now);
+        }
+    }
+
+    /// <summary>Binds the token to a workload (the caller has checked it belongs to the same account).</summary>
+    public void AssignTo(string workloadId, DateTimeOffset now)
+    {
+        if (workloadId != WorkloadId)
+        {
+            WorkloadId = workloadId;
+            Touch(now);
+        }
+    }
+
+    public void Unassign(DateTimeOffset now)
+    {
+        if (WorkloadId is not null)
+        {
+            WorkloadId = null;
+            Touch(now);
+        }
+    }
+
+    /// <summary>Extends the token to one lifetime from now; a cancelled token must be reactivated first.</summary>
+    public void Renew(DateTimeOffset now, TimeSpan lifetime)
+    {
+        if (Status == TokenStatus.Cancelled)
+        {
+            throw new TesseraException(ProblemKind.Conflict, ErrorCodes.TokenCancelled,
+                "A cancelled token cannot be renewed; reactivate it first.");
+        }
+        ExpiresAt = now + lifetime;
+        Touch(now);
+    }
+
+    /// <summary>Sets the expiry directly, to an instant in (now, now + lifetime].</summary>
+    public void SetExpiry(DateTimeOffset expiresAt, DateTimeOffset now, TimeSpan lifetime)
+    {
+        if (expiresAt <= now || expiresAt > now + lifetime)
+        {
+            throw TesseraException.Invalid("expiresAt",
+                $"Must be after now and at most {lifetime} from now ({(now + lifetime).UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}).");
+        }
+        if (expiresAt != ExpiresAt)
+        {
+            ExpiresAt = expiresAt;
+            Touch(now);
+        }
+    }
+
+    /// <summary>Called by the use case once the store has saved the changes.</summary>
+    public void MarkSaved()
+    {
+        if (HasChanges)
+        {
+            Version++;
+            HasChanges = false;
+        }
+    }
+
+    private void Touch(DateTimeOffset now)
+    {
+        UpdatedAt = now;
+        HasChanges = true;
+    }
+}

@@ -1,0 +1,224 @@
+using Tessera.Core.Accounts;
+using Tessera.Core.Secrets;
+using Tessera.Core.Storage;
+using Tessera.Core.Validation;
+
+namespace Tessera.Core.Tokens;
+
+/// <summary>
+/// The management of query tokens: issue, read, list, patch, renew, delete. Every write is
+/// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost.
+/// </summary>
+public sealed class TokenService(ITokenStore store, TimeProvider time, TokenPolicy policy)
+{
+    public const int MaxLimit = 200;
+    public const int DefaultLimit = 50;
+    private const int MaxAttempts = 5;
+    private const string ListName = "tokens";
+
+    public TimeSpan Lifetime => policy.Lifetime;
+
+    public async Task<IssuedToken> IssueAsync(Caller caller, string? name, string? workloadId, string? note, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var validName = TextRules.Name(name, "name", errors);
+        var validNote = TextRules.FreeText(note, "note", errors);
+        if (workloadId is not null && !Ids.IsWellFormed(Ids.Workload, workloadId))
+        {
+            errors.Add("workloadId", "No workload with this id exists in this account.");
+        }
+        errors.ThrowIfAny();
+        var secret = SecretFormat.Generate(SecretKind.QueryToken);
+        var token = QueryToken.Issue(caller.AccountId, validName!, validNote!, workloadId, secret, Instants.Now(time), policy.Lifetime);
+        var result = await store.InsertTokenAsync(token, cancellationToken);
+        if (result == SaveResult.WorkloadMissing)
+        {
+            throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
+        }
+        return new IssuedToken(token, secret);
+    }
+
+    public async Task<QueryToken> GetAsync(Caller caller, string tokenId, CancellationToken cancellationToken) =>
+        (Ids.IsWellFormed(Ids.Token, tokenId) ? await store.GetTokenAsync(caller.AccountId, tokenId, cancellationToken) : null)
+        ?? throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+
+    /// <summary>One page of the caller's tokens; <paramref name="cursor"/> is the opaque value of a previous page.</summary>
+    public async Task<(IReadOnlyList<QueryToken> Items, string? NextCursor)> ListAsync(Caller caller, TokenQuery query, string? cursor, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (query.Limit is < 1 or > MaxLimit)
+        {
+            errors.Add("limit", $"Must be between 1 and {MaxLimit}.");
+        }
+        if (query.WorkloadId is not null && !Ids.IsWellFormed(Ids.Workload, query.WorkloadId))
+        {
+            errors.Add("workloadId", "Must be a workload id or 'none'.");
+        }
+        if (query.NameContains is { Length: > TextRules.NameMax })
+        {
+            errors.Add("q", $"Must be at most {TextRules.NameMax} characters.");
+        }
+        errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
+        var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, TokenNames.Of(query.Sort), Ids.Token);
+        var page = await store.ListTokensAsync(caller.AccountId,
+            query with { Now = Instants.Now(time), After = after, NameContains = query.NameContains?.ToLowerInvariant() },
+            cancellationToken);
+        return (page.Items, page.HasMore ? CursorAfter(page.Items[^1], query.Sort).Encode() : null);
+    }
+
+    /// <summary>The keyset position after <paramref name="token"/> in a list sorted by <paramref name="sort"/>.</summary>
+    public static ListCursor CursorAfter(QueryToken token, TokenSort sort) => sort switch
+    {
+        TokenSort.ExpiresAt => new ListCursor(ListName, TokenNames.Of(sort), token.Id, token.ExpiresAt.ToUnixTimeMilliseconds(), null),
+        TokenSort.Name => new ListCursor(ListName, TokenNames.Of(sort), token.Id, null, token.Name.ToLowerInvariant()),
+        TokenSort.LastUsedAt => new ListCursor(ListName, TokenNames.Of(sort), token.Id, token.LastUsedAt?.ToUnixTimeMilliseconds() ?? -1, null),
+        _ => new ListCursor(ListName, TokenNames.Of(sort), token.Id, token.CreatedAt.ToUnixTimeMilliseconds(), null),
+    };
+
+    public async Task<QueryToken> UpdateAsync(Caller caller, string tokenId, TokenPatch patch, long? ifMatch, CancellationToken cancellationToken)
+    {
+        var change = Validate(patch);
+        return await ChangeAsync(caller, tokenId, ifMatch, (token, now) => change(token, now), cancellationToken);
+    }
+
+    public Task<QueryToken> RenewAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken) =>
+        ChangeAsync(caller, tokenId, ifMatch, (token, now) => token.Renew(now, policy.Lifetime), cancellationToken);
+
+    public async Task DeleteAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(Ids.Token, tokenId))
+        {
+            throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+        }
+        var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, ifMatch, cancellationToken);
+        switch (result)
+        {
+            case SaveResult.NotFound:
+                throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+            case SaveResult.VersionConflict:
+                throw TesseraException.Stale();
+        }
+    }
+
+    /// <summary>Read, apply, save with a version check; retried on a lost race unless the caller pinned a version.</summary>
+    private async Task<QueryToken> ChangeAsync(Caller caller, string tokenId, long? ifMatch, Action<QueryToken, DateTimeOffset> apply, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var token = await GetAsync(caller, tokenId, cancellationToken);
+            if (ifMatch is { } expected && token.Version != expected)
+            {
+                throw TesseraException.Stale();
+            }
+            apply(token, Instants.Now(time));
+            if (!token.HasChanges)
+            {
+                return token;
+            }
+            switch (await store.UpdateTokenAsync(token, cancellationToken))
+            {
+                case SaveResult.Saved:
+                    token.MarkSaved();
+                    return token;
+                case SaveResult.NotFound:
+                    throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+                case SaveResult.WorkloadMissing:
+                    throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
+                case SaveResult.VersionConflict when ifMatch is not null:
+                    throw TesseraException.Stale();
+            }
+        }
+        throw new TesseraException(ProblemKind.Conflict, ErrorCodes.ConcurrentModification,
+            "The token kept changing while this change was applied; try again.");
+    }
+
+    /// <summary>Checks a patch's values up front (all errors at once) and returns how to apply it.</summary>
+    private Action<QueryToken, DateTimeOffset> Validate(TokenPatch patch)
+    {
+        var errors = new ValidationErrors();
+        string? name = null, note = null, workloadId = null;
+        TokenStatus? status = null;
+        DateTimeOffset? expiresAt = null;
+        if (patch.Name.IsSet)
+        {
+            name = patch.Name.Value is null ? Null(errors, "name", "A token always has a name.") : TextRules.Name(patch.Name.Value, "name", errors);
+        }
+        if (patch.Note.IsSet)
+        {
+            note = TextRules.FreeText(patch.Note.Value, "note", errors);
+        }
+        if (patch.WorkloadId.IsSet && patch.WorkloadId.Value is not null)
+        {
+            workloadId = patch.WorkloadId.Value;
+            if (!Ids.IsWellFormed(Ids.Workload, workloadId))
+            {
+                errors.Add("workloadId", "No workload with this id exists in this account.");
+            }
+        }
+        if (patch.Status.IsSet)
+        {
+            if (TokenNames.TryParseStatus(patch.Status.Value, out var parsed))
+            {
+                status = parsed;
+            }
+            else
+            {
+                errors.Add("status", "Must be 'active' or 'cancelled'.");
+            }
+        }
+        if (patch.ExpiresAt.IsSet)
+        {
+            if (patch.ExpiresAt.Value is null)
+            {
+                errors.Add("expiresAt", "A token always expires; give an instant.");
+            }
+            else if (Instants.TryParse(patch.ExpiresAt.Value, out var parsed))
+            {
+                expiresAt = parsed;
+            }
+            else
+            {
+                errors.Add("expiresAt", "Must be an RFC 3339 instant with an offset, e.g. 2026-12-01T12:00:00Z.");
+            }
+        }
+        errors.ThrowIfAny();
+
+        return (token, now) =>
+        {
+            // Status first, so a patch may reactivate and set an expiry in one request.
+            if (status is { } s)
+            {
+                token.SetStatus(s, now);
+            }
+            if (name is not null)
+            {
+                token.Rename(name, now);
+            }
+            if (note is not null)
+            {
+                token.SetNote(note, now);
+            }
+            if (patch.WorkloadId.IsSet)
+            {
+                if (workloadId is null)
+                {
+                    token.Unassign(now);
+                }
+                else
+                {
+                    token.AssignTo(workloadId, now);
+                }
+            }
+            if (expiresAt is { } at)
+            {
+                token.SetExpiry(at, now, policy.Lifetime);
+            }
+        };
+    }
+
+    private static string? Null(ValidationErrors errors, string field, string message)
+    {
+        errors.Add(field, message);
+        return null;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Tessera.Core.Tokens;
+
+/// <summary>The query side's answer about a presented token; only <see cref="Usable"/> passes.</summary>
+public enum VerificationOutcome
+{
+    Usable,
+    Missing,
+    Malformed,
+    Unknown,
+    Cancelled,
+    Expired,
+    Unassigned,
+}

@@ -1,0 +1,121 @@
+using Tessera.Core.Accounts;
+using Tessera.Core.Storage;
+using Tessera.Core.Validation;
+
+namespace Tessera.Core.Workloads;
+
+/// <summary>The management of workloads: create, read, list, rename/describe, delete (which unassigns its tokens).</summary>
+public sealed class WorkloadService(IWorkloadStore store, TimeProvider time)
+{
+    private const int MaxAttempts = 5;
+    private const string ListName = "workloads";
+    private const string SortName = "name";
+
+    public async Task<WorkloadView> CreateAsync(Caller caller, string? name, string? description, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var validName = TextRules.Name(name, "name", errors);
+        var validDescription = TextRules.FreeText(description, "description", errors);
+        errors.ThrowIfAny();
+        var workload = Workload.Create(caller.AccountId, validName!, validDescription!, Instants.Now(time));
+        var result = await store.InsertWorkloadAsync(workload, cancellationToken);
+        if (result == SaveResult.NameTaken)
+        {
+            throw NameTaken();
+        }
+        return new WorkloadView(workload, 0, 0);
+    }
+
+    public async Task<WorkloadView> GetAsync(Caller caller, string workloadId, CancellationToken cancellationToken) =>
+        (Ids.IsWellFormed(Ids.Workload, workloadId)
+            ? await store.GetWorkloadAsync(caller.AccountId, workloadId, Instants.Now(time), cancellationToken)
+            : null)
+        ?? throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
+
+    public async Task<(IReadOnlyList<WorkloadView> Items, string? NextCursor)> ListAsync(Caller caller, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > Tokens.TokenService.MaxLimit)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("limit", $"Must be between 1 and {Tokens.TokenService.MaxLimit}.");
+            errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
+        }
+        var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, SortName, Ids.Workload);
+        var page = await store.ListWorkloadsAsync(caller.AccountId, limit, after, Instants.Now(time), cancellationToken);
+        var next = page.HasMore
+            ? new ListCursor(ListName, SortName, page.Items[^1].Workload.Id, null, page.Items[^1].Workload.Name.ToLowerInvariant()).Encode()
+            : null;
+        return (page.Items, next);
+    }
+
+    public async Task<WorkloadView> UpdateAsync(Caller caller, string workloadId, WorkloadPatch patch, long? ifMatch, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        string? name = null, description = null;
+        if (patch.Name.IsSet)
+        {
+            if (patch.Name.Value is null)
+            {
+                errors.Add("name", "A workload always has a name.");
+            }
+            else
+            {
+                name = TextRules.Name(patch.Name.Value, "name", errors);
+            }
+        }
+        if (patch.Description.IsSet)
+        {
+            description = TextRules.FreeText(patch.Description.Value, "description", errors);
+        }
+        errors.ThrowIfAny();
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var view = await GetAsync(caller, workloadId, cancellationToken);
+            if (ifMatch is { } expected && view.Workload.Version != expected)
+            {
+                throw TesseraException.Stale();
+            }
+            var now = Instants.Now(time);
+            if (name is not null)
+            {
+                view.Workload.Rename(name, now);
+            }
+            if (description is not null)
+            {
+                view.Workload.Describe(description, now);
+            }
+            if (!view.Workload.HasChanges)
+            {
+                return view;
+            }
+            switch (await store.UpdateWorkloadAsync(view.Workload, cancellationToken))
+            {
+                case SaveResult.Saved:
+                    view.Workload.MarkSaved();
+                    return view;
+                case SaveResult.NotFound:
+                    throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
+                case SaveResult.NameTaken:
+                    throw NameTaken();
+                case SaveResult.VersionConflict when ifMatch is not null:
+                    throw TesseraException.Stale();
+            }
+        }
+        throw new TesseraException(ProblemKind.Conflict, ErrorCodes.ConcurrentModification,
+            "The workload kept changing while this change was applied; try again.");
+    }
+
+    /// <summary>Deletes the workload; its tokens survive, unassigned.</summary>
+    public async Task DeleteAsync(Caller caller, string workloadId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(Ids.Workload, workloadId) ||
+            await store.DeleteWorkloadAsync(caller.AccountId, workloadId, Instants.Now(time), cancellationToken) == SaveResult.NotFound)
+        {
+            throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
+        }
+    }
+
+    private static TesseraException NameTaken() =>
+        new(ProblemKind.Conflict, ErrorCodes.WorkloadNameTaken, "Another workload of this account already has this name.");
+}

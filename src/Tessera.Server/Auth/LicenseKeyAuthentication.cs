@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Tessera.Core;
+using Tessera.Core.Accounts;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Auth;
+
+/// <summary>
+/// Management authentication: <c>Authorization: Bearer tsl_…</c> and nothing else (never a query
+/// string or cookie). Refusals are 401 problems with license_key_missing / _malformed / _invalid.
+/// </summary>
+public sealed class LicenseKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AccountService accounts)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "LicenseKey";
+    public const string Policy = "LicenseKey";
+    public const string AccountClaim = "tessera:account";
+    public const string LicenseKeyClaim = "tessera:license_key";
+    private const string FailureItem = "tessera:auth_failure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var (code, caller) = await accounts.AuthenticateAsync(Bearer.From(Request.Headers.Authorization), Context.RequestAborted);
+        if (caller is null)
+        {
+            Context.Items[FailureItem] = code;
+            return AuthenticateResult.Fail(code!);
+        }
+        var identity = new ClaimsIdentity([new Claim(AccountClaim, caller.AccountId), new Claim(LicenseKeyClaim, caller.LicenseKeyId)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var code = Context.Items[FailureItem] as string ?? ErrorCodes.LicenseKeyMissing;
+        Response.Headers.WWWAuthenticate = code == ErrorCodes.LicenseKeyMissing ? "Bearer" : "Bearer error=\"invalid_token\"";
+        var detail = code switch
+        {
+            ErrorCodes.LicenseKeyMissing => "Send a license key as 'Authorization: Bearer tsl_…'.",
+            ErrorCodes.LicenseKeyMalformed => "The credential is not a well-formed license key.",
+            _ => "The license key is not valid.",
+        };
+        await Problems.Create(StatusCodes.Status401Unauthorized, code, detail).ExecuteAsync(Context);
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Contracts;
+using Tessera.Core.Tokens;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Endpoints;
+
+/// <summary>
+/// The query side: <c>POST /v1/handshake</c> for query clients and <c>GET /v1/auth</c> for gateways
+/// (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz). Authenticated by the query token only.
+/// </summary>
+public static class QueryEndpoints
+{
+    /// <summary>Lets a gateway log or forward why a request was refused (auth_request drops the body).</summary>
+    public const string RefusalHeader = "X-Tessera-Error";
+
+    public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var query = app.MapGroup("/v1").WithTags("Query side");
+        query.MapPost("/handshake", HandshakeAsync).WithSummary("Check a query token (Authorization: Bearer tsq_…)").ProducesProblem(401);
+        query.MapGet("/auth", AuthAsync).WithSummary("Forward-auth for gateways: 204 with X-Tessera-Token-Id and X-Tessera-Workload-Id, or 401")
+            .ProducesProblem(401);
+        return app;
+    }
+
+    private static async Task<Results<Ok<HandshakeResponse>, ProblemHttpResult>> HandshakeAsync(HttpRequest request, HttpResponse response,
+        VerificationService verification, CancellationToken cancellationToken)
+    {
+        var result = await verification.VerifyAsync(request.Headers.Authorization, cancellationToken);
+        if (!result.Passed)
+        {
+            return Refuse(response, result);
+        }
+        var token = result.Token!;
+        return TypedResults.Ok(new HandshakeResponse(token.Id, token.Name, new WorkloadReference(token.WorkloadId!, result.WorkloadName ?? ""), token.ExpiresAt));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> AuthAsync(HttpRequest request, HttpResponse response,
+        VerificationService verification, CancellationToken cancellationToken)
+    {
+        var result = await verification.VerifyAsync(request.Headers.Authorization, cancellationToken);
+        if (!result.Passed)
+        {
+            return Refuse(response, result);
+        }
+        response.Headers["X-Tessera-Token-Id"] = result.Token!.Id;
+        response.Headers["X-Tessera-Workload-Id"] = result.Token.WorkloadId;
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult Refuse(HttpResponse response, Verification result)
+    {
+        var code = result.Code!;
+        response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        response.Headers[RefusalHeader] = code;
+        var detail = result.Outcome switch
+        {
+            VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",
+            VerificationOutcome.Malformed => "The credential is not a well-formed query token.",
+            VerificationOutcome.Unknown => "The query token is not known.",
+            VerificationOutcome.Cancelled => "The query token was cancelled.",
+            VerificationOutcome.Expired => "The query token has expired.",
+            _ => "The query token is not assigned to a workload.",
+        };
+        return Problems.Create(StatusCodes.Status401Unauthorized, code, detail);
+    }
+}

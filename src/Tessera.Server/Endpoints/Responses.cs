@@ -1,0 +1,57 @@
+using Tessera.Contracts;
+using Tessera.Core.Accounts;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+
+namespace Tessera.Server.Endpoints;
+
+/// <summary>Domain objects to wire shapes (Contracts).</summary>
+public static class Responses
+{
+    public static TokenResponse Token(QueryToken t, DateTimeOffset now) => new()
+    {
+        Id = t.Id,
+        Name = t.Name,
+        Note = t.Note,
+        WorkloadId = t.WorkloadId,
+        Status = TokenNames.Of(t.Status),
+        State = TokenNames.Of(t.StateAt(now)),
+        CreatedAt = t.CreatedAt,
+        UpdatedAt = t.UpdatedAt,
+        ExpiresAt = t.ExpiresAt,
+        LastUsedAt = t.LastUsedAt,
+        UseCount = t.UseCount,
+        Hint = t.Hint,
+        Version = t.Version,
+    };
+
+    public static CreatedTokenResponse CreatedToken(IssuedToken issued, DateTimeOffset now) =>
+        new(Token(issued.Token, now), issued.Secret);
+
+    public static WorkloadResponse Workload(WorkloadView view) => new()
+    {
+        Id = view.Workload.Id,
+        Name = view.Workload.Name,
+        Description = view.Workload.Description,
+        CreatedAt = view.Workload.CreatedAt,
+        UpdatedAt = view.Workload.UpdatedAt,
+        TokenCount = view.TokenCount,
+        UsableTokenCount = view.UsableTokenCount,
+        Version = view.Workload.Version,
+    };
+
+    public static LicenseKeyResponse LicenseKey(LicenseKey k) => new()
+    {
+        Id = k.Id,
+        Name = k.Name,
+        Hint = k.Hint,
+        Status = k.IsRevoked ? "revoked" : "active",
+        CreatedAt = k.CreatedAt,
+        LastUsedAt = k.LastUsedAt,
+        RevokedAt = k.RevokedAt,
+    };
+
+    public static CreatedLicenseKeyResponse CreatedLicenseKey(LicenseKey k, string secret) => new(LicenseKey(k), secret);
+
+    public static AccountResponse Account(Account a) => new(a.Id, a.Name, a.CreatedAt);
+}

@@ -1,0 +1,134 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Contracts;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Core.Workloads;
+using Tessera.Server.Auth;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Endpoints;
+
+/// <summary><c>/v1/tokens</c> and <c>/v1/workloads/{id}/tokens</c>.</summary>
+public static class TokenEndpoints
+{
+    private static readonly string[] ListParameters =
+        ["workloadId", "status", "state", "q", "createdFrom", "createdTo", "expiresBefore", "sort", "limit", "cursor"];
+
+    public static RouteGroupBuilder MapTokenEndpoints(this RouteGroupBuilder v1)
+    {
+        var tokens = v1.MapGroup("/tokens").WithTags("Tokens");
+        tokens.MapPost("", CreateAsync).WithSummary("Issue a token, bound to a workload or unassigned; the response carries the secret, once")
+            .Accepts<CreateTokenRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413);
+        tokens.MapGet("", ListAsync).WithSummary("List tokens: filters workloadId (or 'none'), status, state, q, createdFrom, createdTo, expiresBefore; sort; limit; cursor")
+            .ProducesProblem(400);
+        tokens.MapGet("/{id}", GetAsync).WithSummary("Read a token (never the secret)").ProducesProblem(404);
+        tokens.MapPatch("/{id}", UpdateAsync).WithSummary("Change name, note, workloadId, status or expiresAt (JSON merge patch; optional If-Match)")
+            .Accepts<UpdateTokenRequest>("application/merge-patch+json", "application/json")
+            .ProducesProblem(404).ProducesProblem(412).ProducesProblem(422);
+        tokens.MapPost("/{id}/renew", RenewAsync).WithSummary("Renew: expiresAt = now + lifetime (active tokens only)")
+            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
+        tokens.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a token; it stops working at once").ProducesProblem(404).ProducesProblem(412);
+
+        v1.MapPost("/workloads/{id}/tokens", CreateForWorkloadAsync).WithTags("Tokens").WithSummary("Issue a token bound to this workload")
+            .Accepts<CreateWorkloadTokenRequest>("application/json").ProducesProblem(404).ProducesProblem(422);
+        return v1;
+    }
+
+    private static async Task<Created<CreatedTokenResponse>> CreateAsync(HttpRequest request, HttpResponse response, ClaimsPrincipal user,
+        TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(request);
+        var name = body.String("name");
+        var workloadId = body.String("workloadId");
+        var note = body.String("note");
+        body.Validate("name", "workloadId", "note");
+        var issued = await tokens.IssueAsync(user.Caller(), name.Value, workloadId.Value, note.Value, cancellationToken);
+        return Created(response, issued, time);
+    }
+
+    private static async Task<Created<CreatedTokenResponse>> CreateForWorkloadAsync(string id, HttpRequest request, HttpResponse response,
+        ClaimsPrincipal user, TokenService tokens, WorkloadService workloads, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = user.Caller();
+        var body = await JsonBody.ReadAsync(request);
+        var name = body.String("name");
+        var note = body.String("note");
+        body.Validate("name", "note");
+        // The workload is in the path: a missing one is 404 here, not a field error.
+        await workloads.GetAsync(caller, id, cancellationToken);
+        var issued = await tokens.IssueAsync(caller, name.Value, id, note.Value, cancellationToken);
+        return Created(response, issued, time);
+    }
+
+    private static async Task<Ok<PageResponse<TokenResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, TokenService tokens,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var query = new QueryParameters(request, ListParameters);
+        var workloadId = query.String("workloadId");
+        var filter = new TokenQuery
+        {
+            UnassignedOnly = workloadId == "none",
+            WorkloadId = workloadId == "none" ? null : workloadId,
+            Status = query.Choice<TokenStatus>("status", TokenNames.TryParseStatus, "active, cancelled"),
+            State = query.Choice<TokenState>("state", TokenNames.TryParseState, "usable, unassigned, expired, cancelled"),
+            NameContains = query.String("q"),
+            CreatedFrom = query.Instant("createdFrom"),
+            CreatedTo = query.Instant("createdTo"),
+            ExpiresBefore = query.Instant("expiresBefore"),
+            Sort = query.Choice<TokenSort>("sort", TokenNames.TryParseSort, "createdAt, expiresAt, name, lastUsedAt") ?? TokenSort.CreatedAt,
+            Limit = query.Int("limit", TokenService.DefaultLimit),
+        };
+        var cursor = query.String("cursor");
+        query.ThrowIfInvalid();
+        var (items, next) = await tokens.ListAsync(user.Caller(), filter, cursor, cancellationToken);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(new PageResponse<TokenResponse>([.. items.Select(t => Responses.Token(t, now))], next));
+    }
+
+    private static async Task<Ok<TokenResponse>> GetAsync(string id, HttpResponse response, ClaimsPrincipal user, TokenService tokens,
+        TimeProvider time, CancellationToken cancellationToken) =>
+        Ok(response, await tokens.GetAsync(user.Caller(), id, cancellationToken), time);
+
+    private static async Task<Ok<TokenResponse>> UpdateAsync(string id, HttpRequest request, HttpResponse response, ClaimsPrincipal user,
+        TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ifMatch = IfMatch.Version(request);
+        var body = await JsonBody.ReadAsync(request, mergePatch: true);
+        var patch = new TokenPatch
+        {
+            Name = body.String("name"),
+            Note = body.String("note"),
+            WorkloadId = body.String("workloadId"),
+            Status = body.String("status"),
+            ExpiresAt = body.String("expiresAt"),
+        };
+        body.Validate("name", "note", "workloadId", "status", "expiresAt");
+        return Ok(response, await tokens.UpdateAsync(user.Caller(), id, patch, ifMatch, cancellationToken), time);
+    }
+
+    private static async Task<Ok<TokenResponse>> RenewAsync(string id, HttpRequest request, HttpResponse response, ClaimsPrincipal user,
+        TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ifMatch = IfMatch.Version(request);
+        return Ok(response, await tokens.RenewAsync(user.Caller(), id, ifMatch, cancellationToken), time);
+    }
+
+    private static async Task<NoContent> DeleteAsync(string id, HttpRequest request, ClaimsPrincipal user, TokenService tokens, CancellationToken cancellationToken)
+    {
+        await tokens.DeleteAsync(user.Caller(), id, IfMatch.Version(request), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static Ok<TokenResponse> Ok(HttpResponse response, QueryToken token, TimeProvider time)
+    {
+        response.Headers.ETag = IfMatch.ETag(token.Version);
+        return TypedResults.Ok(Responses.Token(token, time.GetUtcNow()));
+    }
+
+    private static Created<CreatedTokenResponse> Created(HttpResponse response, IssuedToken issued, TimeProvider time)
+    {
+        response.Headers.ETag = IfMatch.ETag(issued.Token.Version);
+        return TypedResults.Created($"/v1/tokens/{issued.Token.Id}", Responses.CreatedToken(issued, time.GetUtcNow()));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Contracts;
+using Tessera.Core.Workloads;
+using Tessera.Server.Auth;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Endpoints;
+
+/// <summary><c>/v1/workloads</c>.</summary>
+public static class WorkloadEndpoints
+{
+    public static RouteGroupBuilder MapWorkloadEndpoints(this RouteGroupBuilder v1)
+    {
+        var workloads = v1.MapGroup("/workloads").WithTags("Workloads");
+        workloads.MapPost("", CreateAsync).WithSummary("Create a workload")
+            .Accepts<CreateWorkloadRequest>("application/json").ProducesProblem(409).ProducesProblem(422);
+        workloads.MapGet("", ListAsync).WithSummary("List workloads by name, paged (limit 1–200, cursor)").ProducesProblem(400);
+        workloads.MapGet("/{id}", GetAsync).WithSummary("Read a workload").ProducesProblem(404);
+        workloads.MapPatch("/{id}", UpdateAsync).WithSummary("Rename or describe a workload (JSON merge patch; optional If-Match)")
+            .Accepts<UpdateWorkloadRequest>("application/merge-patch+json", "application/json")
+            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        workloads.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a workload; its tokens become unassigned").ProducesProblem(404);
+        return v1;
+    }
+
+    private static async Task<Created<WorkloadResponse>> CreateAsync(HttpRequest request, HttpResponse response, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(request);
+        var name = body.String("name");
+        var description = body.String("description");
+        body.Validate("name", "description");
+        var view = await workloads.CreateAsync(user.Caller(), name.Value, description.Value, cancellationToken);
+        response.Headers.ETag = IfMatch.ETag(view.Workload.Version);
+        return TypedResults.Created($"/v1/workloads/{view.Workload.Id}", Responses.Workload(view));
+    }
+
+    private static async Task<Ok<PageResponse<WorkloadResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        var query = new QueryParameters(request, "limit", "cursor");
+        var limit = query.Int("limit", 50);
+        var cursor = query.String("cursor");
+        query.ThrowIfInvalid();
+        var (items, next) = await workloads.ListAsync(user.Caller(), limit, cursor, cancellationToken);
+        return TypedResults.Ok(new PageResponse<WorkloadResponse>([.. items.Select(Responses.Workload)], next));
+    }
+
+    private static async Task<Ok<WorkloadResponse>> GetAsync(string id, HttpResponse response, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        var view = await workloads.GetAsync(user.Caller(), id, cancellationToken);
+        response.Headers.ETag = IfMatch.ETag(view.Workload.Version);
+        return TypedResults.Ok(Responses.Workload(view));
+    }
+
+    private static async Task<Ok<WorkloadResponse>> UpdateAsync(string id, HttpRequest request, HttpResponse response, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        var ifMatch = IfMatch.Version(request);
+        var body = await JsonBody.ReadAsync(request, mergePatch: true);
+        var patch = new WorkloadPatch { Name = body.String("name"), Description = body.String("description") };
+        body.Validate("name", "description");
+        var view = await workloads.UpdateAsync(user.Caller(), id, patch, ifMatch, cancellationToken);
+        response.Headers.ETag = IfMatch.ETag(view.Workload.Version);
+        return TypedResults.Ok(Responses.Workload(view));
+    }
+
+    private static async Task<NoContent> DeleteAsync(string id, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        await workloads.DeleteAsync(user.Caller(), id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

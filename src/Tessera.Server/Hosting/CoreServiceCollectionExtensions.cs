@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tessera.Core.Accounts;
+using Tessera.Core.Tokens;
+using Tessera.Core.Workloads;
+using Tessera.Storage;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>What both the web host and the admin commands need: settings, storage and the use cases.</summary>
+public static class CoreServiceCollectionExtensions
+{
+    public static IServiceCollection AddTesseraCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var settings = TesseraSettings.From(configuration);
+        services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new TokenPolicy(settings.Tokens.Lifetime));
+        services.AddTesseraStorage(settings.Database.Provider, settings.Database.ConnectionString, contentRoot);
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<WorkloadService>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<VerificationService>();
+        return services;
+    }
+}

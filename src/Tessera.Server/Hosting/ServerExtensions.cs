@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+using Tessera.Contracts;
+using Tessera.Server.Auth;
+using Tessera.Server.Background;
+using Tessera.Server.Endpoints;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>The web host: services, middleware and routes, in one place.</summary>
+public static class ServerExtensions
+{
+    public static WebApplicationBuilder AddTesseraServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddTesseraCore(builder.Configuration, builder.Environment.ContentRootPath);
+        var settings = TesseraSettings.From(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = settings.Http.MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, TesseraJsonContext.Default);
+            // A context's own converters do not travel with it into other options: instants end in Z.
+            o.SerializerOptions.Converters.Add(new UtcInstantJsonConverter());
+        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(status));
+        });
+        services.AddExceptionHandler<TesseraExceptionHandler>();
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, LicenseKeyAuthentication>(LicenseKeyAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(LicenseKeyAuthentication.Policy, p => p.AddAuthenticationSchemes(LicenseKeyAuthentication.SchemeName).RequireAuthenticatedUser());
+
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "Tessera",
+                Version = "v1",
+                Description = "Query tokens for private AI workloads. Management calls take 'Authorization: Bearer tsl_…' (a license key); " +
+                              "the query side takes 'Authorization: Bearer tsq_…' (a query token).",
+            };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A license key (tsl_…) for management, a query token (tsq_…) for the query side.",
+            };
+            return Task.CompletedTask;
+        }));
+
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHostedService<DatabaseInitializer>();
+        return builder;
+    }
+
+    public static WebApplication UseTesseraServer(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(static (context, next) =>
+        {
+            // API answers may carry secrets (creation) or fresh state (verification): nothing is cached.
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API")).AllowAnonymous();
+        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
+
+        app.MapQueryEndpoints();
+        var v1 = app.MapGroup("/v1").RequireAuthorization(LicenseKeyAuthentication.Policy);
+        v1.MapAccountEndpoints();
+        v1.MapWorkloadEndpoints();
+        v1.MapTokenEndpoints();
+        return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["status"] = report.Status.ToString().ToLowerInvariant(),
+        }, HealthJsonContext.Default.DictionaryStringString));
+    }
+}

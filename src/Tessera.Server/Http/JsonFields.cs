@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Tessera.Core;
+using Tessera.Core.Validation;
+
+namespace Tessera.Server.Http;
+
+/// <summary>
+/// Typed access to the fields of a JSON object body, telling absent from null (merge patch) and
+/// collecting a field error for each wrong type, repeated key or unknown field.
+/// </summary>
+public sealed class JsonFields
+{
+    public static readonly JsonFields Empty = new(default);
+
+    private readonly Dictionary<string, JsonElement> _fields = new(StringComparer.Ordinal);
+    private readonly ValidationErrors _errors = new();
+
+    public JsonFields(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!_fields.TryAdd(property.Name, property.Value))
+            {
+                _errors.Add(property.Name, "Given more than once.");
+            }
+        }
+    }
+
+    /// <summary>A string field: absent, null, or a string; any other JSON type is a field error.</summary>
+    public Optional<string?> String(string name)
+    {
+        if (!_fields.TryGetValue(name, out var value))
+        {
+            return Optional<string?>.Absent;
+        }
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return Optional<string?>.Of(null);
+            case JsonValueKind.String:
+                try
+                {
+                    return Optional<string?>.Of(value.GetString());
+                }
+                catch (InvalidOperationException)
+                {
+                    _errors.Add(name, "Is not a valid Unicode string.");
+                    return Optional<string?>.Absent;
+                }
+            default:
+                _errors.Add(name, "Must be a string.");
+                return Optional<string?>.Absent;
+        }
+    }
+
+    /// <summary>Refuses every field not in <paramref name="known"/>, then throws if any error was collected.</summary>
+    public void Validate(params string[] known)
+    {
+        foreach (var name in _fields.Keys.Where(n => !known.Contains(n, StringComparer.Ordinal)))
+        {
+            _errors.Add(name, $"Unknown field; expected {string.Join(", ", known)}.");
+        }
+        _errors.ThrowIfAny();
+    }
+}

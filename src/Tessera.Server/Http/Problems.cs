@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Core;
+
+namespace Tessera.Server.Http;
+
+/// <summary>Builds RFC 9457 problem responses carrying Tessera's stable <c>code</c>.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult Create(int status, string code, string detail, IReadOnlyDictionary<string, string[]>? errors = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        if (errors is not null)
+        {
+            extensions["errors"] = errors;
+        }
+        return TypedResults.Problem(detail: detail, statusCode: status, title: TitleFor(status), extensions: extensions);
+    }
+
+    public static int StatusFor(ProblemKind kind) => kind switch
+    {
+        ProblemKind.BadRequest => StatusCodes.Status400BadRequest,
+        ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.Conflict => StatusCodes.Status409Conflict,
+        ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ProblemKind.Validation => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status503ServiceUnavailable,
+    };
+
+    /// <summary>The code given to a problem that no Tessera code was attached to (framework-generated ones).</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => ErrorCodes.NotFound,
+        StatusCodes.Status405MethodNotAllowed => ErrorCodes.MethodNotAllowed,
+        StatusCodes.Status413PayloadTooLarge => ErrorCodes.PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => ErrorCodes.UnsupportedMediaType,
+        StatusCodes.Status503ServiceUnavailable => ErrorCodes.ServiceUnavailable,
+        >= 500 => ErrorCodes.InternalError,
+        _ => ErrorCodes.BadRequest,
+    };
+
+    private static string TitleFor(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Unauthorized",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict",
+        412 => "Precondition failed",
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        422 => "Validation failed",
+        503 => "Service unavailable",
+        _ => "Error",
+    };
+}

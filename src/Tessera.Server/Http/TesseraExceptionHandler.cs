@@ -1,0 +1,50 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Tessera.Core;
+
+namespace Tessera.Server.Http;
+
+/// <summary>
+/// Turns every exception into a problem response with a code: refusals into their 4xx, a database
+/// that cannot answer into 503, anything else into a bare 500 without a stack trace.
+/// </summary>
+public sealed class TesseraExceptionHandler(ILogger<TesseraExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return true; // the client went away; nobody is listening
+        }
+        var problem = exception switch
+        {
+            TesseraException e => Problems.Create(Problems.StatusFor(e.Kind), e.Code, e.Message, e.Errors),
+            HttpProblemException e => Problems.Create(e.Status, e.Code, e.Message),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is too large."),
+            BadHttpRequestException e => Problems.Create(e.StatusCode, ErrorCodes.BadRequest, "The request could not be read."),
+            DbException => Unavailable(exception),
+            TimeoutException => Unavailable(exception),
+            _ => Unexpected(exception),
+        };
+        if (problem.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+        await problem.ExecuteAsync(httpContext);
+        return true;
+    }
+
+    private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unavailable(Exception exception)
+    {
+        logger.LogWarning(exception, "The database could not answer.");
+        return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            "The database is not available right now; retry shortly.");
+    }
+
+    private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unexpected(Exception exception)
+    {
+        logger.LogError(exception, "Unhandled exception.");
+        return Problems.Create(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred.");
+    }
+}

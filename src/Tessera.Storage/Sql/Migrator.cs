@@ -1,0 +1,39 @@
+using Dapper;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>
+/// Applies the dialect's migrations that a database lacks, in order, each with its bookkeeping row in
+/// one transaction. Refuses to run against a schema newer than this build knows.
+/// </summary>
+public sealed class Migrator(SqlDatabase database, TimeProvider time)
+{
+    /// <summary>Applies what is missing; returns the versions it applied.</summary>
+    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await database.PrepareAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var applied = (await connection.QueryAsync<int>("SELECT version FROM schema_migrations", transaction: transaction)).ToHashSet();
+        var known = database.Migrations;
+        var newest = known.Count == 0 ? 0 : known[^1].Version;
+        if (applied.Count > 0 && applied.Max() > newest)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is at version {applied.Max()}, newer than this Tessera build knows ({newest}). Upgrade Tessera.");
+        }
+        var done = new List<int>();
+        foreach (var migration in known.Where(m => !applied.Contains(m.Version)))
+        {
+            await connection.ExecuteAsync(migration.Script, transaction: transaction);
+            await connection.ExecuteAsync(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
+                new { migration.Version, migration.Name, At = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);
+            done.Add(migration.Version);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return done;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Data.Common;
+using Dapper;
+using Tessera.Core.Accounts;
+using Tessera.Core.Secrets;
+using Tessera.Core.Storage;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>Accounts and license keys on any <see cref="SqlDatabase"/>.</summary>
+public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
+{
+    private const string KeyColumns = "id, account_id, name, key_hash, hint, created_at, last_used_at, revoked_at";
+
+    public async Task<bool> AnyAccountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT 1 FROM accounts LIMIT 1", cancellationToken: cancellationToken)) is not null;
+    }
+
+    public async Task CreateAccountAsync(Account account, LicenseKey firstKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO accounts (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)",
+            new { account.Id, account.Name, CreatedAt = Ms.Of(account.CreatedAt) }, transaction, cancellationToken: cancellationToken));
+        await InsertKeyAsync(connection, transaction, firstKey, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<AccountRow>(new CommandDefinition(
+            "SELECT id, name, created_at FROM accounts WHERE id = @accountId", new { accountId }, cancellationToken: cancellationToken));
+        return row is null ? null : Account.Rehydrate(row.Id, row.Name, Ms.At(row.CreatedAt));
+    }
+
+    public async Task<LicenseKey?> FindLicenseKeyAsync(SecretHash hash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+            $"SELECT {KeyColumns} FROM license_keys WHERE key_hash = @hash", new { hash = hash.ToArray() }, cancellationToken: cancellationToken));
+        return row?.ToDomain();
+    }
+
+    public async Task<IReadOnlyList<LicenseKey>> ListLicenseKeysAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(
+            $"SELECT {KeyColumns} FROM license_keys WHERE account_id = @accountId ORDER BY created_at, id", new { accountId }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToDomain())];
+    }
+
+    public async Task InsertLicenseKeyAsync(LicenseKey key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await InsertKeyAsync(connection, null, key, cancellationToken);
+    }
+
+    public async Task<SaveResult> RevokeLicenseKeyAsync(string accountId, string keyId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await database.LockAccountAsync(connection, transaction, accountId, cancellationToken);
+        var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+            $"SELECT {KeyColumns} FROM license_keys WHERE id = @keyId AND account_id = @accountId",
+            new { keyId, accountId }, transaction, cancellationToken: cancellationToken));
+        if (key is null)
+        {
+            return SaveResult.NotFound;
+        }
+        if (key.RevokedAt is not null)
+        {
+            return SaveResult.Saved;
+        }
+        var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM license_keys WHERE account_id = @accountId AND revoked_at IS NULL",
+            new { accountId }, transaction, cancellationToken: cancellationToken));
+        if (active <= 1)
+        {
+            return SaveResult.LastActiveKey;
+        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE license_keys SET revoked_at = @at WHERE id = @keyId",
+            new { keyId, at = Ms.Of(at) }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return SaveResult.Saved;
+    }
+
+    public async Task TouchLicenseKeyAsync(string keyId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE license_keys SET last_used_at = @at WHERE id = @keyId AND (last_used_at IS NULL OR last_used_at < @at)",
+            new { keyId, at = Ms.Of(at) }, cancellationToken: cancellationToken));
+    }
+
+    private static Task InsertKeyAsync(DbConnection connection, DbTransaction? transaction, LicenseKey key, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO license_keys (id, account_id, name, key_hash, hint, created_at) VALUES (@Id, @AccountId, @Name, @Hash, @Hint, @CreatedAt)",
+            new { key.Id, key.AccountId, key.Name, Hash = key.Hash.ToArray(), key.Hint, CreatedAt = Ms.Of(key.CreatedAt) },
+            transaction, cancellationToken: cancellationToken));
+
+    private sealed class AccountRow
+    {
+        public string Id { get; set; } = "";
+        public string Name { get; set; } = "";
+        public long CreatedAt { get; set; }
+    }
+
+    private sealed class KeyRow
+    {
+        public string Id { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string Name { get; set; } = "";
+        public byte[] KeyHash { get; set; } = [];
+        public string Hint { get; set; } = "";
+        public long CreatedAt { get; set; }
+        public long? LastUsedAt { get; set; }
+        public long? RevokedAt { get; set; }
+
+        public LicenseKey ToDomain() => LicenseKey.Rehydrate(Id, AccountId, Name, SecretHash.FromBytes(KeyHash), Hint,
+            Ms.At(CreatedAt), Ms.At(LastUsedAt), Ms.At(RevokedAt));
+    }
+}

@@ -1,0 +1,229 @@
+using System.Data.Common;
+using System.Text;
+using Dapper;
+using Tessera.Core.Secrets;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>Query tokens on any <see cref="SqlDatabase"/>.</summary>
+public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
+{
+    private const string Columns =
+        "t.id, t.account_id, t.workload_id, t.name, t.note, t.status, t.token_hash, t.hint, t.created_at, t.updated_at, t.expires_at, t.last_used_at, t.use_count, t.version";
+
+    public async Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM query_tokens t WHERE t.id = @tokenId AND t.account_id = @accountId",
+            new { tokenId, accountId }, cancellationToken: cancellationToken));
+        return row?.ToDomain();
+    }
+
+    public async Task<TokenMatch?> FindTokenAsync(SecretHash hash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {Columns}, w.name AS workload_name FROM query_tokens t LEFT JOIN workloads w ON w.id = t.workload_id WHERE t.token_hash = @hash",
+            new { hash = hash.ToArray() }, cancellationToken: cancellationToken));
+        return row is null ? null : new TokenMatch(row.ToDomain(), row.WorkloadName);
+    }
+
+    public async Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {Columns} FROM query_tokens t WHERE t.account_id = @accountId");
+        var parameters = new DynamicParameters();
+        parameters.Add("accountId", accountId);
+        parameters.Add("now", Ms.Of(query.Now));
+        if (query.UnassignedOnly)
+        {
+            sql.Append(" AND t.workload_id IS NULL");
+        }
+        else if (query.WorkloadId is not null)
+        {
+            sql.Append(" AND t.workload_id = @workloadId");
+            parameters.Add("workloadId", query.WorkloadId);
+        }
+        if (query.Status is { } status)
+        {
+            sql.Append(" AND t.status = @status");
+            parameters.Add("status", TokenNames.Of(status));
+        }
+        if (query.State is { } state)
+        {
+            sql.Append(state switch
+            {
+                TokenState.Cancelled => " AND t.status = 'cancelled'",
+                TokenState.Expired => " AND t.status = 'active' AND t.expires_at <= @now",
+                TokenState.Unassigned => " AND t.status = 'active' AND t.expires_at > @now AND t.workload_id IS NULL",
+                _ => " AND t.status = 'active' AND t.expires_at > @now AND t.workload_id IS NOT NULL",
+            });
+        }
+        if (!string.IsNullOrEmpty(query.NameContains))
+        {
+            sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
+            parameters.Add("nameLike", "%" + EscapeLike(query.NameContains) + "%");
+        }
+        if (query.CreatedFrom is { } from)
+        {
+            sql.Append(" AND t.created_at >= @createdFrom");
+            parameters.Add("createdFrom", Ms.Of(from));
+        }
+        if (query.CreatedTo is { } to)
+        {
+            sql.Append(" AND t.created_at < @createdTo");
+            parameters.Add("createdTo", Ms.Of(to));
+        }
+        if (query.ExpiresBefore is { } before)
+        {
+            sql.Append(" AND t.expires_at < @expiresBefore");
+            parameters.Add("expiresBefore", Ms.Of(before));
+        }
+
+        // Keyset paging: the sort key, then id in the same direction, so equal keys never repeat or skip.
+        var (key, descending) = query.Sort switch
+        {
+            TokenSort.ExpiresAt => ("t.expires_at", false),
+            TokenSort.Name => ("t.name_folded", false),
+            TokenSort.LastUsedAt => ("COALESCE(t.last_used_at, -1)", true),
+            _ => ("t.created_at", true),
+        };
+        if (query.After is { } after)
+        {
+            var op = descending ? "<" : ">";
+            sql.Append($" AND ({key} {op} @afterKey OR ({key} = @afterKey AND t.id {op} @afterId))");
+            parameters.Add("afterKey", query.Sort == TokenSort.Name ? after.Text : after.Number);
+            parameters.Add("afterId", after.Id);
+        }
+        var direction = descending ? "DESC" : "ASC";
+        sql.Append($" ORDER BY {key} {direction}, t.id {direction} LIMIT @take");
+        parameters.Add("take", query.Limit + 1);
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<TokenRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).ToList();
+        return new Page<QueryToken>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
+    }
+
+    public async Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
+                    created_at, updated_at, expires_at, last_used_at, use_count, version)
+                VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
+                    @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
+                """,
+                Parameters(token), cancellationToken: cancellationToken));
+            return SaveResult.Saved;
+        }
+        catch (DbException e) when (database.IsForeignKeyViolation(e))
+        {
+            return SaveResult.WorkloadMissing;
+        }
+    }
+
+    public async Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            var rows = await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE query_tokens SET workload_id = @WorkloadId, name = @Name, name_folded = @NameFolded, note = @Note,
+                    status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1
+                WHERE id = @Id AND account_id = @AccountId AND version = @Version
+                """,
+                Parameters(token), cancellationToken: cancellationToken));
+            if (rows == 1)
+            {
+                return SaveResult.Saved;
+            }
+        }
+        catch (DbException e) when (database.IsForeignKeyViolation(e))
+        {
+            return SaveResult.WorkloadMissing;
+        }
+        return await ExistsAsync(connection, token.AccountId, token.Id, cancellationToken) ? SaveResult.VersionConflict : SaveResult.NotFound;
+    }
+
+    public async Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var versionCheck = expectedVersion is null ? "" : " AND version = @expectedVersion";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM query_tokens WHERE id = @tokenId AND account_id = @accountId{versionCheck}",
+            new { tokenId, accountId, expectedVersion }, cancellationToken: cancellationToken));
+        if (rows == 1)
+        {
+            return SaveResult.Saved;
+        }
+        return expectedVersion is not null && await ExistsAsync(connection, accountId, tokenId, cancellationToken)
+            ? SaveResult.VersionConflict
+            : SaveResult.NotFound;
+    }
+
+    public async Task RecordUsageAsync(string tokenId, long uses, DateTimeOffset lastUsedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE query_tokens SET use_count = use_count + @uses,
+                last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < @at THEN @at ELSE last_used_at END
+            WHERE id = @tokenId
+            """,
+            new { tokenId, uses, at = Ms.Of(lastUsedAt) }, cancellationToken: cancellationToken));
+    }
+
+    private static async Task<bool> ExistsAsync(DbConnection connection, string accountId, string tokenId, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM query_tokens WHERE id = @tokenId AND account_id = @accountId", new { tokenId, accountId },
+            cancellationToken: cancellationToken)) is not null;
+
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static object Parameters(QueryToken t) => new
+    {
+        t.Id,
+        t.AccountId,
+        t.WorkloadId,
+        t.Name,
+        NameFolded = t.Name.ToLowerInvariant(),
+        t.Note,
+        Status = TokenNames.Of(t.Status),
+        TokenHash = t.Hash.ToArray(),
+        t.Hint,
+        CreatedAt = Ms.Of(t.CreatedAt),
+        UpdatedAt = Ms.Of(t.UpdatedAt),
+        ExpiresAt = Ms.Of(t.ExpiresAt),
+        t.Version,
+    };
+
+    private sealed class TokenRow
+    {
+        public string Id { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string? WorkloadId { get; set; }
+        public string Name { get; set; } = "";
+        public string Note { get; set; } = "";
+        public string Status { get; set; } = "";
+        public byte[] TokenHash { get; set; } = [];
+        public string Hint { get; set; } = "";
+        public long CreatedAt { get; set; }
+        public long UpdatedAt { get; set; }
+        public long ExpiresAt { get; set; }
+        public long? LastUsedAt { get; set; }
+        public long UseCount { get; set; }
+        public long Version { get; set; }
+        public string? WorkloadName { get; set; }
+
+        public QueryToken ToDomain() => QueryToken.Rehydrate(Id, AccountId, Name, Note, WorkloadId,
+            Status == "cancelled" ? TokenStatus.Cancelled : TokenStatus.Active, SecretHash.FromBytes(TokenHash), Hint,
+            Ms.At(CreatedAt), Ms.At(UpdatedAt), Ms.At(ExpiresAt), Ms.At(LastUsedAt), UseCount, Version);
+    }
+}
