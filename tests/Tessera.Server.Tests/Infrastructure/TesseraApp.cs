@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Tessera.Core.Accounts;
+using Tessera.Core.Secrets;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>
+/// One real Tessera server per test class (WebApplicationFactory over Program) on its own SQLite file,
+/// with a controllable clock and every log line captured. Tests isolate themselves by opening their
+/// own account (<see cref="NewAccountAsync"/>), so they never depend on each other's data.
+/// </summary>
+public sealed class TesseraApp : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("tessera-test-").FullName;
+
+    public TesseraApp()
+    {
+        BootstrapKey = SecretFormat.Generate(SecretKind.LicenseKey);
+    }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public CapturedLogs Logs { get; } = new();
+
+    public string DatabasePath => Path.Combine(_directory, "tessera.db");
+
+    /// <summary>The first account's license key, given through Tessera:Bootstrap:LicenseKey.</summary>
+    public string BootstrapKey { get; }
+
+    /// <summary>Token lifetime for this server; the default (30 days) unless a test class sets it.</summary>
+    public TimeSpan? Lifetime { get; init; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Tessera:Database:ConnectionString", $"Data Source={DatabasePath}");
+        builder.UseSetting("Tessera:Bootstrap:LicenseKey", BootstrapKey);
+        if (Lifetime is { } lifetime)
+        {
+            builder.UseSetting("Tessera:Tokens:Lifetime", lifetime.ToString());
+        }
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Trace);
+            logging.AddProvider(Logs);
+        });
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+
+    /// <summary>A fresh account and a client that authenticates as it.</summary>
+    public async Task<TestAccount> NewAccountAsync(string name = "Test provider")
+    {
+        var (account, key) = await Services.GetRequiredService<AccountService>().CreateAccountAsync(name, CancellationToken.None);
+        return new TestAccount(account.Id, key, ClientWith(key));
+    }
+
+    /// <summary>A client sending <paramref name="bearer"/> as a bearer credential, or nothing when null.</summary>
+    public HttpClient ClientWith(string? bearer)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp directory left behind is harmless.
+        }
+    }
+}
