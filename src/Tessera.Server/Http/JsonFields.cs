@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tessera.Core;
 using Tessera.Core.Validation;
 
@@ -8,7 +9,7 @@ namespace Tessera.Server.Http;
 /// Typed access to the fields of a JSON object body, telling absent from null (merge patch) and
 /// collecting a field error for each wrong type, repeated key or unknown field.
 /// </summary>
-public sealed class JsonFields
+public sealed partial class JsonFields
 {
     public static readonly JsonFields Empty = new(default);
 
@@ -25,7 +26,7 @@ public sealed class JsonFields
         {
             if (!_fields.TryAdd(property.Name, property.Value))
             {
-                _errors.Add(property.Name, "Given more than once.");
+                _errors.Add(Redact(property.Name), "Given more than once.");
             }
         }
     }
@@ -62,8 +63,15 @@ public sealed class JsonFields
     {
         foreach (var name in _fields.Keys.Where(n => !known.Contains(n, StringComparer.Ordinal)))
         {
-            _errors.Add(name, $"Unknown field; expected {string.Join(", ", known)}.");
+            _errors.Add(Redact(name), $"Unknown field; expected {string.Join(", ", known)}.");
         }
         _errors.ThrowIfAny();
     }
+
+    /// <summary>A field name is echoed in errors; one that holds a secret by mistake is not.</summary>
+    private static string Redact(string name) =>
+        SecretPattern().Replace(name.Length > 200 ? name[..200] + "…" : name, "ts?_[redacted]");
+
+    [GeneratedRegex("ts[lq]_[0-9A-Za-z]+", RegexOptions.CultureInvariant)]
+    private static partial Regex SecretPattern();
 }
