@@ -1,3 +1,4 @@
+using Tessera.Core;
 using Tessera.Server.Commands;
 using Tessera.Server.Hosting;
 
@@ -6,12 +7,21 @@ if (AdminCommands.Matches(args))
     return await AdminCommands.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddTesseraServer();
-var app = builder.Build();
-app.UseTesseraServer();
-await app.RunAsync();
-return 0;
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddTesseraServer();
+    var app = builder.Build();
+    app.UseTesseraServer();
+    await app.RunAsync();
+    return 0;
+}
+catch (TesseraConfigurationException e)
+{
+    // A configuration or schema problem found at start: say what to fix, without a stack trace.
+    await Console.Error.WriteLineAsync($"tessera: {e.Message}");
+    return 1;
+}
 
 /// <summary>The entry point; public so integration tests can host it (WebApplicationFactory).</summary>
 public partial class Program;

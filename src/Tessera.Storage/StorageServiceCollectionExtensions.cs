@@ -1,3 +1,4 @@
+using Tessera.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.Storage;
 using Tessera.Storage.Sql;
@@ -16,7 +17,7 @@ public static class StorageServiceCollectionExtensions
         SqlDatabase database = (provider ?? "sqlite").ToLowerInvariant() switch
         {
             "sqlite" => new SqliteDatabase(string.IsNullOrWhiteSpace(connectionString) ? SqliteDatabase.DefaultConnectionString : connectionString, contentRoot),
-            var other => throw new InvalidOperationException(
+            var other => throw new TesseraConfigurationException(
                 $"Tessera:Database:Provider '{other}' is not supported by this build; use 'sqlite'."),
         };
         services.AddSingleton(database);

@@ -19,7 +19,7 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
     {
         if (!string.IsNullOrEmpty(configuredKey) && !SecretFormat.IsWellFormed(configuredKey, SecretKind.LicenseKey))
         {
-            throw new InvalidOperationException(
+            throw new TesseraConfigurationException(
                 "Tessera:Bootstrap:LicenseKey is not a well-formed tsl_ license key (53 characters, valid checksum).");
         }
         if (await store.AnyAccountAsync(cancellationToken))

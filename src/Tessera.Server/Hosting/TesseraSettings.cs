@@ -1,3 +1,5 @@
+using Tessera.Core;
+using Tessera.Core.Secrets;
 using Tessera.Core.Tokens;
 
 namespace Tessera.Server.Hosting;
@@ -43,14 +45,29 @@ public sealed class TesseraSettings
 
     public static TesseraSettings From(IConfiguration configuration)
     {
-        var settings = configuration.GetSection(Section).Get<TesseraSettings>() ?? new TesseraSettings();
+        TesseraSettings settings;
+        try
+        {
+            settings = configuration.GetSection(Section).Get<TesseraSettings>() ?? new TesseraSettings();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder names the key and the value it could not convert.
+            throw new TesseraConfigurationException($"invalid configuration: {e.Message}");
+        }
         if (settings.Tokens.Lifetime <= TimeSpan.Zero)
         {
-            throw new InvalidOperationException("Tessera:Tokens:Lifetime must be a positive TimeSpan, e.g. 30.00:00:00.");
+            throw new TesseraConfigurationException("Tessera:Tokens:Lifetime must be a positive TimeSpan, e.g. 30.00:00:00.");
+        }
+        if (!string.IsNullOrEmpty(settings.Bootstrap.LicenseKey) && !SecretFormat.IsWellFormed(settings.Bootstrap.LicenseKey, SecretKind.LicenseKey))
+        {
+            // Checked here too, so the operator sees one line before anything starts.
+            throw new TesseraConfigurationException(
+                "Tessera:Bootstrap:LicenseKey is not a well-formed tsl_ license key (53 characters, valid checksum).");
         }
         if (settings.Http.MaxRequestBodyBytes <= 0)
         {
-            throw new InvalidOperationException("Tessera:Http:MaxRequestBodyBytes must be positive.");
+            throw new TesseraConfigurationException("Tessera:Http:MaxRequestBodyBytes must be positive.");
         }
         return settings;
     }

@@ -1,3 +1,4 @@
+using Tessera.Core;
 using Dapper;
 
 namespace Tessera.Storage.Sql;
@@ -15,13 +16,13 @@ public sealed class Migrator(SqlDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var applied = (await connection.QueryAsync<int>("SELECT version FROM schema_migrations", transaction: transaction)).ToHashSet();
         var known = database.Migrations;
         var newest = known.Count == 0 ? 0 : known[^1].Version;
         if (applied.Count > 0 && applied.Max() > newest)
         {
-            throw new InvalidOperationException(
+            throw new TesseraConfigurationException(
                 $"The database schema is at version {applied.Max()}, newer than this Tessera build knows ({newest}). Upgrade Tessera.");
         }
         var done = new List<int>();

@@ -20,7 +20,7 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
     public async Task CreateAccountAsync(Account account, LicenseKey firstKey, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO accounts (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)",
             new { account.Id, account.Name, CreatedAt = Ms.Of(account.CreatedAt) }, transaction, cancellationToken: cancellationToken));
@@ -61,7 +61,7 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
     public async Task<SaveResult> RevokeLicenseKeyAsync(string accountId, string keyId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await database.LockAccountAsync(connection, transaction, accountId, cancellationToken);
         var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
             $"SELECT {KeyColumns} FROM license_keys WHERE id = @keyId AND account_id = @accountId",

@@ -35,6 +35,10 @@ public abstract class SqlDatabase
     public virtual Task LockAccountAsync(DbConnection connection, DbTransaction transaction, string accountId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>Begins a transaction that will write; dialects take their write lock up front where that avoids deadlocks.</summary>
+    public virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken);
+
     /// <summary>Prepares a fresh database file or server for migrations (e.g. SQLite's WAL mode).</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

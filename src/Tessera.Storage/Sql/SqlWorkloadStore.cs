@@ -87,7 +87,7 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
     public async Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly.
         await connection.ExecuteAsync(new CommandDefinition(
             """

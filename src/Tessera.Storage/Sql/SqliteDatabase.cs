@@ -63,6 +63,10 @@ public sealed class SqliteDatabase : SqlDatabase
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
     }
 
+    /// <summary>BEGIN IMMEDIATE: a reader that later writes cannot deadlock against another writer.</summary>
+    public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 }; // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
 
