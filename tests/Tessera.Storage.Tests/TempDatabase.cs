@@ -59,10 +59,19 @@ public sealed class TempDatabase : IAsyncDisposable
         return workload;
     }
 
+    public Task<QueryToken> AddTokenAsync(string accountId, string name, string? workloadId, DateTimeOffset createdAt,
+        CancellationToken cancellationToken) =>
+        AddTokenAsync(accountId, name, workloadId, createdAt, Lifetime, cancelled: false, cancellationToken);
+
+    /// <summary>Issues and inserts a token created at <paramref name="createdAt"/>; a cancelled one is cancelled at that instant.</summary>
     public async Task<QueryToken> AddTokenAsync(string accountId, string name, string? workloadId, DateTimeOffset createdAt,
-        CancellationToken cancellationToken, TimeSpan? lifetime = null)
+        TimeSpan lifetime, bool cancelled, CancellationToken cancellationToken)
     {
-        var token = QueryToken.Issue(accountId, name, "", workloadId, SecretFormat.Generate(SecretKind.QueryToken), createdAt, lifetime ?? Lifetime);
+        var token = QueryToken.Issue(accountId, name, "", workloadId, SecretFormat.Generate(SecretKind.QueryToken), createdAt, lifetime);
+        if (cancelled)
+        {
+            token.Cancel(createdAt);
+        }
         Assert.Equal(Core.Storage.SaveResult.Saved, await Tokens.InsertTokenAsync(token, cancellationToken));
         return token;
     }
