@@ -1,0 +1,82 @@
+using Dapper;
+using Tessera.Storage.Sql;
+
+namespace Tessera.Storage.Tests;
+
+public sealed class MigratorTests : IAsyncLifetime
+{
+    private readonly TempDatabase _db = TempDatabase.CreateEmpty();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    [Fact]
+    public async Task The_first_run_applies_version_1_and_the_second_applies_nothing()
+    {
+        var migrator = new Migrator(_db.Database, TimeProvider.System);
+
+        Assert.Equal([1], await migrator.MigrateAsync(Ct));
+        Assert.Empty(await migrator.MigrateAsync(Ct));
+
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        var versions = await connection.QueryAsync<long>("SELECT version FROM schema_migrations");
+        Assert.Equal([1L], versions);
+    }
+
+    [Fact]
+    public async Task The_database_is_in_wal_mode_after_migrating()
+    {
+        await new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct);
+
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        var mode = await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode");
+
+        Assert.Equal("wal", mode);
+    }
+
+    [Fact]
+    public async Task The_schema_has_the_four_tables()
+    {
+        await new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct);
+
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'")).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "accounts", "license_keys", "workloads", "query_tokens", "schema_migrations" }, tables);
+    }
+
+    [Fact]
+    public async Task A_schema_newer_than_this_build_is_refused()
+    {
+        var migrator = new Migrator(_db.Database, TimeProvider.System);
+        Assert.Equal([1], await migrator.MigrateAsync(Ct));
+        await using (var connection = await _db.Database.OpenAsync(Ct))
+        {
+            await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => migrator.MigrateAsync(Ct));
+
+        Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fresh_database_marked_with_a_newer_schema_is_refused_without_applying_anything()
+    {
+        await using (var connection = await _db.Database.OpenAsync(Ct))
+        {
+            await connection.ExecuteAsync(
+                "CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);" +
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct));
+
+        Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+        await using var check = await _db.Database.OpenAsync(Ct);
+        Assert.Equal(0L, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'accounts'"));
+    }
+}
