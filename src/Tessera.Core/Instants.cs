@@ -25,6 +25,17 @@ public static partial class Instants
         {
             return false;
         }
+        // Keep at most milliseconds before parsing: the parser rounds long fractions to 100 ns, which can
+        // carry into the next second (.9999999999 → +1 s); Tessera truncates.
+        if (value.Length > 23 && value[19] == '.')
+        {
+            var end = 20;
+            while (end < value.Length && char.IsAsciiDigit(value[end]))
+            {
+                end++;
+            }
+            value = string.Concat(value.AsSpan(0, Math.Min(end, 23)), value.AsSpan(end));
+        }
         if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
         {
             return false;

@@ -1,4 +1,5 @@
 using Dapper;
+using Tessera.Core;
 using Tessera.Storage.Sql;
 
 namespace Tessera.Storage.Tests;
@@ -58,7 +59,7 @@ public sealed class MigratorTests : IAsyncLifetime
             await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
         }
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => migrator.MigrateAsync(Ct));
+        var error = await Assert.ThrowsAsync<TesseraConfigurationException>(() => migrator.MigrateAsync(Ct));
 
         Assert.Contains("newer", error.Message, StringComparison.Ordinal);
     }
@@ -73,7 +74,7 @@ public sealed class MigratorTests : IAsyncLifetime
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
         }
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct));
+        var error = await Assert.ThrowsAsync<TesseraConfigurationException>(() => new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct));
 
         Assert.Contains("newer", error.Message, StringComparison.Ordinal);
         await using var check = await _db.Database.OpenAsync(Ct);

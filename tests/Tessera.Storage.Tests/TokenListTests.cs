@@ -220,9 +220,10 @@ public sealed class TokenListTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Filter_by_name_contains_matches_non_ascii_names_whatever_their_case_once_folded_like_the_service_does()
+    public async Task Filter_by_name_contains_matches_non_ascii_names_whatever_their_case()
     {
-        Assert.Equal(["a14"], await ListLabelsAsync(new TokenQuery { NameContains = "ÉMILE".ToLowerInvariant() }));
+        Assert.Equal(["a14"], await ListLabelsAsync(new TokenQuery { NameContains = "ÉMILE" }));
+        Assert.Equal(["a14"], await ListLabelsAsync(new TokenQuery { NameContains = "émile" }));
     }
 
     [Fact]

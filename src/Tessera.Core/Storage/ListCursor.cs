@@ -23,7 +23,10 @@ public sealed record ListCursor(string List, string Sort, string Id, long? Numbe
     public static ListCursor Decode(string value, string list, string sort, string idPrefix)
     {
         var cursor = TryDecode(value);
-        if (cursor is null || cursor.List != list || cursor.Sort != sort || !Ids.IsWellFormed(idPrefix, cursor.Id))
+        // Sorts named "name" key on text; every other sort keys on a number (an instant in ms).
+        var wantsText = sort == "name";
+        if (cursor is null || cursor.List != list || cursor.Sort != sort || !Ids.IsWellFormed(idPrefix, cursor.Id) ||
+            (cursor.Text is not null) != wantsText)
         {
             throw new TesseraException(ProblemKind.BadRequest, ErrorCodes.InvalidCursor,
                 "The cursor is not one this list returned for this sort order.");

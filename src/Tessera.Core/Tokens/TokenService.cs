@@ -61,7 +61,7 @@ public sealed class TokenService(ITokenStore store, TimeProvider time, TokenPoli
         errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
         var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, TokenNames.Of(query.Sort), Ids.Token);
         var page = await store.ListTokensAsync(caller.AccountId,
-            query with { Now = Instants.Now(time), After = after, NameContains = query.NameContains?.ToLowerInvariant() },
+            query with { Now = Instants.Now(time), After = after },
             cancellationToken);
         return (page.Items, page.HasMore ? CursorAfter(page.Items[^1], query.Sort).Encode() : null);
     }

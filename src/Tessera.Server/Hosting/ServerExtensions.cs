@@ -84,7 +84,7 @@ public static class ServerExtensions
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API")).AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous(); // no font CDN: works offline
         app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });

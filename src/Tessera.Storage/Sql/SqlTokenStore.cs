@@ -64,7 +64,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         if (!string.IsNullOrEmpty(query.NameContains))
         {
             sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
-            parameters.Add("nameLike", "%" + EscapeLike(query.NameContains) + "%");
+            parameters.Add("nameLike", "%" + EscapeLike(query.NameContains.ToLowerInvariant()) + "%");
         }
         if (query.CreatedFrom is { } from)
         {

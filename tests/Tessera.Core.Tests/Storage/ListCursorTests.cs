@@ -105,6 +105,17 @@ public sealed class ListCursorTests
         AssertInvalid(encoded, "tokens", "lastUsedAt", Ids.Token);
     }
 
+    [Fact]
+    public void A_cursor_whose_key_kind_does_not_fit_the_sort_is_refused()
+    {
+        var textKey = new ListCursor("tokens", "createdAt", TokenId, null, "alice").Encode();
+        var numberKey = new ListCursor("tokens", "name", TokenId, 5, null).Encode();
+        Assert.NotNull(ListCursor.Decode(new ListCursor("tokens", "name", TokenId, null, "alice").Encode(), "tokens", "name", Ids.Token));
+
+        AssertInvalid(textKey, "tokens", "createdAt", Ids.Token);
+        AssertInvalid(numberKey, "tokens", "name", Ids.Token);
+    }
+
     [Theory]
     [InlineData(WorkloadId)]
     [InlineData("tok_0190F5A2B3C47DEF8ABC0123456789AB")]
