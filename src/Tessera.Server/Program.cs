@@ -2,13 +2,13 @@ using Tessera.Core;
 using Tessera.Server.Commands;
 using Tessera.Server.Hosting;
 
-if (AdminCommands.Matches(args))
-{
-    return await AdminCommands.RunAsync(args);
-}
-
 try
 {
+    if (AdminCommands.Matches(args))
+    {
+        return await AdminCommands.RunAsync(args);
+    }
+
     var builder = WebApplication.CreateBuilder(args);
     builder.AddTesseraServer();
     var app = builder.Build();

@@ -17,11 +17,7 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
     /// </summary>
     public async Task<string?> BootstrapAsync(string? configuredKey, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(configuredKey) && !SecretFormat.IsWellFormed(configuredKey, SecretKind.LicenseKey))
-        {
-            throw new TesseraConfigurationException(
-                "Tessera:Bootstrap:LicenseKey is not a well-formed tsl_ license key (53 characters, valid checksum).");
-        }
+        EnsureWellFormedBootstrapKey(configuredKey);
         if (await store.AnyAccountAsync(cancellationToken))
         {
             return null;
@@ -29,6 +25,16 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
         var secret = string.IsNullOrEmpty(configuredKey) ? SecretFormat.Generate(SecretKind.LicenseKey) : configuredKey;
         await OpenAsync("Default account", secret, cancellationToken);
         return string.IsNullOrEmpty(configuredKey) ? secret : null;
+    }
+
+    /// <summary>Refuses a configured bootstrap key that is not a well-formed tsl_ key (empty means none).</summary>
+    public static void EnsureWellFormedBootstrapKey(string? configuredKey)
+    {
+        if (!string.IsNullOrEmpty(configuredKey) && !SecretFormat.IsWellFormed(configuredKey, SecretKind.LicenseKey))
+        {
+            throw new TesseraConfigurationException(
+                "Tessera:Bootstrap:LicenseKey is not a well-formed tsl_ license key (53 characters, valid checksum).");
+        }
     }
 
     /// <summary>Creates an account and its first license key; the secret is returned once.</summary>

@@ -16,24 +16,11 @@ public static class AdminCommands
 
     public static async Task<int> RunAsync(string[] args)
     {
-        try
-        {
-            return await RunCoreAsync(args);
-        }
-        catch (Core.TesseraConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync($"tessera: {e.Message}");
-            return 1;
-        }
-    }
-
-    private static async Task<int> RunCoreAsync(string[] args)
-    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddTesseraCore(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddTesseraCore(TesseraSettings.From(builder.Configuration), builder.Environment.ContentRootPath);
         using var host = builder.Build();
 
         var migrate = new Command("migrate", "Apply the schema migrations the database lacks, then exit.");

@@ -9,9 +9,8 @@ namespace Tessera.Server.Hosting;
 /// <summary>What both the web host and the admin commands need: settings, storage and the use cases.</summary>
 public static class CoreServiceCollectionExtensions
 {
-    public static IServiceCollection AddTesseraCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    public static IServiceCollection AddTesseraCore(this IServiceCollection services, TesseraSettings settings, string contentRoot)
     {
-        var settings = TesseraSettings.From(configuration);
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new TokenPolicy(settings.Tokens.Lifetime));

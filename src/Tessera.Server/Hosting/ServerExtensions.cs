@@ -18,8 +18,8 @@ public static class ServerExtensions
     public static WebApplicationBuilder AddTesseraServer(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddTesseraCore(builder.Configuration, builder.Environment.ContentRootPath);
         var settings = TesseraSettings.From(builder.Configuration);
+        services.AddTesseraCore(settings, builder.Environment.ContentRootPath);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = settings.Http.MaxRequestBodyBytes;

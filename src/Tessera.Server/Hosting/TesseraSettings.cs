@@ -1,5 +1,5 @@
 using Tessera.Core;
-using Tessera.Core.Secrets;
+using Tessera.Core.Accounts;
 using Tessera.Core.Tokens;
 
 namespace Tessera.Server.Hosting;
@@ -59,12 +59,8 @@ public sealed class TesseraSettings
         {
             throw new TesseraConfigurationException("Tessera:Tokens:Lifetime must be a positive TimeSpan, e.g. 30.00:00:00.");
         }
-        if (!string.IsNullOrEmpty(settings.Bootstrap.LicenseKey) && !SecretFormat.IsWellFormed(settings.Bootstrap.LicenseKey, SecretKind.LicenseKey))
-        {
-            // Checked here too, so the operator sees one line before anything starts.
-            throw new TesseraConfigurationException(
-                "Tessera:Bootstrap:LicenseKey is not a well-formed tsl_ license key (53 characters, valid checksum).");
-        }
+        // Checked while reading settings, so a bad key stops the server before anything starts.
+        AccountService.EnsureWellFormedBootstrapKey(settings.Bootstrap.LicenseKey);
         if (settings.Http.MaxRequestBodyBytes <= 0)
         {
             throw new TesseraConfigurationException("Tessera:Http:MaxRequestBodyBytes must be positive.");
