@@ -25,6 +25,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAccountStore, SqlAccountStore>();
         services.AddSingleton<IWorkloadStore, SqlWorkloadStore>();
         services.AddSingleton<ITokenStore, SqlTokenStore>();
+        services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
         return services;
     }
 }

@@ -212,6 +212,7 @@ public sealed class QuerySideTests(TesseraApp app) : IClassFixture<TesseraApp>
         await app.HandshakeAsync(token.Token);
         app.Time.Advance(TimeSpan.FromMinutes(5));
         await app.ClientWith(token.Token).GetAsync("/v1/auth");
+        await app.FlushUsageAsync();
         var used = await account.GetTokenAsync(token.Id);
         Assert.Equal(2, used.UseCount);
         Assert.Equal(app.Time.GetUtcNow(), used.LastUsedAt);
@@ -219,6 +220,7 @@ public sealed class QuerySideTests(TesseraApp app) : IClassFixture<TesseraApp>
 
         await account.PatchTokenAsync(token.Id, new { status = "cancelled" });
         await app.HandshakeAsync(token.Token);
+        await app.FlushUsageAsync();
         Assert.Equal(2, (await account.GetTokenAsync(token.Id)).UseCount);
     }
 

@@ -30,6 +30,7 @@ public sealed class TokenListApiTests(TesseraApp app) : IClassFixture<TesseraApp
         await app.HandshakeAsync(((CreatedTokenResponse)tokens["amy"]).Token);
         app.Time.Advance(TimeSpan.FromSeconds(1));
         await app.HandshakeAsync(((CreatedTokenResponse)tokens["Bob"]).Token);
+        await app.FlushUsageAsync();
         app.Time.Advance(TimeSpan.FromHours(2)); // "short-lived" is now expired
         return (account, a, b, tokens);
     }

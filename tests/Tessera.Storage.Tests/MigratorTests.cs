@@ -15,16 +15,16 @@ public sealed class MigratorTests : IAsyncLifetime
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
-    public async Task The_first_run_applies_version_1_and_the_second_applies_nothing()
+    public async Task The_first_run_applies_every_version_in_order_and_the_second_applies_nothing()
     {
         var migrator = new Migrator(_db.Database, TimeProvider.System);
 
-        Assert.Equal([1], await migrator.MigrateAsync(Ct));
+        Assert.Equal([1, 2], await migrator.MigrateAsync(Ct));
         Assert.Empty(await migrator.MigrateAsync(Ct));
 
         await using var connection = await _db.Database.OpenAsync(Ct);
-        var versions = await connection.QueryAsync<long>("SELECT version FROM schema_migrations");
-        Assert.Equal([1L], versions);
+        var versions = await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version");
+        Assert.Equal([1L, 2L], versions);
     }
 
     [Fact]
@@ -39,21 +39,21 @@ public sealed class MigratorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_schema_has_the_four_tables()
+    public async Task The_schema_has_the_tables_and_the_change_feed()
     {
         await new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct);
 
         await using var connection = await _db.Database.OpenAsync(Ct);
         var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'")).ToHashSet(StringComparer.Ordinal);
 
-        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "accounts", "license_keys", "workloads", "query_tokens", "schema_migrations" }, tables);
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "accounts", "license_keys", "workloads", "query_tokens", "token_changes", "schema_migrations" }, tables);
     }
 
     [Fact]
     public async Task A_schema_newer_than_this_build_is_refused()
     {
         var migrator = new Migrator(_db.Database, TimeProvider.System);
-        Assert.Equal([1], await migrator.MigrateAsync(Ct));
+        Assert.Equal([1, 2], await migrator.MigrateAsync(Ct));
         await using (var connection = await _db.Database.OpenAsync(Ct))
         {
             await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");

@@ -104,7 +104,7 @@ public sealed class TokenListTests : IAsyncLifetime
                     created, seed.Lifetime, seed.Cancelled, Ct);
                 if (seed.UsedAfter is { } used)
                 {
-                    await _db.Tokens.RecordUsageAsync(token.Id, 1, T0 + used, Ct);
+                    await _db.Tokens.RecordUsageAsync([new TokenUsage(token.Id, 1, T0 + used)], Ct);
                 }
                 _labelById[token.Id] = seed.Label;
             }

@@ -53,7 +53,7 @@ public sealed class TokenStoreTests : IAsyncLifetime
         token.SetNote("cancelled for now", T0.AddMinutes(1));
         Assert.Equal(SaveResult.Saved, await _db.Tokens.UpdateTokenAsync(token, Ct));
         token.MarkSaved();
-        await _db.Tokens.RecordUsageAsync(token.Id, 3, T0.AddMinutes(2), Ct);
+        await _db.Tokens.RecordUsageAsync([new TokenUsage(token.Id, 3, T0.AddMinutes(2))], Ct);
 
         var stored = await _db.Tokens.GetTokenAsync(_account.Id, token.Id, Ct);
 
@@ -237,19 +237,19 @@ public sealed class TokenStoreTests : IAsyncLifetime
     {
         var token = await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);
 
-        await _db.Tokens.RecordUsageAsync(token.Id, 1, T0.AddMinutes(10), Ct);
+        await _db.Tokens.RecordUsageAsync([new TokenUsage(token.Id, 1, T0.AddMinutes(10))], Ct);
         var afterFirst = await _db.Tokens.GetTokenAsync(_account.Id, token.Id, Ct);
         Assert.NotNull(afterFirst);
         Assert.Equal(1, afterFirst.UseCount);
         Assert.Equal(T0.AddMinutes(10), afterFirst.LastUsedAt);
 
-        await _db.Tokens.RecordUsageAsync(token.Id, 5, T0.AddMinutes(20), Ct);
+        await _db.Tokens.RecordUsageAsync([new TokenUsage(token.Id, 5, T0.AddMinutes(20))], Ct);
         var afterForward = await _db.Tokens.GetTokenAsync(_account.Id, token.Id, Ct);
         Assert.NotNull(afterForward);
         Assert.Equal(6, afterForward.UseCount);
         Assert.Equal(T0.AddMinutes(20), afterForward.LastUsedAt);
 
-        await _db.Tokens.RecordUsageAsync(token.Id, 2, T0.AddMinutes(15), Ct);
+        await _db.Tokens.RecordUsageAsync([new TokenUsage(token.Id, 2, T0.AddMinutes(15))], Ct);
         var afterBackward = await _db.Tokens.GetTokenAsync(_account.Id, token.Id, Ct);
         Assert.NotNull(afterBackward);
         Assert.Equal(8, afterBackward.UseCount);
@@ -263,7 +263,7 @@ public sealed class TokenStoreTests : IAsyncLifetime
     public async Task RecordUsage_does_not_break_a_later_version_checked_update()
     {
         var token = await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);
-        await _db.Tokens.RecordUsageAsync(token.Id, 1, T0.AddMinutes(1), Ct);
+        await _db.Tokens.RecordUsageAsync([new TokenUsage(token.Id, 1, T0.AddMinutes(1))], Ct);
 
         token.Rename("Alice B.", T0.AddMinutes(2));
 

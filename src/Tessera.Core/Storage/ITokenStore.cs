@@ -22,6 +22,9 @@ public interface ITokenStore
     /// <summary>Deletes the token; with <paramref name="expectedVersion"/>, only if the stored version matches.</summary>
     Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken);
 
-    /// <summary>Adds <paramref name="uses"/> to the use count and moves lastUsedAt forward; does not change the version.</summary>
-    Task RecordUsageAsync(string tokenId, long uses, DateTimeOffset lastUsedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Adds each entry's uses to its token's use count and moves lastUsedAt forward, in one transaction;
+    /// does not change versions. Tokens deleted meanwhile are skipped.
+    /// </summary>
+    Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken);
 }

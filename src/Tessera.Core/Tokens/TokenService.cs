@@ -2,6 +2,7 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Validation;
+using Tessera.Core.Verification;
 
 namespace Tessera.Core.Tokens;
 
@@ -9,7 +10,7 @@ namespace Tessera.Core.Tokens;
 /// The management of query tokens: issue, read, list, patch, renew, delete. Every write is
 /// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost.
 /// </summary>
-public sealed class TokenService(ITokenStore store, TimeProvider time, TokenPolicy policy)
+public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvider time, TokenPolicy policy)
 {
     public const int MaxLimit = 200;
     public const int DefaultLimit = 50;
@@ -35,6 +36,7 @@ public sealed class TokenService(ITokenStore store, TimeProvider time, TokenPoli
         {
             throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
         }
+        known.Forget(token.Hash);
         return new IssuedToken(token, secret);
     }
 
@@ -86,10 +88,8 @@ public sealed class TokenService(ITokenStore store, TimeProvider time, TokenPoli
 
     public async Task DeleteAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken)
     {
-        if (!Ids.IsWellFormed(Ids.Token, tokenId))
-        {
-            throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
-        }
+        // Read first: memory is keyed by the secret's hash, which only the stored token knows.
+        var token = await GetAsync(caller, tokenId, cancellationToken);
         var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, ifMatch, cancellationToken);
         switch (result)
         {
@@ -98,6 +98,7 @@ public sealed class TokenService(ITokenStore store, TimeProvider time, TokenPoli
             case SaveResult.VersionConflict:
                 throw TesseraException.Stale();
         }
+        known.Forget(token.Hash);
     }
 
     /// <summary>Read, apply, save with a version check; retried on a lost race unless the caller pinned a version.</summary>
@@ -119,6 +120,8 @@ public sealed class TokenService(ITokenStore store, TimeProvider time, TokenPoli
             {
                 case SaveResult.Saved:
                     token.MarkSaved();
+                    // This server answers the very next verification from the store; others follow the change feed.
+                    known.Forget(token.Hash);
                     return token;
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");

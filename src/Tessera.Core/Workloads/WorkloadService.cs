@@ -1,11 +1,12 @@
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Validation;
+using Tessera.Core.Verification;
 
 namespace Tessera.Core.Workloads;
 
 /// <summary>The management of workloads: create, read, list, rename/describe, delete (which unassigns its tokens).</summary>
-public sealed class WorkloadService(IWorkloadStore store, TimeProvider time)
+public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, TimeProvider time)
 {
     private const int MaxAttempts = 5;
     private const string ListName = "workloads";
@@ -93,6 +94,8 @@ public sealed class WorkloadService(IWorkloadStore store, TimeProvider time)
             {
                 case SaveResult.Saved:
                     view.Workload.MarkSaved();
+                    // The query side reports the workload's name.
+                    known.ForgetWorkload(workloadId);
                     return view;
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
@@ -114,6 +117,7 @@ public sealed class WorkloadService(IWorkloadStore store, TimeProvider time)
         {
             throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
         }
+        known.ForgetWorkload(workloadId);
     }
 
     private static TesseraException NameTaken() =>

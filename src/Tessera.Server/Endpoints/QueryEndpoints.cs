@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
-using Tessera.Core.Tokens;
+using Tessera.Core.Verification;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Endpoints;
@@ -32,7 +32,7 @@ public static class QueryEndpoints
             return Refuse(response, result);
         }
         var token = result.Token!;
-        return TypedResults.Ok(new HandshakeResponse(token.Id, token.Name, new WorkloadReference(token.WorkloadId!, result.WorkloadName ?? ""), token.ExpiresAt));
+        return TypedResults.Ok(new HandshakeResponse(token.Id, token.Name, new WorkloadReference(token.Workload!.Id, token.Workload.Name), token.ExpiresAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AuthAsync(HttpRequest request, HttpResponse response,
@@ -44,13 +44,13 @@ public static class QueryEndpoints
             return Refuse(response, result);
         }
         response.Headers["X-Tessera-Token-Id"] = result.Token!.Id;
-        response.Headers["X-Tessera-Workload-Id"] = result.Token.WorkloadId;
+        response.Headers["X-Tessera-Workload-Id"] = result.Token.Workload!.Id;
         return TypedResults.NoContent();
     }
 
     private static ProblemHttpResult Refuse(HttpResponse response, Verification result)
     {
-        var code = result.Code!;
+        var code = result.Code;
         response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
         response.Headers[RefusalHeader] = code;
         var detail = result.Outcome switch

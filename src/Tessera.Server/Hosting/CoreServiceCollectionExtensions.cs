@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Core.Accounts;
 using Tessera.Core.Tokens;
+using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
 using Tessera.Storage;
 
@@ -18,6 +19,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccountService>();
         services.AddSingleton<WorkloadService>();
         services.AddSingleton<TokenService>();
+        services.AddMetrics();
+        services.AddSingleton(settings.Verification);
+        services.AddSingleton<KnownTokens>();
+        services.AddSingleton<VerificationMetrics>();
         services.AddSingleton<VerificationService>();
         return services;
     }

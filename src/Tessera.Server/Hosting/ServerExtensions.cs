@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
+using OpenTelemetry.Metrics;
 using Tessera.Contracts;
+using Tessera.Core.Verification;
 using Tessera.Server.Auth;
 using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
@@ -66,6 +68,10 @@ public static class ServerExtensions
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<TokenChangeFollower>();
+        services.AddSingleton<UsageFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
+        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
         return builder;
     }
 
@@ -89,6 +95,8 @@ public static class ServerExtensions
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
+
+        app.MapPrometheusScrapingEndpoint("/metrics");
 
         app.MapQueryEndpoints();
         var v1 = app.MapGroup("/v1").RequireAuthorization(LicenseKeyAuthentication.Policy);

@@ -1,6 +1,7 @@
 using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Tokens;
+using Tessera.Core.Verification;
 
 namespace Tessera.Server.Hosting;
 
@@ -16,6 +17,9 @@ public sealed class TesseraSettings
     public BootstrapSettings Bootstrap { get; set; } = new();
 
     public HttpSettings Http { get; set; } = new();
+
+    /// <summary>The query side's memory and change feed (Tessera:Verification).</summary>
+    public VerificationOptions Verification { get; set; } = new();
 
     public sealed class DatabaseSettings
     {
@@ -64,6 +68,14 @@ public sealed class TesseraSettings
         if (settings.Http.MaxRequestBodyBytes <= 0)
         {
             throw new TesseraConfigurationException("Tessera:Http:MaxRequestBodyBytes must be positive.");
+        }
+        var v = settings.Verification;
+        if (v.FeedInterval <= TimeSpan.Zero || v.TrustWindow < v.FeedInterval || v.OfflineGrace < TimeSpan.Zero ||
+            v.UnknownTtl < TimeSpan.Zero || v.MaxUnknown < 0 || v.UsageFlushInterval <= TimeSpan.Zero)
+        {
+            throw new TesseraConfigurationException(
+                "Tessera:Verification: FeedInterval and UsageFlushInterval must be positive, TrustWindow at least FeedInterval, " +
+                "OfflineGrace, UnknownTtl and MaxUnknown not negative.");
         }
         return settings;
     }

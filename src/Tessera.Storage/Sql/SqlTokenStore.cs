@@ -167,16 +167,23 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             : SaveResult.NotFound;
     }
 
-    public async Task RecordUsageAsync(string tokenId, long uses, DateTimeOffset lastUsedAt, CancellationToken cancellationToken)
+    public async Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken)
     {
+        if (usages.Count == 0)
+        {
+            return;
+        }
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        // One statement, executed per entry inside one transaction: one commit (one fsync) per flush.
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE query_tokens SET use_count = use_count + @uses,
-                last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < @at THEN @at ELSE last_used_at END
-            WHERE id = @tokenId
+            UPDATE query_tokens SET use_count = use_count + @Uses,
+                last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < @At THEN @At ELSE last_used_at END
+            WHERE id = @TokenId
             """,
-            new { tokenId, uses, at = Ms.Of(lastUsedAt) }, cancellationToken: cancellationToken));
+            usages.Select(u => new { u.TokenId, u.Uses, At = Ms.Of(u.LastUsedAt) }), transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static async Task<bool> ExistsAsync(DbConnection connection, string accountId, string tokenId, CancellationToken cancellationToken) =>

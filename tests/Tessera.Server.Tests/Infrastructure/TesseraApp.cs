@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
+using Tessera.Server.Background;
 
 namespace Tessera.Server.Tests.Infrastructure;
 
@@ -54,6 +55,10 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
         });
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
     }
+
+    /// <summary>Writes the uses counted in memory now, as the background flush does every second.</summary>
+    public async Task FlushUsageAsync() =>
+        Assert.True(await Services.GetRequiredService<UsageFlusher>().FlushAsync(TestContext.Current.CancellationToken));
 
     /// <summary>A fresh account and a client that authenticates as it.</summary>
     public async Task<TestAccount> NewAccountAsync(string name = "Test provider")

@@ -1,4 +1,4 @@
-namespace Tessera.Core.Tokens;
+namespace Tessera.Core.Verification;
 
 /// <summary>The query side's answer about a presented token; only <see cref="Usable"/> passes.</summary>
 public enum VerificationOutcome

@@ -1,0 +1,47 @@
+namespace Tessera.Core.Verification;
+
+/// <summary>
+/// A server's place in the token change feed. Positions come from a sequence, so on a database with
+/// concurrent writers a lower position can become visible after a higher one (its transaction
+/// committed later). The cursor therefore keeps reading from the lowest position it has not seen,
+/// and only gives up on a missing one (a rolled-back transaction) after <c>gapTimeoutMs</c>.
+/// </summary>
+public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
+{
+    private readonly SortedSet<long> _seenAbove = [];
+    private readonly Dictionary<long, long> _missingSince = [];
+
+    /// <summary>Every position at or below it has been seen or given up on; reads start after it.</summary>
+    public long Floor { get; private set; } = start;
+
+    /// <summary>True the first time <paramref name="position"/> is offered: its change must be applied.</summary>
+    public bool Accept(long position) => position > Floor && _seenAbove.Add(position);
+
+    /// <summary>Moves <see cref="Floor"/> over seen positions and over gaps older than the timeout.</summary>
+    public void Advance(long nowMs)
+    {
+        while (_seenAbove.Count > 0)
+        {
+            var next = Floor + 1;
+            if (_seenAbove.Remove(next))
+            {
+                Floor = next;
+                _missingSince.Remove(next);
+                continue;
+            }
+            if (!_missingSince.TryGetValue(next, out var since))
+            {
+                _missingSince[next] = nowMs;
+                return;
+            }
+            if (nowMs - since < gapTimeoutMs)
+            {
+                return;
+            }
+            // A run of missing positions was noticed at once: the next one is as old as this one.
+            _missingSince.Remove(next);
+            _missingSince.TryAdd(next + 1, since);
+            Floor = next;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics.Metrics;
+
+namespace Tessera.Core.Verification;
+
+/// <summary>The query side's instruments (meter "Tessera"), exported at /metrics.</summary>
+public sealed class VerificationMetrics
+{
+    public const string MeterName = "Tessera";
+
+    private readonly Counter<long> _verifications;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _memoryHits;
+    private readonly Counter<long> _memoryMisses;
+    private readonly Counter<long> _databaseErrors;
+    private long _lastFlushTick = Environment.TickCount64;
+
+    public VerificationMetrics(IMeterFactory meterFactory, KnownTokens known)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _verifications = meter.CreateCounter<long>("tessera.verifications", "{verification}", "Query-side verifications by result code.");
+        _duration = meter.CreateHistogram("tessera.verification.duration", "s", "Time to verify one presented token.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000_001, 0.000_002, 0.000_005, 0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1] });
+        _memoryHits = meter.CreateCounter<long>("tessera.verification.memory_hits", "{verification}", "Verifications answered from memory.");
+        _memoryMisses = meter.CreateCounter<long>("tessera.verification.memory_misses", "{verification}", "Verifications that had to read the store.");
+        _databaseErrors = meter.CreateCounter<long>("tessera.database.errors", "{error}", "Store calls that failed (unreachable, timed out).");
+        meter.CreateObservableGauge("tessera.known_tokens", () => known.Count, "{token}", "Tokens remembered by the query side.");
+        meter.CreateObservableGauge("tessera.unknown_hashes", () => known.UnknownCount, "{hash}", "Unknown hashes remembered by the query side.");
+        meter.CreateObservableGauge("tessera.usage.flush_lag", () => (Environment.TickCount64 - Volatile.Read(ref _lastFlushTick)) / 1000.0, "s",
+            "Time since uses were last written to the store.");
+        meter.CreateObservableGauge("tessera.change_feed.lag", () => known.SyncedAtTick is { } at ? (Environment.TickCount64 - at) / 1000.0 : double.NaN, "s",
+            "Time since the token change feed was last read.");
+    }
+
+    public void Verified(string code, long startTimestamp, bool fromMemory)
+    {
+        _verifications.Add(1, new KeyValuePair<string, object?>("result", code));
+        _duration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        (fromMemory ? _memoryHits : _memoryMisses).Add(1);
+    }
+
+    public void DatabaseError() => _databaseErrors.Add(1);
+
+    public void UsageFlushed() => Volatile.Write(ref _lastFlushTick, Environment.TickCount64);
+}

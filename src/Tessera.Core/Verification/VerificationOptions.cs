@@ -1,0 +1,29 @@
+namespace Tessera.Core.Verification;
+
+/// <summary>How the query side remembers tokens (configuration section Tessera:Verification).</summary>
+public sealed class VerificationOptions
+{
+    /// <summary>How often every server reads the token change feed: the bound on cross-server propagation.</summary>
+    public TimeSpan FeedInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long memory is trusted after the last successful read of the change feed. Past it,
+    /// verification reads the store again (fail closed when the store is unreachable).
+    /// </summary>
+    public TimeSpan TrustWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// While the store is unreachable, a token remembered as usable keeps passing for this long past
+    /// <see cref="TrustWindow"/>; zero (the default) fails closed as soon as memory is no longer trusted.
+    /// </summary>
+    public TimeSpan OfflineGrace { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How long a hash the store does not know is answered from memory.</summary>
+    public TimeSpan UnknownTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most unknown hashes remembered; past it, unknown values go to the store again.</summary>
+    public int MaxUnknown { get; set; } = 100_000;
+
+    /// <summary>How often accumulated uses are written to the store (and once more on shutdown).</summary>
+    public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

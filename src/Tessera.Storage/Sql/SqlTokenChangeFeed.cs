@@ -1,0 +1,32 @@
+using Dapper;
+using Tessera.Core.Secrets;
+using Tessera.Core.Storage;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>The token_changes table (filled by triggers, see migration 0002) on any <see cref="SqlDatabase"/>.</summary>
+public sealed class SqlTokenChangeFeed(SqlDatabase database) : ITokenChangeFeed
+{
+    public async Task<long> LatestPositionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(position) FROM token_changes", cancellationToken: cancellationToken)) ?? 0;
+    }
+
+    public async Task<IReadOnlyList<TokenChange>> ReadAfterAsync(long position, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long Position, byte[] TokenHash)>(new CommandDefinition(
+            "SELECT position, token_hash FROM token_changes WHERE position > @position ORDER BY position LIMIT @limit",
+            new { position, limit }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new TokenChange(r.Position, SecretHash.FromBytes(r.TokenHash)))];
+    }
+
+    public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM token_changes WHERE changed_at < @before", new { before = Ms.Of(before) }, cancellationToken: cancellationToken));
+    }
+}
