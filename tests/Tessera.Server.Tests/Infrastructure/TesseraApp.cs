@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
+using Tessera.Core.Verification;
 using Tessera.Server.Background;
 
 namespace Tessera.Server.Tests.Infrastructure;
@@ -32,7 +33,14 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
-    public string DatabasePath => Path.Combine(_directory, "tessera.db");
+    /// <summary>The SQLite file; another app's <see cref="DatabasePath"/> makes two servers on one database.</summary>
+    public string DatabasePath { get => field ?? Path.Combine(_directory, "tessera.db"); init; }
+
+    /// <summary>Extra configuration, e.g. Tessera:Verification settings.</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
+    /// <summary>Test-only service replacements (e.g. a store that can be slowed or failed), applied last.</summary>
+    public Action<IServiceCollection>? Replace { get; init; }
 
     /// <summary>The first account's license key, given through Tessera:Bootstrap:LicenseKey.</summary>
     public string BootstrapKey { get; }
@@ -53,12 +61,35 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
             logging.SetMinimumLevel(LogLevel.Trace);
             logging.AddProvider(Logs);
         });
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            Replace?.Invoke(services);
+        });
     }
 
     /// <summary>Writes the uses counted in memory now, as the background flush does every second.</summary>
     public async Task FlushUsageAsync() =>
         Assert.True(await Services.GetRequiredService<UsageFlusher>().FlushAsync(TestContext.Current.CancellationToken));
+
+    /// <summary>
+    /// Waits until the server has read the token change feed once: before that, memory is not trusted and
+    /// every verification reads the store (correct, but not what a test of memory wants to see).
+    /// </summary>
+    public async Task WaitForChangeFeedAsync()
+    {
+        var known = Services.GetRequiredService<KnownTokens>();
+        var started = TimeProvider.System.GetTimestamp();
+        while (!known.IsTrusted(Environment.TickCount64))
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10), "the change feed was never read");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
 
     /// <summary>A fresh account and a client that authenticates as it.</summary>
     public async Task<TestAccount> NewAccountAsync(string name = "Test provider")

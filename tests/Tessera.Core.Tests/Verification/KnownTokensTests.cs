@@ -1,0 +1,123 @@
+using Tessera.Core.Secrets;
+using Tessera.Core.Tokens;
+using Tessera.Core.Verification;
+
+namespace Tessera.Core.Tests.Verification;
+
+public sealed class KnownTokensTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+    private static readonly VerificationOptions Options = new();
+
+    private static SecretHash NewHash() => SecretHash.Of(SecretFormat.Generate(SecretKind.QueryToken));
+
+    private static KnownToken Token(KnownTokens known, string workloadId = "wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b") =>
+        new(Ids.New(Ids.Token, Now), "alice", TokenStatus.Active, Now.AddDays(30), known.LabelFor(workloadId, "llama-3"));
+
+    [Fact]
+    public void A_token_keeps_its_id_in_sixteen_bytes_and_gives_it_back_unchanged()
+    {
+        var id = Ids.New(Ids.Token, Now);
+
+        var token = new KnownToken(id, "alice", TokenStatus.Active, Now.AddDays(30), null);
+
+        Assert.Equal(id, token.Id);
+        Assert.Equal(TokenState.Unassigned, token.StateAt(Now));
+        Assert.Equal(TokenState.Expired, token.StateAt(Now.AddDays(30)));
+    }
+
+    [Fact]
+    public void A_fill_is_remembered_unless_the_token_was_forgotten_while_it_read()
+    {
+        var known = new KnownTokens(Options);
+        var hash = NewHash();
+
+        var quiet = known.GenerationOf(hash);
+        known.Remember(hash, Token(known), quiet);
+        Assert.True(known.TryGet(hash, out _));
+
+        var raced = known.GenerationOf(hash);
+        known.Forget(hash); // a cancel committed while the fill was reading
+        known.Remember(hash, Token(known), raced);
+
+        Assert.False(known.TryGet(hash, out _));
+    }
+
+    [Fact]
+    public void Unknown_hashes_are_remembered_for_their_ttl_forgotten_on_change_and_capped()
+    {
+        var known = new KnownTokens(new VerificationOptions { UnknownTtl = TimeSpan.FromSeconds(5), MaxUnknown = 2 });
+        var (a, b, c) = (NewHash(), NewHash(), NewHash());
+
+        known.RememberUnknown(a, known.GenerationOf(a), 0);
+        known.RememberUnknown(b, known.GenerationOf(b), 0);
+        known.RememberUnknown(c, known.GenerationOf(c), 0);
+
+        Assert.True(known.IsKnownUnknown(a, 4_999));
+        Assert.False(known.IsKnownUnknown(a, 5_000));
+        Assert.False(known.IsKnownUnknown(c, 0)); // over the cap: goes to the store again
+        known.Forget(b); // created meanwhile
+        Assert.False(known.IsKnownUnknown(b, 0));
+        known.SweepUnknown(5_000);
+        Assert.Equal(0, known.UnknownCount);
+    }
+
+    [Fact]
+    public void Forgetting_a_workload_forgets_exactly_its_tokens()
+    {
+        var known = new KnownTokens(Options);
+        var (mine, other) = (NewHash(), NewHash());
+        known.Remember(mine, Token(known, "wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b"), known.GenerationOf(mine));
+        known.Remember(other, Token(known, "wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6c"), known.GenerationOf(other));
+
+        known.ForgetWorkload("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b");
+
+        Assert.False(known.TryGet(mine, out _));
+        Assert.True(known.TryGet(other, out _));
+    }
+
+    [Fact]
+    public void Tokens_of_one_workload_share_one_label()
+    {
+        var known = new KnownTokens(Options);
+
+        Assert.Same(Token(known).Workload, Token(known).Workload);
+    }
+
+    [Fact]
+    public void Memory_is_not_trusted_before_the_first_feed_read_and_only_for_the_window_after_each()
+    {
+        var known = new KnownTokens(new VerificationOptions { TrustWindow = TimeSpan.FromSeconds(1), OfflineGrace = TimeSpan.FromSeconds(2) });
+        Assert.False(known.IsTrusted(0));
+        Assert.False(known.IsWithinGrace(0));
+
+        known.MarkSynced(10_000);
+
+        Assert.True(known.IsTrusted(11_000));
+        Assert.False(known.IsTrusted(11_001));
+        Assert.True(known.IsWithinGrace(13_000));
+        Assert.False(known.IsWithinGrace(13_001));
+    }
+
+    [Fact]
+    public void Uses_are_taken_once_per_flush_and_a_failed_flush_gives_them_back()
+    {
+        var known = new KnownTokens(Options);
+        var token = Token(known);
+        known.RecordUse(token, 1_000);
+        known.RecordUse(token, 2_000);
+
+        var taken = known.TakeUsage();
+        Assert.Equal(2, Assert.Single(taken).Usage.Uses);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(2_000), taken[0].Usage.LastUsedAt);
+        Assert.Equal(token.Id, taken[0].Usage.TokenId);
+        Assert.Empty(known.TakeUsage());
+
+        known.ReturnUsage(taken);
+        known.RecordUse(token, 3_000);
+
+        var retaken = Assert.Single(known.TakeUsage());
+        Assert.Equal(3, retaken.Usage.Uses);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(3_000), retaken.Usage.LastUsedAt);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Contracts;
+using Tessera.Core.Secrets;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Verification;
+
+/// <summary>
+/// The query side's memory against a store that can be slowed down or made unreachable on purpose:
+/// no cache fill resurrects a changed token, unknown values reach the store once, an outage fails closed.
+/// </summary>
+public sealed class SlowedStoreTests : IClassFixture<SlowedStoreTests.Server>
+{
+    public sealed class Server : IAsyncDisposable
+    {
+        public ControlledStore Store { get; } = new();
+
+        public TesseraApp App { get; }
+
+        public Server()
+        {
+            App = new TesseraApp
+            {
+                Settings = new()
+                {
+                    ["Tessera:Verification:FeedInterval"] = "00:00:00.100",
+                },
+                Replace = Store.ReplaceIn,
+            };
+        }
+
+        public ValueTask DisposeAsync() => App.DisposeAsync();
+    }
+
+    private readonly ControlledStore _store;
+    private readonly TesseraApp _app;
+
+    public SlowedStoreTests(Server server)
+    {
+        _store = server.Store;
+        _app = server.App;
+        _store.Unreachable = false;
+        _store.FeedStalled = false;
+    }
+
+    private async Task<(TestAccount Account, CreatedTokenResponse Token)> FreshTokenAsync()
+    {
+        await _app.WaitForChangeFeedAsync();
+        var account = await _app.NewAccountAsync();
+        var workload = await account.CreateWorkloadAsync("llama-3");
+        return (account, await account.CreateTokenAsync("alice", workload.Id));
+    }
+
+    [Theory]
+    [InlineData("cancel")]
+    [InlineData("unassign")]
+    [InlineData("delete")]
+    public async Task A_fill_that_read_before_a_change_and_lands_after_it_is_not_remembered(string change)
+    {
+        var (account, token) = await FreshTokenAsync();
+        // Only this server's own bookkeeping may protect the token: the feed reports nothing.
+        _store.FeedStalled = true;
+
+        var hasRead = _store.HoldNextLookupAfterReading();
+        var inFlight = _app.CodeAsync(token.Token);
+        await hasRead; // the fill has read the token while it was still usable
+        var applied = change switch
+        {
+            "cancel" => account.Client.PatchJsonAsync($"/v1/tokens/{token.Id}", new { status = "cancelled" }),
+            "unassign" => account.Client.PatchJsonAsync($"/v1/tokens/{token.Id}", new { workloadId = (string?)null }),
+            _ => account.Client.DeleteAsync($"/v1/tokens/{token.Id}"),
+        };
+        Assert.True((await applied).IsSuccessStatusCode);
+        _store.ReleaseLookup();
+
+        // The request that raced the change may answer with what it read; every later one must not.
+        Assert.Equal("ok", await inFlight);
+        var expected = change switch { "cancel" => "token_cancelled", "unassign" => "token_unassigned", _ => "token_unknown" };
+        Assert.Equal(expected, await _app.CodeAsync(token.Token));
+        Assert.Equal(expected, await _app.CodeAsync(token.Token));
+    }
+
+    [Fact]
+    public async Task An_unknown_value_reaches_the_store_once_and_is_then_answered_from_memory()
+    {
+        await _app.WaitForChangeFeedAsync();
+        var unknown = SecretFormat.Generate(SecretKind.QueryToken);
+        var before = _store.Lookups;
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("token_unknown", await _app.CodeAsync(unknown));
+        }
+
+        Assert.Equal(before + 1, _store.Lookups);
+    }
+
+    [Fact]
+    public async Task A_known_token_is_answered_from_memory_without_reading_the_store()
+    {
+        var (_, token) = await FreshTokenAsync();
+        Assert.Equal("ok", await _app.CodeAsync(token.Token));
+        var before = _store.Lookups;
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("ok", await _app.CodeAsync(token.Token));
+        }
+
+        Assert.Equal(before, _store.Lookups);
+    }
+
+    [Fact]
+    public async Task With_the_database_unreachable_verification_fails_closed_and_recovers_by_itself()
+    {
+        var (_, token) = await FreshTokenAsync();
+        Assert.Equal("ok", await _app.CodeAsync(token.Token));
+
+        _store.Unreachable = true;
+        // An unknown value cannot be checked at all.
+        await _app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken)).GetAsync("/v1/auth")
+            .EnsureAsync(HttpStatusCode.ServiceUnavailable);
+        // A remembered token is refused once memory can no longer be trusted (no grace configured).
+        var response = await PollAsync(() => _app.ClientWith(token.Token).GetAsync("/v1/auth"), r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
+        await response.ProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+
+        _store.Unreachable = false;
+        var recovered = await PollAsync(() => _app.ClientWith(token.Token).GetAsync("/v1/auth"), r => r.StatusCode == HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.NoContent, recovered.StatusCode);
+    }
+
+    [Fact]
+    public async Task Uses_counted_while_the_database_is_unreachable_are_written_once_it_is_back()
+    {
+        var (account, token) = await FreshTokenAsync();
+        Assert.Equal("ok", await _app.CodeAsync(token.Token));
+        Assert.Equal("ok", await _app.CodeAsync(token.Token));
+
+        _store.Unreachable = true;
+        var flusher = _app.Services.GetRequiredService<Background.UsageFlusher>();
+        Assert.False(await flusher.FlushAsync(TestContext.Current.CancellationToken));
+        _store.Unreachable = false;
+        await _app.FlushUsageAsync();
+
+        Assert.Equal(2, (await account.GetTokenAsync(token.Id)).UseCount);
+    }
+
+    internal static async Task<HttpResponseMessage> PollAsync(Func<Task<HttpResponseMessage>> send, Func<HttpResponseMessage, bool> done)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            var response = await send();
+            if (done(response) || TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+            {
+                return response;
+            }
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
