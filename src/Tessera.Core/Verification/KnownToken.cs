@@ -3,13 +3,15 @@ using Tessera.Core.Tokens;
 namespace Tessera.Core.Verification;
 
 /// <summary>
-/// What the query side remembers of one token: just enough to decide and answer, in about 90 bytes so
-/// a million fit comfortably in memory. Immutable except for the uses not yet flushed to the store;
+/// What the query side remembers of one token: just enough to decide and answer, in about 80 bytes so
+/// a million fit in memory. Immutable except for the uses not yet flushed to the store;
 /// any change to the token replaces the whole entry.
 /// </summary>
 public sealed class KnownToken
 {
     private readonly Guid _id;
+    private readonly long _expiresAtMs;
+    private readonly bool _cancelled;
     private long _pendingUses;
     private long _lastUsedMs;
 
@@ -18,8 +20,8 @@ public sealed class KnownToken
         // Ids are "tok_" + 32 hex digits: kept as the 16 bytes they encode.
         _id = Guid.ParseExact(tokenId.AsSpan(Ids.Token.Length), "N");
         Name = name;
-        Status = status;
-        ExpiresAt = expiresAt;
+        _cancelled = status == TokenStatus.Cancelled;
+        _expiresAtMs = expiresAt.ToUnixTimeMilliseconds();
         Workload = workload;
     }
 
@@ -31,9 +33,9 @@ public sealed class KnownToken
 
     public string Name { get; }
 
-    public TokenStatus Status { get; }
+    public TokenStatus Status => _cancelled ? TokenStatus.Cancelled : TokenStatus.Active;
 
-    public DateTimeOffset ExpiresAt { get; }
+    public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(_expiresAtMs);
 
     /// <summary>Null when the token is unassigned.</summary>
     public WorkloadLabel? Workload { get; }

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using Tessera.Core.Verification;
+
+namespace Tessera.Benchmarks;
+
+/// <summary>What remembering N tokens costs: managed heap and the process's working set, before and after.</summary>
+internal static class MemoryReport
+{
+    public static int Run(int count)
+    {
+        var before = Measure();
+        var known = KnownTokenFill.Fill(new VerificationOptions(), count, out _);
+        var after = Measure();
+        GC.KeepAlive(known);
+        Console.WriteLine($"tokens remembered: {known.Count:N0}");
+        Console.WriteLine($"managed heap: {before.Heap / 1e6:F1} MB -> {after.Heap / 1e6:F1} MB ({(after.Heap - before.Heap) / (double)count:F0} bytes per token)");
+        Console.WriteLine($"working set:  {before.WorkingSet / 1e6:F1} MB -> {after.WorkingSet / 1e6:F1} MB");
+        return 0;
+    }
+
+    private static (long Heap, long WorkingSet) Measure()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        return (GC.GetTotalMemory(forceFullCollection: true), process.WorkingSet64);
+    }
+}

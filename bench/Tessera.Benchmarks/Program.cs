@@ -1,0 +1,18 @@
+using BenchmarkDotNet.Running;
+using Tessera.Benchmarks;
+
+// dotnet run -c Release --project bench/Tessera.Benchmarks -- [bdn args]        BenchmarkDotNet (VerifyBenchmarks)
+// ... -- memory 1000000                                                          memory of N remembered tokens
+// ... -- seed <provider> <connection string> <tokens> <output dir>               a database for bench/http.sh
+return args.FirstOrDefault() switch
+{
+    "memory" => MemoryReport.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
+    "seed" => await Seeder.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(VerifyBenchmarks).Assembly).Run(args);
+    return 0;
+}

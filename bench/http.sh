@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# HTTP benchmarks of Tessera with wrk (issue #6). For each database: seeds 100k tokens, starts the real
+# server, warms it up, then in one run measures an empty endpoint (/healthz) and GET /v1/auth with one
+# usable token, with 1,000 usable tokens in rotation and with 1,000 unknown ones, and prints requests/s,
+# p50, p99 and each one's ratio to the empty endpoint; then token creations/s through the API. With
+# LIST=1 (default) it also seeds 1M tokens on SQLite and measures a filtered, sorted list page and the
+# server's memory once every one of the 1M tokens has been verified (all remembered).
+#
+# Usage: bench/http.sh                 SQLite only
+#        TESSERA_BENCH_POSTGRES='Host=127.0.0.1;Port=5432;Username=…;Database=…' bench/http.sh
+# Knobs: DURATION (10s), CONNECTIONS (64), THREADS (2), TOKENS (100000), LIST (1), LIST_TOKENS (1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+TOKENS=${TOKENS:-100000}
+LIST=${LIST:-1}
+LIST_TOKENS=${LIST_TOKENS:-1000000}
+PORT=${PORT:-5390}
+export THREADS
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+dotnet build src/Tessera.Server -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build bench/Tessera.Benchmarks -c Release -nologo -clp:ErrorsOnly >/dev/null
+server_dll=src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll
+bench_dll=bench/Tessera.Benchmarks/bin/Release/net10.0/Tessera.Benchmarks.dll
+
+work=$(mktemp -d)
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback, wrk and server share the cores"
+
+start_server() { # provider connection-string
+  Tessera__Database__Provider=$1 Tessera__Database__ConnectionString=$2 Logging__LogLevel__Default=Warning \
+    dotnet "$server_dll" --urls "http://127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return 0; sleep 0.2; done
+  echo "server did not become ready:" >&2; cat "$work/server.log" >&2; exit 1
+}
+
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
+
+# wrk_run NAME [wrk args…]: prints "NAME rps p50 p99" (latencies in ms)
+wrk_run() {
+  local name=$1; shift
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out")
+  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") ${errors:-0}"
+}
+
+to_ms() { # wrk prints 1.23ms, 456.00us or 1.02s
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
+}
+
+report() { # lines "name rps p50 p99 non2xx"; ratio against the mean of the two empty runs
+  awk 'BEGIN { printf "%-28s %12s %9s %9s %8s %10s\n", "endpoint", "requests/s", "p50 ms", "p99 ms", "ratio", "non-2xx" }
+       { name[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; err[NR] = $5; if ($1 ~ /^empty/) { e += $2; ne++ } }
+       END { base = e / ne; for (i = 1; i <= NR; i++) printf "%-28s %12.0f %9s %9s %7.2fx %10s\n", name[i], rps[i], p50[i], p99[i], rps[i] / base, err[i] }'
+}
+
+bench_provider() { # provider connection-string
+  local provider=$1 connection=$2 data="$work/$1"
+  echo; echo "## $provider, $TOKENS tokens"
+  dotnet "$bench_dll" seed "$provider" "$connection" "$TOKENS" "$data"
+  start_server "$provider" "$connection"
+  local key workload; key=$(cat "$data/license-key"); workload=$(head -1 "$data/workloads")
+  # Warm-up: JIT, connection pools, and 1,000 usable tokens remembered.
+  SECRETS="$data/usable" LIMIT=1000 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/lua/rotate.lua "http://127.0.0.1:$PORT" >/dev/null
+  SECRETS="$data/unknown" LIMIT=1000 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/lua/rotate.lua "http://127.0.0.1:$PORT" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT/healthz" >/dev/null
+  {
+    wrk_run empty:/healthz "http://127.0.0.1:$PORT/healthz"
+    BEARER=$(head -1 "$data/usable") URLPATH=/v1/auth wrk_run auth:one-usable -s bench/lua/bearer.lua "http://127.0.0.1:$PORT"
+    SECRETS="$data/usable" LIMIT=1000 wrk_run auth:1000-usable -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
+    SECRETS="$data/unknown" LIMIT=1000 wrk_run auth:1000-unknown -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
+    wrk_run empty:/healthz-again "http://127.0.0.1:$PORT/healthz"
+  } | report
+  echo
+  LICENSE_KEY=$key WORKLOAD_ID=$workload wrk_run create:POST/v1/tokens -c16 -s bench/lua/create.lua "http://127.0.0.1:$PORT" |
+    awk '{ printf "token creations through the API (16 connections): %.0f/s, p50 %s ms, p99 %s ms, non-2xx %s\n", $2, $3, $4, $5 }'
+  echo "server working set: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
+  stop_server
+}
+
+bench_provider sqlite "Data Source=$work/sqlite.db"
+if [ -n "${TESSERA_BENCH_POSTGRES:-}" ]; then
+  bench_provider postgres "$TESSERA_BENCH_POSTGRES"
+fi
+
+if [ "$LIST" = 1 ]; then
+  echo; echo "## sqlite, $LIST_TOKENS tokens: list page and memory"
+  data="$work/list"
+  dotnet "$bench_dll" seed sqlite "Data Source=$work/list.db" "$LIST_TOKENS" "$data"
+  start_server sqlite "Data Source=$work/list.db"
+  key=$(cat "$data/license-key"); workload=$(sed -n 7p "$data/workloads")
+  for query in "state=active&sort=name&limit=50" "workloadId=$workload&state=active&sort=expiresAt&limit=50" "q=user-09&sort=createdAt&limit=50"; do
+    BEARER=$key URLPATH="/v1/tokens?$query" wrk_run "GET /v1/tokens?$query" -t1 -c1 -s bench/lua/bearer.lua "http://127.0.0.1:$PORT" |
+      awk '{ printf "list page %s: %.0f/s, p50 %s ms, p99 %s ms (1 connection), non-2xx %s\n", $1, $2, $3, $4, $5 }'
+  done
+  # Remember every token: present each secret once (the threads interleave), then read the working set.
+  known=0
+  for _ in $(seq 1 30); do
+    SECRETS="$data/usable:$data/refused" LIMIT=0 wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/lua/rotate.lua "http://127.0.0.1:$PORT" >/dev/null
+    known=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^tessera_known_tokens/ {print $2}')
+    [ "${known%.*}" -ge "$LIST_TOKENS" ] && break
+  done
+  curl -s "http://127.0.0.1:$PORT/healthz" >/dev/null
+  echo "tokens remembered: $known; server working set: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
+  stop_server
+fi

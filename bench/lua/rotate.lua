@@ -1,0 +1,29 @@
+-- wrk script: GET PATH (default /v1/auth) with "Authorization: Bearer <secret>", rotating over the first
+-- LIMIT lines (default 1000; 0 = all) of each file in SECRETS (colon-separated). Each thread starts at its
+-- own offset and steps by the thread count, so together they present every secret once per round.
+local files, limit, path = os.getenv("SECRETS"), tonumber(os.getenv("LIMIT") or "1000"), os.getenv("URLPATH") or "/v1/auth"
+local threads, counter = {}, 0
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  secrets = {}
+  for file in string.gmatch(files, "[^:]+") do
+    for line in io.lines(file) do
+      if limit > 0 and #secrets >= limit then break end
+      secrets[#secrets + 1] = "Bearer " .. line
+    end
+  end
+  step = tonumber(os.getenv("THREADS") or "2")
+  i = id
+end
+
+function request()
+  local secret = secrets[(i % #secrets) + 1]
+  i = i + step
+  return wrk.format("GET", path, { ["Authorization"] = secret })
+end
