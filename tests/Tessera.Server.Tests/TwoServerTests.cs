@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -156,6 +157,38 @@ public sealed class TwoServerTests : IClassFixture<TwoServerTests.Servers>
             Assert.Equal(sample.Code, response.Headers.GetValues("X-Tessera-Error").Single());
         }
         Report(samples.Select(s => (s.Change, s.Propagation)).ToList());
+    }
+
+    [Fact]
+    public async Task Usage_recorded_by_both_servers_at_once_adds_up_to_every_successful_call()
+    {
+        using var managerA = Client(_a, _bootstrapKey);
+        var workload = await (await managerA.PostJsonAsync("/v1/workloads", new CreateWorkloadRequest("usage-counting", null)))
+            .ReadAsync<WorkloadResponse>(HttpStatusCode.Created);
+        var token = await (await managerA.PostJsonAsync("/v1/tokens", new CreateTokenRequest("busy", workload.Id, null)))
+            .ReadAsync<CreatedTokenResponse>(HttpStatusCode.Created);
+        const int callsPerServer = 40;
+
+        // Both servers verify the same token concurrently, four callers each.
+        var calls = new[] { _a, _b }.SelectMany(server => Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var query = Client(server, token.Token);
+            for (var i = 0; i < callsPerServer / 4; i++)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, (await query.GetAsync("/v1/auth")).StatusCode);
+            }
+        }));
+        await Task.WhenAll(calls);
+
+        // Usage may be written later than the calls (batched); it must add up exactly, never lose or double a call.
+        var waited = Stopwatch.StartNew();
+        long uses;
+        while ((uses = (await (await managerA.GetAsync($"/v1/tokens/{token.Id}")).ReadAsync<TokenResponse>()).UseCount) < 2 * callsPerServer)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), $"usage stopped at {uses} of {2 * callsPerServer}");
+            await Task.Delay(100);
+        }
+        Assert.Equal(2 * callsPerServer, uses);
     }
 
     /// <summary>Makes the change through server A; returns when it took effect there (the acknowledgment, or the expiry instant).</summary>
