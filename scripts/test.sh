@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Tessera test: builds the solution (warnings are errors) and runs each test project
 # against real SQLite files and real server processes. Installs what the tests need when it is
-# missing (Debian packages, as root): curl and jq for the README quickstart test.
+# missing (Debian packages, as root): curl and jq for the README quickstart test; PostgreSQL and
+# nginx for the storage/API tests on PostgreSQL, the two-server and the gateway tests.
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,36 @@ fi
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
+
+# --- PostgreSQL and nginx for the provider theory, the scale-out and the gateway tests (issue 5) ---
+# Installs them from Debian packages when missing (as root), starts a throwaway PostgreSQL cluster on
+# a free port in a temporary directory as a non-root user, and stops it on exit. The tests find it
+# through TESSERA_TEST_POSTGRES; without it they skip their PostgreSQL cases (fail under CI=true).
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+gateway_packages=()
+[ -n "$pg_bin" ] || gateway_packages+=(postgresql)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || gateway_packages+=(nginx-light)
+if ((${#gateway_packages[@]})) && [ "$(id -u)" -eq 0 ]; then
+  echo "test.sh: installing ${gateway_packages[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${gateway_packages[@]}" >/dev/null
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+fi
+if [ -z "${TESSERA_TEST_POSTGRES:-}" ] && [ -n "$pg_bin" ]; then
+  pg_dir=$(mktemp -d)
+  pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  as_pg=()
+  if [ "$(id -u)" -eq 0 ]; then as_pg=(runuser -u postgres --); chown postgres:postgres "$pg_dir"; fi
+  "${as_pg[@]}" mkdir -m 700 "$pg_dir/data" "$pg_dir/sock"
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --no-sync >/dev/null
+  # Throwaway data: no fsync. The outage test starts its own, durable, cluster.
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/data/server.log" -w start \
+    -o "-p $pg_port -k $pg_dir/sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+  trap '"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$results" "$pg_dir"' EXIT
+  export TESSERA_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+  echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (throwaway, $pg_dir)"
+fi
+[ -z "$pg_bin" ] || export TESSERA_TEST_PG_BIN="$pg_bin"
+# --- end issue 5 ---
 
 dotnet build Tessera.slnx -c Release -nologo -clp:ErrorsOnly
 

@@ -9,18 +9,33 @@ namespace Tessera.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <param name="services">The service collection.</param>
-    /// <param name="provider">Tessera:Database:Provider: "sqlite" (default).</param>
+    /// <param name="provider">Tessera:Database:Provider: "sqlite" (default) or "postgres".</param>
     /// <param name="connectionString">Tessera:Database:ConnectionString, or null for ./data/tessera.db.</param>
     /// <param name="contentRoot">Where a relative SQLite path is resolved.</param>
-    public static IServiceCollection AddTesseraStorage(this IServiceCollection services, string? provider, string? connectionString, string contentRoot)
+    /// <param name="timeout">Tessera:Database:Timeout for PostgreSQL: connect and command timeout.</param>
+    public static IServiceCollection AddTesseraStorage(this IServiceCollection services, string? provider, string? connectionString, string contentRoot,
+        TimeSpan? timeout = null)
     {
-        SqlDatabase database = (provider ?? "sqlite").ToLowerInvariant() switch
+        switch ((provider ?? "sqlite").ToLowerInvariant())
         {
-            "sqlite" => new SqliteDatabase(string.IsNullOrWhiteSpace(connectionString) ? SqliteDatabase.DefaultConnectionString : connectionString, contentRoot),
-            var other => throw new TesseraConfigurationException(
-                $"Tessera:Database:Provider '{other}' is not supported by this build; use 'sqlite'."),
-        };
-        services.AddSingleton(database);
+            case "sqlite":
+                services.AddSingleton<SqlDatabase>(new SqliteDatabase(
+                    string.IsNullOrWhiteSpace(connectionString) ? SqliteDatabase.DefaultConnectionString : connectionString, contentRoot));
+                break;
+            case "postgres" or "postgresql":
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new TesseraConfigurationException(
+                        "Tessera:Database:ConnectionString is required for the postgres provider, e.g. Host=db;Database=tessera;Username=tessera;Password=….");
+                }
+                // Built now so a bad connection string stops the server at start; owned (and disposed) by the container.
+                var postgres = new PostgresDatabase(connectionString, timeout ?? PostgresDatabase.DefaultTimeout);
+                services.AddSingleton<SqlDatabase>(_ => postgres);
+                break;
+            case var other:
+                throw new TesseraConfigurationException(
+                    $"Tessera:Database:Provider '{other}' is not supported; use 'sqlite' or 'postgres'.");
+        }
         services.AddSingleton<Migrator>();
         services.AddSingleton<IAccountStore, SqlAccountStore>();
         services.AddSingleton<IWorkloadStore, SqlWorkloadStore>();

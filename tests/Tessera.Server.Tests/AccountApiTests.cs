@@ -6,8 +6,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>API.md §3: the account, license keys, and management authentication.</summary>
-public sealed class AccountApiTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class AccountApiTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : AccountApiTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : AccountApiTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     [Fact]
     public async Task The_account_describes_the_caller()
     {

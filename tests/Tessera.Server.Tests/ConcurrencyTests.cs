@@ -5,8 +5,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>Concurrent writers: If-Match lets exactly one win; without it no field is lost.</summary>
-public sealed class ConcurrencyTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class ConcurrencyTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : ConcurrencyTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : ConcurrencyTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     [Fact]
     public async Task Of_concurrent_patches_with_the_same_if_match_exactly_one_wins()
     {

@@ -5,8 +5,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>What surrounds the API: OpenAPI, the reference at /docs, health, and problems for unknown routes.</summary>
-public sealed class PlatformTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class PlatformTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : PlatformTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : PlatformTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     [Fact]
     public async Task The_openapi_document_describes_every_endpoint()
     {

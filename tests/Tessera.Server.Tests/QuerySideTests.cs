@@ -6,8 +6,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>API.md §4: handshake and forward-auth, every refusal code, usage, and changes taking effect at once.</summary>
-public sealed class QuerySideTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class QuerySideTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : QuerySideTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : QuerySideTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     private async Task<(TestAccount Account, WorkloadResponse Workload, CreatedTokenResponse Token)> UsableTokenAsync()
     {
         var account = await app.NewAccountAsync();

@@ -5,8 +5,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>Another account's objects answer 404 for every verb, exactly as missing ones, and stay untouched.</summary>
-public sealed class TenantIsolationTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class TenantIsolationTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : TenantIsolationTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : TenantIsolationTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     [Fact]
     public async Task Every_verb_on_another_accounts_objects_is_404_and_changes_nothing()
     {

@@ -5,8 +5,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>API.md §3, tokens: issue, read, merge-patch, renew, delete, and every refusal on the way.</summary>
-public sealed class TokenApiTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class TokenApiTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : TokenApiTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : TokenApiTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     [Fact]
     public async Task Issuing_a_bound_token_returns_every_field_and_the_secret_once()
     {

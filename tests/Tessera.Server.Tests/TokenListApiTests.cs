@@ -5,8 +5,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>GET /v1/tokens: every filter, every sort, cursor paging, and every refusal of a bad query.</summary>
-public sealed class TokenListApiTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class TokenListApiTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : TokenListApiTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : TokenListApiTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     /// <summary>An account with a known spread of tokens: two workloads, unassigned, cancelled, expired.</summary>
     private async Task<(TestAccount Account, WorkloadResponse A, WorkloadResponse B, Dictionary<string, TokenResponse> Tokens)> SeedAsync()
     {

@@ -5,8 +5,12 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>API.md §3, workloads: create, list, read, rename/describe, delete, and their refusals.</summary>
-public sealed class WorkloadApiTests(TesseraApp app) : IClassFixture<TesseraApp>
+public abstract class WorkloadApiTests(TesseraApp app)
 {
+    public sealed class OnSqlite(TesseraApp app) : WorkloadApiTests(app), IClassFixture<TesseraApp>;
+
+    public sealed class OnPostgres(PostgresTesseraApp app) : WorkloadApiTests(app.Require()), IClassFixture<PostgresTesseraApp>;
+
     [Fact]
     public async Task Create_returns_the_workload_with_location_etag_and_zero_counts()
     {

@@ -1,19 +1,24 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 
 namespace Tessera.Storage.Tests;
 
-public sealed class AccountStoreTests : IAsyncLifetime
+/// <summary>One test body, two databases: <see cref="OnSqlite"/> and <see cref="OnPostgres"/>.</summary>
+public abstract class AccountStoreTests(string provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : AccountStoreTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : AccountStoreTests(TempDatabase.Postgres);
+
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private TempDatabase _db = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _db = await TempDatabase.CreateMigratedAsync(Ct);
+    public async ValueTask InitializeAsync() => _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
 
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
@@ -45,8 +50,9 @@ public sealed class AccountStoreTests : IAsyncLifetime
 
         // The same secret again: its hash is unique, so the key insert fails after the account insert.
         var second = Account.Open("Second", T0.AddSeconds(1));
-        await Assert.ThrowsAsync<SqliteException>(() =>
+        var error = await Assert.ThrowsAnyAsync<DbException>(() =>
             _db.Accounts.CreateAccountAsync(second, LicenseKey.Issue(second.Id, "Initial key", secret, T0.AddSeconds(1)), Ct));
+        Assert.True(_db.Database.IsUniqueViolation(error), error.Message);
 
         Assert.Null(await _db.Accounts.GetAccountAsync(second.Id, Ct));
         Assert.Empty(await _db.Accounts.ListLicenseKeysAsync(second.Id, Ct));

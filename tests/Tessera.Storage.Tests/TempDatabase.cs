@@ -1,32 +1,52 @@
+using System.Text;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
 using Tessera.Storage.Sql;
+using Tessera.Testing;
 
 namespace Tessera.Storage.Tests;
 
 /// <summary>
-/// A SQLite file of its own under the temp directory, with the three stores over it; deleted (with its
-/// -wal and -shm files) on dispose. Every test makes one, so no test sees another's rows.
+/// A database of its own for one test, with the three stores over it: a SQLite file under the temp
+/// directory (deleted with its -wal and -shm files on dispose), or a PostgreSQL database cloned from the
+/// migrated template and handed back, truncated, for the next test. No test sees another's rows.
 /// </summary>
 public sealed class TempDatabase : IAsyncDisposable
 {
+    public const string Sqlite = "sqlite";
+
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
 
-    private TempDatabase()
+    private readonly string? _pooledPostgres;
+
+    private TempDatabase(SqlDatabase database, string? filePath, string? pooledPostgres)
     {
-        FilePath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"tessera-test-{Guid.NewGuid():N}.db");
-        Database = new SqliteDatabase($"Data Source={FilePath}", contentRoot: System.IO.Path.GetTempPath());
+        Database = database;
+        FilePath = filePath;
+        _pooledPostgres = pooledPostgres;
         Accounts = new SqlAccountStore(Database);
         Workloads = new SqlWorkloadStore(Database);
         Tokens = new SqlTokenStore(Database);
     }
 
-    public string FilePath { get; }
+    /// <summary>The PostgreSQL provider name; reading it skips the test when no PostgreSQL is configured (fails under CI=true).</summary>
+    public static string Postgres
+    {
+        get
+        {
+            TestPostgres.Require();
+            return "postgres";
+        }
+    }
 
-    public SqliteDatabase Database { get; }
+    /// <summary>The SQLite file, or null on PostgreSQL.</summary>
+    public string? FilePath { get; }
+
+    public SqlDatabase Database { get; }
 
     public SqlAccountStore Accounts { get; }
 
@@ -34,15 +54,59 @@ public sealed class TempDatabase : IAsyncDisposable
 
     public SqlTokenStore Tokens { get; }
 
-    /// <summary>A database file that has not been migrated yet.</summary>
-    public static TempDatabase CreateEmpty() => new();
+    /// <summary>A SQLite database file that has not been migrated yet.</summary>
+    public static TempDatabase CreateEmpty() => CreateSqlite();
 
-    /// <summary>A database file with the current schema.</summary>
-    public static async Task<TempDatabase> CreateMigratedAsync(CancellationToken cancellationToken)
+    /// <summary>A SQLite database file with the current schema.</summary>
+    public static Task<TempDatabase> CreateMigratedAsync(CancellationToken cancellationToken) => CreateMigratedAsync(Sqlite, cancellationToken);
+
+    /// <summary>A database of <paramref name="provider"/> with the current schema and no rows.</summary>
+    public static async Task<TempDatabase> CreateMigratedAsync(string provider, CancellationToken cancellationToken)
     {
-        var database = new TempDatabase();
+        if (provider != Sqlite)
+        {
+            var connectionString = await TestPostgres.RentMigratedAsync();
+            return new TempDatabase(new PostgresDatabase(connectionString, PostgresDatabase.DefaultTimeout), null, connectionString);
+        }
+        var database = CreateSqlite();
         await new Migrator(database.Database, TimeProvider.System).MigrateAsync(cancellationToken);
         return database;
+    }
+
+    private static TempDatabase CreateSqlite()
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"tessera-test-{Guid.NewGuid():N}.db");
+        return new TempDatabase(new SqliteDatabase($"Data Source={path}", contentRoot: System.IO.Path.GetTempPath()), path, null);
+    }
+
+    /// <summary>
+    /// Everything the database holds, as text: the SQLite files' bytes (Latin-1), or every PostgreSQL
+    /// row in its text form (bytea as hex). A secret written anywhere in plain text shows up here.
+    /// </summary>
+    public async Task<string> ReadEverythingStoredAsync(CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        if (FilePath is not null)
+        {
+            foreach (var path in new[] { FilePath, FilePath + "-wal" }.Where(File.Exists))
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var memory = new MemoryStream();
+                await stream.CopyToAsync(memory, cancellationToken);
+                text.Append(Encoding.Latin1.GetString(memory.ToArray()));
+            }
+        }
+        else
+        {
+            await using var connection = await Database.OpenAsync(cancellationToken);
+            var tables = await connection.QueryAsync<string>("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'");
+            foreach (var table in tables)
+            {
+                text.AppendJoin('\n', await connection.QueryAsync<string>($"SELECT t::text FROM {table} t"));
+            }
+        }
+        Assert.True(text.Length > 0, "the stored data was read");
+        return text.ToString();
     }
 
     public async Task<Account> AddAccountAsync(string name, DateTimeOffset now, CancellationToken cancellationToken)
@@ -76,14 +140,19 @@ public sealed class TempDatabase : IAsyncDisposable
         return token;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (Database is PostgresDatabase postgres)
+        {
+            await postgres.DisposeAsync();
+            TestPostgres.Return(_pooledPostgres!);
+            return;
+        }
         // Pooled connections keep the file open; release them before deleting.
         SqliteConnection.ClearAllPools();
-        foreach (var path in new[] { FilePath, FilePath + "-wal", FilePath + "-shm", FilePath + "-journal" })
+        foreach (var path in new[] { FilePath!, FilePath + "-wal", FilePath + "-shm", FilePath + "-journal" })
         {
             File.Delete(path);
         }
-        return ValueTask.CompletedTask;
     }
 }

@@ -6,8 +6,13 @@ using Tessera.Core.Workloads;
 
 namespace Tessera.Storage.Tests;
 
-public sealed class TokenListTests : IAsyncLifetime
+/// <summary>One test body, two databases: <see cref="OnSqlite"/> and <see cref="OnPostgres"/>.</summary>
+public abstract class TokenListTests(string provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : TokenListTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : TokenListTests(TempDatabase.Postgres);
+
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>The instant every list is evaluated at.</summary>
@@ -88,7 +93,7 @@ public sealed class TokenListTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _db = await TempDatabase.CreateMigratedAsync(Ct);
+        _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
         _account = await _db.AddAccountAsync("Provider", T0, Ct);
         var other = await _db.AddAccountAsync("Other provider", T0, Ct);
         _workloads["W1"] = await _db.AddWorkloadAsync(_account.Id, "Llama", T0, Ct);

@@ -1,4 +1,3 @@
-using System.Text;
 using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
@@ -8,8 +7,13 @@ using Tessera.Core.Workloads;
 
 namespace Tessera.Storage.Tests;
 
-public sealed class TokenStoreTests : IAsyncLifetime
+/// <summary>One test body, two databases: <see cref="OnSqlite"/> and <see cref="OnPostgres"/>.</summary>
+public abstract class TokenStoreTests(string provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : TokenStoreTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : TokenStoreTests(TempDatabase.Postgres);
+
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private TempDatabase _db = null!;
@@ -22,7 +26,7 @@ public sealed class TokenStoreTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _db = await TempDatabase.CreateMigratedAsync(Ct);
+        _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
         _account = await _db.AddAccountAsync("Provider", T0, Ct);
         _other = await _db.AddAccountAsync("Other provider", T0, Ct);
         _workload = await _db.AddWorkloadAsync(_account.Id, "Llama", T0, Ct);
@@ -290,7 +294,7 @@ public sealed class TokenStoreTests : IAsyncLifetime
         secrets.Add(licenseSecret);
         await _db.Accounts.InsertLicenseKeyAsync(LicenseKey.Issue(_account.Id, "Second key", licenseSecret, T0), Ct);
 
-        var contents = ReadDatabaseFiles();
+        var contents = await _db.ReadEverythingStoredAsync(Ct);
 
         // The scan works: what was written in plain text is found.
         for (var i = 0; i < 5; i++)
@@ -302,22 +306,5 @@ public sealed class TokenStoreTests : IAsyncLifetime
             Assert.DoesNotContain(secret, contents, StringComparison.Ordinal);
             Assert.DoesNotContain(secret.Substring(SecretFormat.PrefixLength, SecretFormat.BodyLength), contents, StringComparison.Ordinal);
         }
-    }
-
-    private string ReadDatabaseFiles()
-    {
-        var text = new StringBuilder();
-        foreach (var path in new[] { _db.FilePath, _db.FilePath + "-wal" })
-        {
-            if (File.Exists(path))
-            {
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var memory = new MemoryStream();
-                stream.CopyTo(memory);
-                text.Append(Encoding.Latin1.GetString(memory.ToArray()));
-            }
-        }
-        Assert.True(text.Length > 0, "the database files were read");
-        return text.ToString();
     }
 }

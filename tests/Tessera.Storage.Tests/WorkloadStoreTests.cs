@@ -5,8 +5,13 @@ using Tessera.Core.Workloads;
 
 namespace Tessera.Storage.Tests;
 
-public sealed class WorkloadStoreTests : IAsyncLifetime
+/// <summary>One test body, two databases: <see cref="OnSqlite"/> and <see cref="OnPostgres"/>.</summary>
+public abstract class WorkloadStoreTests(string provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : WorkloadStoreTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : WorkloadStoreTests(TempDatabase.Postgres);
+
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private TempDatabase _db = null!;
@@ -17,7 +22,7 @@ public sealed class WorkloadStoreTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _db = await TempDatabase.CreateMigratedAsync(Ct);
+        _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
         _account = await _db.AddAccountAsync("Provider", T0, Ct);
         _other = await _db.AddAccountAsync("Other provider", T0, Ct);
     }

@@ -8,11 +8,13 @@ namespace Tessera.Server.Background;
 /// At start, before the server listens: applies missing migrations, and on an empty database creates
 /// the first account, showing its new license key once on standard output (never through logging).
 /// </summary>
-public sealed class DatabaseInitializer(Migrator migrator, AccountService accounts, TesseraSettings settings, ILogger<DatabaseInitializer> logger)
-    : IHostedService
+public sealed class DatabaseInitializer(Migrator migrator, AccountService accounts, TesseraSettings settings, SqlDatabase database,
+    ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Servers sharing a database that start at once take turns: one migrates and creates the first account.
+        await using var startup = await database.HoldStartupLockAsync(cancellationToken);
         var applied = await migrator.MigrateAsync(cancellationToken);
         if (applied.Count > 0)
         {

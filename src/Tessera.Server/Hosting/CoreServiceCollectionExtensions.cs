@@ -15,7 +15,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new TokenPolicy(settings.Tokens.Lifetime));
-        services.AddTesseraStorage(settings.Database.Provider, settings.Database.ConnectionString, contentRoot);
+        services.AddTesseraStorage(settings.Database.Provider, settings.Database.ConnectionString, contentRoot, settings.Database.Timeout);
         services.AddSingleton<AccountService>();
         services.AddSingleton<WorkloadService>();
         services.AddSingleton<TokenService>();

@@ -23,11 +23,14 @@ public sealed class TesseraSettings
 
     public sealed class DatabaseSettings
     {
-        /// <summary><c>sqlite</c> (default).</summary>
+        /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
         public string Provider { get; set; } = "sqlite";
 
         /// <summary>Null means <c>Data Source=data/tessera.db</c> under the content root.</summary>
         public string? ConnectionString { get; set; }
+
+        /// <summary>PostgreSQL: how long connecting or one statement may take before the call answers 503.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
     }
 
     public sealed class TokenSettings

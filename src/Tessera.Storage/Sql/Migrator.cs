@@ -14,9 +14,12 @@ public sealed class Migrator(SqlDatabase database, TimeProvider time)
     {
         await database.PrepareAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        // Under the lock, so servers starting at once do not race even to create the bookkeeping table.
+        await database.LockMigrationsAsync(connection, transaction, cancellationToken);
+        await connection.ExecuteAsync(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            transaction: transaction);
         var applied = (await connection.QueryAsync<int>("SELECT version FROM schema_migrations", transaction: transaction)).ToHashSet();
         var known = database.Migrations;
         var newest = known.Count == 0 ? 0 : known[^1].Version;

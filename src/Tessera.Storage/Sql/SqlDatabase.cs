@@ -35,6 +35,27 @@ public abstract class SqlDatabase
     public virtual Task LockAccountAsync(DbConnection connection, DbTransaction transaction, string accountId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>
+    /// Serializes deleting a workload against concurrent assignments to it inside <paramref name="transaction"/>.
+    /// SQLite needs nothing: it has one writer at a time.
+    /// </summary>
+    public virtual Task LockWorkloadAsync(DbConnection connection, DbTransaction transaction, string accountId, string workloadId, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    /// <summary>
+    /// Makes migrators on several servers sharing the database run one after another, inside the
+    /// migration transaction. SQLite's write transaction (BEGIN IMMEDIATE) already does.
+    /// </summary>
+    public virtual Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    /// <summary>
+    /// Held while a server migrates and bootstraps at start, so servers starting at once create one
+    /// first account, not one each. SQLite serves one machine: nothing to hold.
+    /// </summary>
+    public virtual Task<IAsyncDisposable> HoldStartupLockAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+
     /// <summary>Begins a transaction that will write; dialects take their write lock up front where that avoids deadlocks.</summary>
     public virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken);
@@ -65,4 +86,11 @@ public abstract class SqlDatabase
     }
 
     internal static Assembly StorageAssembly => typeof(SqlDatabase).Assembly;
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

@@ -88,6 +88,7 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        await database.LockWorkloadAsync(connection, transaction, accountId, workloadId, cancellationToken);
         // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly.
         await connection.ExecuteAsync(new CommandDefinition(
             """

@@ -17,8 +17,9 @@ namespace Tessera.Server.Tests.Infrastructure;
 /// One real Tessera server per test class (WebApplicationFactory over Program) on its own SQLite file,
 /// with a controllable clock and every log line captured. Tests isolate themselves by opening their
 /// own account (<see cref="NewAccountAsync"/>), so they never depend on each other's data.
+/// <see cref="PostgresTesseraApp"/> is the same server on a PostgreSQL database of its own.
 /// </summary>
-public sealed class TesseraApp : WebApplicationFactory<Program>
+public class TesseraApp : WebApplicationFactory<Program>
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
@@ -50,7 +51,7 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Tessera:Database:ConnectionString", $"Data Source={DatabasePath}");
+        ConfigureDatabase(builder);
         builder.UseSetting("Tessera:Bootstrap:LicenseKey", BootstrapKey);
         if (Lifetime is { } lifetime)
         {
@@ -90,6 +91,10 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }
+
+    /// <summary>Points the server at its database: this class's SQLite file.</summary>
+    protected virtual void ConfigureDatabase(IWebHostBuilder builder) =>
+        builder.UseSetting("Tessera:Database:ConnectionString", $"Data Source={DatabasePath}");
 
     /// <summary>A fresh account and a client that authenticates as it.</summary>
     public async Task<TestAccount> NewAccountAsync(string name = "Test provider")

@@ -1,0 +1,130 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using Npgsql;
+using Tessera.Core;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>
+/// PostgreSQL (and engines that speak its protocol) through one pooled <see cref="NpgsqlDataSource"/>.
+/// Several Tessera servers may share the database: migrations and the first-start bootstrap are
+/// serialized by advisory locks, and rules spanning rows lock the row they hang on.
+/// </summary>
+public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
+{
+    /// <summary>How long opening a connection or running one statement may take before the call fails (503).</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+
+    // Advisory lock keys: any two constants, unlikely to collide with an application sharing the database ("TESS", "ERA").
+    private const long MigrationLockKey = 0x5445_5353_0000_0001;
+    private const long StartupLockKey = 0x5445_5353_0000_0002;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    /// <param name="connectionString">An Npgsql connection string (Host=…;Database=…;Username=…;Password=…).</param>
+    /// <param name="timeout">Connect and command timeout, in whole seconds (rounded up), overriding the connection string's.</param>
+    public PostgresDatabase(string connectionString, TimeSpan timeout)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // The message names the offending keyword, never a password.
+            throw new TesseraConfigurationException($"Tessera:Database:ConnectionString is not a valid PostgreSQL connection string: {e.Message}");
+        }
+        if (string.IsNullOrEmpty(builder.Host))
+        {
+            throw new TesseraConfigurationException("Tessera:Database:ConnectionString must name a Host for the postgres provider.");
+        }
+        var seconds = (int)Math.Ceiling(timeout.TotalSeconds);
+        if (seconds <= 0)
+        {
+            throw new TesseraConfigurationException("Tessera:Database:Timeout must be positive, e.g. 00:00:05.");
+        }
+        builder.Pooling = true;
+        builder.Timeout = seconds;
+        builder.CommandTimeout = seconds;
+        // Automatic preparation: a statement run twice on a pooled connection is prepared there and reused,
+        // which covers the hot queries (token lookup by hash, usage update, license-key lookup).
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        builder.ApplicationName ??= "tessera";
+        Timeout = TimeSpan.FromSeconds(seconds);
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    public override string Provider => "postgres";
+
+    /// <summary>The effective connect and command timeout.</summary>
+    public TimeSpan Timeout { get; }
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override bool IsForeignKeyViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
+
+    /// <summary>Row lock on the account: two revocations of an account's last two keys cannot both pass the count.</summary>
+    public override Task LockAccountAsync(DbConnection connection, DbTransaction transaction, string accountId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT 1 FROM accounts WHERE id = @accountId FOR UPDATE", new { accountId }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Row lock on the workload being deleted: a concurrent assignment to it then either lands before
+    /// (and is unassigned) or fails its foreign key after (422), instead of failing the delete.
+    /// </summary>
+    public override Task LockWorkloadAsync(DbConnection connection, DbTransaction transaction, string accountId, string workloadId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT 1 FROM workloads WHERE account_id = @accountId AND id = @workloadId FOR UPDATE",
+            new { accountId, workloadId }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Servers starting at once migrate one after another; the later ones find nothing to do.</summary>
+    public override Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>A session advisory lock held on its own connection until disposed (released by PostgreSQL if the process dies).</summary>
+    public override async Task<IAsyncDisposable> HoldStartupLockAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = StartupLockKey }, cancellationToken: cancellationToken));
+            return new StartupLock(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"postgres (timeout {Timeout.TotalSeconds} s)");
+
+    private sealed class StartupLock(DbConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = StartupLockKey });
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+}
