@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using Tessera.Contracts;
+using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
 using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
@@ -64,6 +65,11 @@ public static class ServerExtensions
             return Task.CompletedTask;
         }));
 
+        // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
+        services.AddSingleton(_ => new FailureLimiter(settings.Abuse));
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o => ForwardedHeadersSetup.Configure(o, settings.Http.TrustedProxies));
+        // End trust (issue #7).
+
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<DatabaseInitializer>();
         return builder;
@@ -71,6 +77,10 @@ public static class ServerExtensions
 
     public static WebApplication UseTesseraServer(this WebApplication app)
     {
+        // Trust (issue #7): the client address first, then security headers on every answer.
+        app.UseForwardedHeaders();
+        app.UseApiSecurityHeaders();
+        // End trust (issue #7).
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(static (context, next) =>

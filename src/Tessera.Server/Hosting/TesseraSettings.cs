@@ -1,6 +1,7 @@
 using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Tokens;
+using Tessera.Server.Abuse;
 
 namespace Tessera.Server.Hosting;
 
@@ -16,6 +17,9 @@ public sealed class TesseraSettings
     public BootstrapSettings Bootstrap { get; set; } = new();
 
     public HttpSettings Http { get; set; } = new();
+
+    /// <summary>Failure limits per client address (issue #7).</summary>
+    public AbuseSettings Abuse { get; set; } = new();
 
     public sealed class DatabaseSettings
     {
@@ -41,6 +45,9 @@ public sealed class TesseraSettings
     {
         /// <summary>The largest request body accepted; larger ones get 413.</summary>
         public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+        /// <summary>Proxies (addresses, or networks as CIDR like 10.0.0.0/8) whose X-Forwarded-For is believed.</summary>
+        public List<string> TrustedProxies { get; set; } = [];
     }
 
     public static TesseraSettings From(IConfiguration configuration)
@@ -65,6 +72,8 @@ public sealed class TesseraSettings
         {
             throw new TesseraConfigurationException("Tessera:Http:MaxRequestBodyBytes must be positive.");
         }
+        settings.Abuse.Validate();
+        ForwardedHeadersSetup.Validate(settings.Http.TrustedProxies);
         return settings;
     }
 }

@@ -39,6 +39,9 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
     /// <summary>Token lifetime for this server; the default (30 days) unless a test class sets it.</summary>
     public TimeSpan? Lifetime { get; init; }
 
+    /// <summary>More configuration for this server (e.g. the failure limits a test class needs).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Tessera:Database:ConnectionString", $"Data Source={DatabasePath}");
@@ -46,6 +49,10 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
         if (Lifetime is { } lifetime)
         {
             builder.UseSetting("Tessera:Tokens:Lifetime", lifetime.ToString());
+        }
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging =>
         {
@@ -65,7 +72,8 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
     /// <summary>A client sending <paramref name="bearer"/> as a bearer credential, or nothing when null.</summary>
     public HttpClient ClientWith(string? bearer)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        // ClientOptions.BaseAddress is the real address when a test class serves on Kestrel (UseKestrel).
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
         if (bearer is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
