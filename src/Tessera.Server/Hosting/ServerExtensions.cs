@@ -82,7 +82,7 @@ public static class ServerExtensions
         app.UseApiSecurityHeaders();
         // End trust (issue #7).
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync); // issue #7: a problem with a code whatever the Accept header
         app.Use(static (context, next) =>
         {
             // API answers may carry secrets (creation) or fresh state (verification): nothing is cached.
