@@ -38,4 +38,7 @@ public static class ErrorCodes
     public const string TokenCancelled = "token_cancelled";
     public const string TokenExpired = "token_expired";
     public const string TokenUnassigned = "token_unassigned";
+
+    // Abuse limits (issue #7)
+    public const string TooManyFailures = "too_many_failures";
 }

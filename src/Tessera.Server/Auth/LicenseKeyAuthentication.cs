@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Tessera.Core;
 using Tessera.Core.Accounts;
+using Tessera.Server.Abuse;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Auth;
@@ -16,7 +17,8 @@ public sealed class LicenseKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AccountService accounts)
+    AccountService accounts,
+    FailureLimiter limiter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "LicenseKey";
@@ -24,12 +26,19 @@ public sealed class LicenseKeyAuthentication(
     public const string AccountClaim = "tessera:account";
     public const string LicenseKeyClaim = "tessera:license_key";
     private const string FailureItem = "tessera:auth_failure";
+    private const string RetryAfterItem = "tessera:auth_retry_after";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var (code, caller) = await accounts.AuthenticateAsync(Bearer.From(Request.Headers.Authorization), Context.RequestAborted);
         if (caller is null)
         {
+            // Abuse limit (issue #7): a presented, refused key counts against the caller's address.
+            if (code != ErrorCodes.LicenseKeyMissing && !limiter.TryRecordFailure(Context, FailureKind.LicenseKey, out var retryAfter))
+            {
+                Context.Items[RetryAfterItem] = retryAfter;
+                code = ErrorCodes.TooManyFailures;
+            }
             Context.Items[FailureItem] = code;
             return AuthenticateResult.Fail(code!);
         }
@@ -40,6 +49,11 @@ public sealed class LicenseKeyAuthentication(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var code = Context.Items[FailureItem] as string ?? ErrorCodes.LicenseKeyMissing;
+        if (code == ErrorCodes.TooManyFailures)
+        {
+            await FailureLimiter.TooManyFailures(Response, (TimeSpan)Context.Items[RetryAfterItem]!).ExecuteAsync(Context);
+            return;
+        }
         Response.Headers.WWWAuthenticate = code == ErrorCodes.LicenseKeyMissing ? "Bearer" : "Bearer error=\"invalid_token\"";
         var detail = code switch
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
 using Tessera.Core.Verification;
+using Tessera.Server.Abuse;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Endpoints;
@@ -24,32 +25,40 @@ public static class QueryEndpoints
     }
 
     private static async Task<Results<Ok<HandshakeResponse>, ProblemHttpResult>> HandshakeAsync(HttpRequest request, HttpResponse response,
-        VerificationService verification, CancellationToken cancellationToken)
+        VerificationService verification, FailureLimiter limiter, CancellationToken cancellationToken)
     {
         var result = await verification.VerifyAsync(request.Headers.Authorization, cancellationToken);
         if (!result.Passed)
         {
-            return Refuse(response, result);
+            return Refuse(response, result, limiter);
         }
         var token = result.Token!;
         return TypedResults.Ok(new HandshakeResponse(token.Id, token.Name, new WorkloadReference(token.Workload!.Id, token.Workload.Name), token.ExpiresAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AuthAsync(HttpRequest request, HttpResponse response,
-        VerificationService verification, CancellationToken cancellationToken)
+        VerificationService verification, FailureLimiter limiter, CancellationToken cancellationToken)
     {
         var result = await verification.VerifyAsync(request.Headers.Authorization, cancellationToken);
         if (!result.Passed)
         {
-            return Refuse(response, result);
+            return Refuse(response, result, limiter);
         }
         response.Headers["X-Tessera-Token-Id"] = result.Token!.Id;
         response.Headers["X-Tessera-Workload-Id"] = result.Token.Workload!.Id;
         return TypedResults.NoContent();
     }
 
-    private static ProblemHttpResult Refuse(HttpResponse response, Verification result)
+    private static ProblemHttpResult Refuse(HttpResponse response, Verification result, FailureLimiter limiter)
     {
+        // Abuse limit (issue #7): only a presented, refused token counts, and only after it was checked,
+        // so a usable token is never refused however many failures its address has caused.
+        if (result.Outcome != VerificationOutcome.Missing &&
+            !limiter.TryRecordFailure(response.HttpContext, FailureKind.QueryToken, out var retryAfter))
+        {
+            response.Headers[RefusalHeader] = Tessera.Core.ErrorCodes.TooManyFailures;
+            return FailureLimiter.TooManyFailures(response, retryAfter);
+        }
         var code = result.Code;
         response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
         response.Headers[RefusalHeader] = code;

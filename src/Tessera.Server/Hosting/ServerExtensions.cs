@@ -7,6 +7,7 @@ using Scalar.AspNetCore;
 using OpenTelemetry.Metrics;
 using Tessera.Contracts;
 using Tessera.Core.Verification;
+using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
 using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
@@ -66,6 +67,11 @@ public static class ServerExtensions
             return Task.CompletedTask;
         }));
 
+        // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
+        services.AddSingleton(_ => new FailureLimiter(settings.Abuse));
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o => ForwardedHeadersSetup.Configure(o, settings.Http.TrustedProxies));
+        // End trust (issue #7).
+
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<TokenChangeFollower>();
@@ -77,8 +83,12 @@ public static class ServerExtensions
 
     public static WebApplication UseTesseraServer(this WebApplication app)
     {
+        // Trust (issue #7): the client address first, then security headers on every answer.
+        app.UseForwardedHeaders();
+        app.UseApiSecurityHeaders();
+        // End trust (issue #7).
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync); // issue #7: a problem with a code whatever the Accept header
         app.Use(static (context, next) =>
         {
             // API answers may carry secrets (creation) or fresh state (verification): nothing is cached.

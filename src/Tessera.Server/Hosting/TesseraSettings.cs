@@ -2,6 +2,7 @@ using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
+using Tessera.Server.Abuse;
 
 namespace Tessera.Server.Hosting;
 
@@ -20,6 +21,8 @@ public sealed class TesseraSettings
 
     /// <summary>The query side's memory and change feed (Tessera:Verification).</summary>
     public VerificationOptions Verification { get; set; } = new();
+    /// <summary>Failure limits per client address (issue #7).</summary>
+    public AbuseSettings Abuse { get; set; } = new();
 
     public sealed class DatabaseSettings
     {
@@ -48,6 +51,9 @@ public sealed class TesseraSettings
     {
         /// <summary>The largest request body accepted; larger ones get 413.</summary>
         public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+        /// <summary>Proxies (addresses, or networks as CIDR like 10.0.0.0/8) whose X-Forwarded-For is believed.</summary>
+        public List<string> TrustedProxies { get; set; } = [];
     }
 
     public static TesseraSettings From(IConfiguration configuration)
@@ -80,6 +86,8 @@ public sealed class TesseraSettings
                 "Tessera:Verification: FeedInterval and UsageFlushInterval must be positive, TrustWindow at least FeedInterval, " +
                 "OfflineGrace, UnknownTtl and MaxUnknown not negative.");
         }
+        settings.Abuse.Validate();
+        ForwardedHeadersSetup.Validate(settings.Http.TrustedProxies);
         return settings;
     }
 }

@@ -51,6 +51,12 @@ public static class JsonBody
             // The parser's message may quote the body; say only where the problem is not.
             throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The body is not well-formed JSON.");
         }
+        catch (InvalidOperationException)
+        {
+            // Found by the fuzz suite (issue #7): a property name that is not valid Unicode (invalid UTF-8 bytes,
+            // or an escaped lone surrogate) cannot be read as text; it was a 500.
+            throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The body holds a property name that is not valid Unicode.");
+        }
     }
 
     private static bool IsJson(string? contentType, bool mergePatch)

@@ -50,6 +50,7 @@ public static class Problems
         413 => "Payload too large",
         415 => "Unsupported media type",
         422 => "Validation failed",
+        429 => "Too many requests",
         503 => "Service unavailable",
         _ => "Error",
     };

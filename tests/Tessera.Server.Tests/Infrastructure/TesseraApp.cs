@@ -49,6 +49,9 @@ public class TesseraApp : WebApplicationFactory<Program>
     /// <summary>Token lifetime for this server; the default (30 days) unless a test class sets it.</summary>
     public TimeSpan? Lifetime { get; init; }
 
+    /// <summary>More configuration for this server (e.g. the failure limits a test class needs).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ConfigureDatabase(builder);
@@ -56,6 +59,10 @@ public class TesseraApp : WebApplicationFactory<Program>
         if (Lifetime is { } lifetime)
         {
             builder.UseSetting("Tessera:Tokens:Lifetime", lifetime.ToString());
+        }
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging =>
         {
@@ -78,23 +85,21 @@ public class TesseraApp : WebApplicationFactory<Program>
         Assert.True(await Services.GetRequiredService<UsageFlusher>().FlushAsync(TestContext.Current.CancellationToken));
 
     /// <summary>
-    /// Waits until the server has read the token change feed once: before that, memory is not trusted and
-    /// every verification reads the store (correct, but not what a test of memory wants to see).
+    /// Waits for a read of the token change feed that began after this call, so every change made so far
+    /// has been applied (and memory is trusted). Until then a test of memory could see a token it just
+    /// remembered forgotten again by the feed entry of the change that created it.
     /// </summary>
     public async Task WaitForChangeFeedAsync()
     {
         var known = Services.GetRequiredService<KnownTokens>();
+        var after = Environment.TickCount64;
         var started = TimeProvider.System.GetTimestamp();
-        while (!known.IsTrusted(Environment.TickCount64))
+        while (known.SyncedAtTick is not { } synced || synced <= after)
         {
-            Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10), "the change feed was never read");
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10), "the change feed was not read");
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }
-
-    /// <summary>Points the server at its database: this class's SQLite file.</summary>
-    protected virtual void ConfigureDatabase(IWebHostBuilder builder) =>
-        builder.UseSetting("Tessera:Database:ConnectionString", $"Data Source={DatabasePath}");
 
     /// <summary>A fresh account and a client that authenticates as it.</summary>
     public async Task<TestAccount> NewAccountAsync(string name = "Test provider")
@@ -106,7 +111,8 @@ public class TesseraApp : WebApplicationFactory<Program>
     /// <summary>A client sending <paramref name="bearer"/> as a bearer credential, or nothing when null.</summary>
     public HttpClient ClientWith(string? bearer)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        // ClientOptions.BaseAddress is the real address when a test class serves on Kestrel (UseKestrel).
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
         if (bearer is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);

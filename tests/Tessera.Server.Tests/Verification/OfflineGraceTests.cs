@@ -37,12 +37,12 @@ public sealed class OfflineGraceTests(OfflineGraceTests.Server fixture) : IClass
     public async Task A_remembered_usable_token_passes_during_the_grace_and_is_refused_after_it_while_others_fail_closed()
     {
         var (store, app) = (fixture.Store, fixture.App);
-        await app.WaitForChangeFeedAsync();
         var account = await app.NewAccountAsync();
         var workload = await account.CreateWorkloadAsync("llama-3");
         var usable = await account.CreateTokenAsync("alice", workload.Id);
         var cancelled = await account.CreateTokenAsync("bob", workload.Id);
         await account.PatchTokenAsync(cancelled.Id, new { status = "cancelled" });
+        await app.WaitForChangeFeedAsync();
         Assert.Equal("ok", await app.CodeAsync(usable.Token));
         Assert.Equal("token_cancelled", await app.CodeAsync(cancelled.Token));
 

@@ -46,10 +46,11 @@ public sealed class SlowedStoreTests : IClassFixture<SlowedStoreTests.Server>
 
     private async Task<(TestAccount Account, CreatedTokenResponse Token)> FreshTokenAsync()
     {
-        await _app.WaitForChangeFeedAsync();
         var account = await _app.NewAccountAsync();
         var workload = await account.CreateWorkloadAsync("llama-3");
-        return (account, await account.CreateTokenAsync("alice", workload.Id));
+        var token = await account.CreateTokenAsync("alice", workload.Id);
+        await _app.WaitForChangeFeedAsync();
+        return (account, token);
     }
 
     [Theory]
