@@ -79,6 +79,7 @@ public sealed class FailureLimitTests(TrustedProxyApp fixture) : IClassFixture<T
             await SendAsync(usable, HttpMethod.Post, "/v1/handshake", gateway).EnsureAsync(HttpStatusCode.OK);
             await SendAsync(stranger, HttpMethod.Get, "/v1/auth", gateway).EnsureAsync(HttpStatusCode.TooManyRequests);
         }
+        await _app.FlushUsageAsync();
         Assert.Equal(41, (await account.ListTokensAsync()).Items.Single().UseCount);
     }
 

@@ -10,7 +10,7 @@ public abstract class KestrelApp : IAsyncLifetime
 {
     protected KestrelApp(IReadOnlyDictionary<string, string> settings)
     {
-        App = new TesseraApp { Settings = settings };
+        App = new TesseraApp { Settings = new Dictionary<string, string>(settings) };
     }
 
     public TesseraApp App { get; }

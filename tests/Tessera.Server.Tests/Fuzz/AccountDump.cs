@@ -1,14 +1,17 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Fuzz;
 
 /// <summary>Everything an account can read about itself through the API, as one text: account, keys, workloads, tokens (all pages).</summary>
 public static class AccountDump
 {
-    public static async Task<string> ReadAsync(HttpClient client, CancellationToken cancellationToken)
+    /// <summary>The dump, after writing the uses the server has counted in memory (they reach the database in batches).</summary>
+    public static async Task<string> ReadAsync(TesseraApp app, HttpClient client, CancellationToken cancellationToken)
     {
+        await app.FlushUsageAsync();
         var dump = new StringBuilder();
         dump.AppendLine(await GetAsync(client, "/v1/account", cancellationToken));
         dump.AppendLine(await GetAsync(client, "/v1/license-keys", cancellationToken));

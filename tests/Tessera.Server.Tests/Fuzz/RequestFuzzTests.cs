@@ -24,8 +24,8 @@ public sealed class RequestFuzzTests(TesseraApp app) : IClassFixture<TesseraApp>
         var (targets, foreign) = await ArrangeAsync();
         var owner = app.ClientWith(targets.LicenseKey);
         var client = app.ClientWith(null);
-        var baseline = await AccountDump.ReadAsync(owner, cancellationToken);
-        var foreignBefore = await AccountDump.ReadAsync(foreign, cancellationToken);
+        var baseline = await AccountDump.ReadAsync(app, owner, cancellationToken);
+        var foreignBefore = await AccountDump.ReadAsync(app, foreign, cancellationToken);
         int generated = 0, refused = 0, accepted = 0, serverErrors = 0, comparisons = 0;
 
         await new RequestGenerators(targets).Request.SampleAsync(async request =>
@@ -63,21 +63,21 @@ public sealed class RequestFuzzTests(TesseraApp app) : IClassFixture<TesseraApp>
                     if (request.Writes || refused % 50 == 0)
                     {
                         comparisons++;
-                        Assert.Equal(baseline, await AccountDump.ReadAsync(owner, cancellationToken));
+                        Assert.Equal(baseline, await AccountDump.ReadAsync(app, owner, cancellationToken));
                     }
                 }
                 else
                 {
                     accepted++;
                     // An accepted request may change data (a write, or a verification recording usage): the new reference.
-                    baseline = await AccountDump.ReadAsync(owner, cancellationToken);
+                    baseline = await AccountDump.ReadAsync(app, owner, cancellationToken);
                 }
             }
         }, iter: Cases, threads: 1, print: r => r.ToString());
 
         comparisons += 2;
-        Assert.Equal(baseline, await AccountDump.ReadAsync(owner, cancellationToken));
-        Assert.Equal(foreignBefore, await AccountDump.ReadAsync(foreign, cancellationToken));
+        Assert.Equal(baseline, await AccountDump.ReadAsync(app, owner, cancellationToken));
+        Assert.Equal(foreignBefore, await AccountDump.ReadAsync(app, foreign, cancellationToken));
         Assert.True(generated >= Cases, $"{generated} cases");
         Assert.True(refused > Cases / 2, $"only {refused} of {generated} generated requests were refused: the generators are too tame");
         TestContext.Current.TestOutputHelper?.WriteLine(

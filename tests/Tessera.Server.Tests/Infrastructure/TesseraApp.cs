@@ -37,7 +37,7 @@ public class TesseraApp : WebApplicationFactory<Program>
     /// <summary>The SQLite file; another app's <see cref="DatabasePath"/> makes two servers on one database.</summary>
     public string DatabasePath { get => field ?? Path.Combine(_directory, "tessera.db"); init; }
 
-    /// <summary>Extra configuration, e.g. Tessera:Verification settings.</summary>
+    /// <summary>More configuration for this server (e.g. Tessera:Verification or the failure limits a test class needs).</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
 
     /// <summary>Test-only service replacements (e.g. a store that can be slowed or failed), applied last.</summary>
@@ -48,9 +48,6 @@ public class TesseraApp : WebApplicationFactory<Program>
 
     /// <summary>Token lifetime for this server; the default (30 days) unless a test class sets it.</summary>
     public TimeSpan? Lifetime { get; init; }
-
-    /// <summary>More configuration for this server (e.g. the failure limits a test class needs).</summary>
-    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -69,16 +66,16 @@ public class TesseraApp : WebApplicationFactory<Program>
             logging.SetMinimumLevel(LogLevel.Trace);
             logging.AddProvider(Logs);
         });
-        foreach (var (key, value) in Settings)
-        {
-            builder.UseSetting(key, value);
-        }
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
             Replace?.Invoke(services);
         });
     }
+
+    /// <summary>Points the server at its database: this class's SQLite file.</summary>
+    protected virtual void ConfigureDatabase(IWebHostBuilder builder) =>
+        builder.UseSetting("Tessera:Database:ConnectionString", $"Data Source={DatabasePath}");
 
     /// <summary>Writes the uses counted in memory now, as the background flush does every second.</summary>
     public async Task FlushUsageAsync() =>
