@@ -21,7 +21,7 @@ public static class TesseraCli
 
     public static RootCommand Build(CliEnvironment env)
     {
-        var url = new Option<Uri?>("--url") { Description = "The Tessera server (default: $TESSERA_URL, else the one saved by 'tessera login').", Recursive = true };
+        var url = new Option<string?>("--url") { Description = "The Tessera server (default: $TESSERA_URL, else the one saved by 'tessera login').", Recursive = true };
         var json = new Option<bool>("--json") { Description = "Write the API's JSON instead of a table (lists as one array).", Recursive = true };
         var cli = new Cli(env, url, json);
 
@@ -32,7 +32,7 @@ public static class TesseraCli
         return root;
     }
 
-    private sealed class Cli(CliEnvironment env, Option<Uri?> urlOption, Option<bool> jsonOption)
+    private sealed class Cli(CliEnvironment env, Option<string?> urlOption, Option<bool> jsonOption)
     {
         public Command Login()
         {
@@ -267,7 +267,7 @@ public static class TesseraCli
         private async Task<Session> SessionAsync(ParseResult parse, bool requireLogin, CancellationToken cancellationToken)
         {
             var saved = await CliConfig.LoadAsync(env.ConfigDirectory, cancellationToken);
-            var url = parse.GetValue(urlOption)
+            var url = (parse.GetValue(urlOption) is { } given ? ParseUrl(given) : null)
                       ?? (env.Variable(CliEnvironment.UrlVariable) is { Length: > 0 } fromEnvironment ? ParseUrl(fromEnvironment) : null)
                       ?? (requireLogin && saved is not null ? ParseUrl(saved.Url) : null)
                       ?? throw new CliUsageException(requireLogin
