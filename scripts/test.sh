@@ -28,6 +28,24 @@ dotnet build Tessera.slnx -c Release -nologo -clp:ErrorsOnly
 status=0
 dotnet test Tessera.slnx -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
 
+# --- Lattica compatibility (issue 4): the README's LATTICA_BE_URL line, then the reference SDK's calls
+# replayed from Python (tests/lattica/replay.py) against a freshly started server process.
+lattica_dir=$(mktemp -d)
+lattica_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$lattica_dir" && exec dotnet "$OLDPWD/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
+  --urls "http://127.0.0.1:$lattica_port" >server.log 2>&1) &
+lattica_pid=$!
+trap 'kill $lattica_pid 2>/dev/null; rm -rf "$results" "$lattica_dir"' EXIT
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$lattica_port/healthz" >/dev/null && break; sleep 0.1; done
+lattica_line=$(awk '/<!-- lattica -->/ {f=1; next} f && /^export LATTICA_BE_URL=/ {print; exit}' README.md)
+if [ -n "$lattica_line" ] && eval "${lattica_line//http:\/\/localhost:5000/http://127.0.0.1:$lattica_port}" &&
+   python3 tests/lattica/replay.py "$(grep -o 'tsl_[0-9A-Za-z]\{49\}' "$lattica_dir/server.log" | head -1)"; then
+  echo "Lattica replay: passed"
+else
+  echo "Lattica replay: FAILED (README line: '${lattica_line:-missing}')"; cat "$lattica_dir/server.log"; status=1
+fi
+kill $lattica_pid 2>/dev/null || true
+
 # One closing line over all projects, from the TRX result files.
 python3 - "$results" "$status" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
