@@ -37,7 +37,7 @@ public sealed class SdkTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(account.Id, (await client.GetAccountAsync()).Id);
         var created = await client.CreateLicenseKeyAsync("ci");
         Assert.StartsWith("tsl_", created.Key, StringComparison.Ordinal);
-        Assert.Equal(["Initial key", "ci"], (await client.ListLicenseKeysAsync()).Select(k => k.Name).Order(StringComparer.OrdinalIgnoreCase));
+        Assert.Equal(["Initial key", "ci"], (await client.ListLicenseKeysAsync()).Select(k => k.Name).Order(StringComparer.Ordinal));
 
         await client.RevokeLicenseKeyAsync(created.Id);
         Assert.Equal("revoked", (await client.ListLicenseKeysAsync()).Single(k => k.Id == created.Id).Status);
