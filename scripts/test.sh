@@ -35,7 +35,7 @@ lattica_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1"
 (cd "$lattica_dir" && exec dotnet "$OLDPWD/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
   --urls "http://127.0.0.1:$lattica_port" >server.log 2>&1) &
 lattica_pid=$!
-trap 'kill $lattica_pid 2>/dev/null; rm -rf "$results" "$lattica_dir"' EXIT
+trap 'kill $lattica_pid 2>/dev/null || true; rm -rf "$results" "$lattica_dir"' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$lattica_port/healthz" >/dev/null && break; sleep 0.1; done
 lattica_line=$(awk '/<!-- lattica -->/ {f=1; next} f && /^export LATTICA_BE_URL=/ {print; exit}' README.md)
 if [ -n "$lattica_line" ] && eval "${lattica_line//http:\/\/localhost:5000/http://127.0.0.1:$lattica_port}" &&
