@@ -72,7 +72,7 @@ public sealed class LatticaCompatibilityTests(TesseraApp app) : IClassFixture<Te
 
         var sameDay = TesseraApp.Start.Date.AddHours(23).ToUniversalTime();
         var byDay = await ResultAsync(c, "/api/token/list_tokens", new JsonObject { ["issueDate"] = new DateTimeOffset(sameDay, TimeSpan.Zero).ToUnixTimeMilliseconds() });
-        Assert.Equal([tokenId, parked], byDay!["tokens"]!.AsArray().Select(t => (string)t!["tokenId"]!).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { tokenId, parked }.Order(StringComparer.Ordinal), byDay!["tokens"]!.AsArray().Select(t => (string)t!["tokenId"]!).Order(StringComparer.Ordinal));
         var nextDay = await ResultAsync(c, "/api/token/list_tokens", new JsonObject { ["issueDate"] = $"{TesseraApp.Start.AddDays(1).ToUnixTimeMilliseconds()}" });
         Assert.Empty(nextDay!["tokens"]!.AsArray());
 
