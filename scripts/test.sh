@@ -22,7 +22,9 @@ if ((${#need_packages[@]})); then
 fi
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# Everything started below registers its own clean-up here; one EXIT trap runs them all.
+cleanups=('rm -rf "$results"')
+trap 'for c in "${cleanups[@]}"; do eval "$c" || true; done' EXIT
 
 # --- PostgreSQL and nginx for the provider theory, the scale-out and the gateway tests (issue 5) ---
 # Installs them from Debian packages when missing (as root), starts a throwaway PostgreSQL cluster on
@@ -47,7 +49,7 @@ if [ -z "${TESSERA_TEST_POSTGRES:-}" ] && [ -n "$pg_bin" ]; then
   # Throwaway data: no fsync. The outage test starts its own, durable, cluster.
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/data/server.log" -w start \
     -o "-p $pg_port -k $pg_dir/sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
-  trap '"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$results" "$pg_dir"' EXIT
+  cleanups+=('"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$pg_dir"')
   export TESSERA_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
   echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (throwaway, $pg_dir)"
 fi
@@ -61,6 +63,23 @@ dotnet test Tessera.slnx -c Release --no-build --logger "trx" --results-director
 
 # Trust (issue #7): the figures the fuzz, crash and concurrency tests report ("figure: …" lines).
 grep -ho 'figure: [^<&]*' "$results"/*.trx 2>/dev/null | sort -u || true
+# --- Lattica compatibility (issue 4): the README's LATTICA_BE_URL line, then the reference SDK's calls
+# replayed from Python (tests/lattica/replay.py) against a freshly started server process.
+lattica_dir=$(mktemp -d)
+lattica_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$lattica_dir" && exec dotnet "$OLDPWD/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
+  --urls "http://127.0.0.1:$lattica_port" >server.log 2>&1) &
+lattica_pid=$!
+cleanups+=('kill $lattica_pid 2>/dev/null; rm -rf "$lattica_dir"')
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$lattica_port/healthz" >/dev/null && break; sleep 0.1; done
+lattica_line=$(awk '/<!-- lattica -->/ {f=1; next} f && /^export LATTICA_BE_URL=/ {print; exit}' README.md)
+if [ -n "$lattica_line" ] && eval "${lattica_line//http:\/\/localhost:5000/http://127.0.0.1:$lattica_port}" &&
+   python3 tests/lattica/replay.py "$(grep -o 'tsl_[0-9A-Za-z]\{49\}' "$lattica_dir/server.log" | head -1)"; then
+  echo "Lattica replay: passed"
+else
+  echo "Lattica replay: FAILED (README line: '${lattica_line:-missing}')"; cat "$lattica_dir/server.log"; status=1
+fi
+kill $lattica_pid 2>/dev/null || true
 
 # One closing line over all projects, from the TRX result files.
 python3 - "$results" "$status" <<'PY'

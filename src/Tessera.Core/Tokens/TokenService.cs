@@ -44,6 +44,34 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         (Ids.IsWellFormed(Ids.Token, tokenId) ? await store.GetTokenAsync(caller.AccountId, tokenId, cancellationToken) : null)
         ?? throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
 
+    /// <summary>
+    /// The token a secret belongs to, with its workload's name, without recording a use (an
+    /// inspection, not a query). With <paramref name="caller"/> the token must be in the caller's
+    /// account (404 otherwise, as for any other account's object); without one the secret is itself
+    /// the credential, and a missing, malformed or unknown one is refused as on the query side.
+    /// </summary>
+    public async Task<TokenMatch> DescribeSecretAsync(Caller? caller, string? secret, CancellationToken cancellationToken)
+    {
+        if (caller is null && string.IsNullOrEmpty(secret))
+        {
+            throw new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenMissing, "Send the query token as 'Authorization: Bearer tsq_…'.");
+        }
+        if (!SecretFormat.IsWellFormed(secret, SecretKind.QueryToken))
+        {
+            throw caller is null
+                ? new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenMalformed, "The credential is not a well-formed query token.")
+                : TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+        }
+        var match = await store.FindTokenAsync(SecretHash.Of(secret), cancellationToken);
+        if (match is null || (caller is not null && match.Token.AccountId != caller.AccountId))
+        {
+            throw caller is null
+                ? new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenUnknown, "The query token is not known.")
+                : TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+        }
+        return match;
+    }
+
     /// <summary>One page of the caller's tokens; <paramref name="cursor"/> is the opaque value of a previous page.</summary>
     public async Task<(IReadOnlyList<QueryToken> Items, string? NextCursor)> ListAsync(Caller caller, TokenQuery query, string? cursor, CancellationToken cancellationToken)
     {

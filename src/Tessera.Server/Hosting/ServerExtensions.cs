@@ -12,6 +12,7 @@ using Tessera.Server.Auth;
 using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
 using Tessera.Server.Http;
+using Tessera.Server.Lattica;
 
 namespace Tessera.Server.Hosting;
 
@@ -113,6 +114,7 @@ public static class ServerExtensions
         v1.MapAccountEndpoints();
         v1.MapWorkloadEndpoints();
         v1.MapTokenEndpoints();
+        app.MapLatticaEndpoints(); // Lattica-compatible surface (API.md §5)
         return app;
     }
 

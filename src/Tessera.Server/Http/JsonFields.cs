@@ -58,6 +58,32 @@ public sealed partial class JsonFields
         }
     }
 
+    /// <summary>
+    /// A whole-number field: absent, null, a JSON integer, or a string of ASCII digits (clients that
+    /// type numbers as text send those); anything else is a field error.
+    /// </summary>
+    public Optional<long?> Integer(string name)
+    {
+        if (!_fields.TryGetValue(name, out var value))
+        {
+            return Optional<long?>.Absent;
+        }
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return Optional<long?>.Of(null);
+            case JsonValueKind.Number when value.TryGetInt64(out var number):
+                return Optional<long?>.Of(number);
+            // The raw text keeps escapes, so an escaped or non-digit string simply fails to parse.
+            case JsonValueKind.String when long.TryParse(value.GetRawText().AsSpan()[1..^1], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var parsed):
+                return Optional<long?>.Of(parsed);
+            default:
+                _errors.Add(name, "Must be a whole number.");
+                return Optional<long?>.Absent;
+        }
+    }
+
     /// <summary>Refuses every field not in <paramref name="known"/>, then throws if any error was collected.</summary>
     public void Validate(params string[] known)
     {

@@ -1,0 +1,35 @@
+namespace Tessera.Client;
+
+/// <summary>Filters and order of <see cref="TesseraManagementClient.ListTokensAsync"/>, as <c>GET /v1/tokens</c> takes them.</summary>
+public sealed record TokenListFilter
+{
+    /// <summary>Only tokens bound to this workload.</summary>
+    public string? WorkloadId { get; init; }
+
+    /// <summary>Only unassigned tokens (overrides <see cref="WorkloadId"/>).</summary>
+    public bool Unassigned { get; init; }
+
+    /// <summary><c>active</c> or <c>cancelled</c>.</summary>
+    public string? Status { get; init; }
+
+    /// <summary><c>usable</c>, <c>unassigned</c>, <c>expired</c> or <c>cancelled</c>.</summary>
+    public string? State { get; init; }
+
+    /// <summary>Name contains this text, case-insensitively.</summary>
+    public string? NameContains { get; init; }
+
+    /// <summary>Created at or after this instant.</summary>
+    public DateTimeOffset? CreatedFrom { get; init; }
+
+    /// <summary>Created before this instant.</summary>
+    public DateTimeOffset? CreatedTo { get; init; }
+
+    /// <summary>Expiring before this instant.</summary>
+    public DateTimeOffset? ExpiresBefore { get; init; }
+
+    /// <summary><c>createdAt</c> (default, newest first), <c>expiresAt</c>, <c>name</c> or <c>lastUsedAt</c>.</summary>
+    public string? Sort { get; init; }
+
+    /// <summary>Tokens fetched per request, 1–200 (default 100); the enumeration itself goes through all pages.</summary>
+    public int PageSize { get; init; } = 100;
+}

@@ -1,0 +1,346 @@
+using System.Text.Json.Nodes;
+using Tessera.Core;
+using Tessera.Core.Accounts;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Core.Workloads;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Lattica;
+
+/// <summary>
+/// The Lattica-compatible surface (API.md §5): management scripts written for the Lattica Python SDK
+/// run unchanged with <c>LATTICA_BE_URL</c> pointing here. A thin adapter: every call is
+/// <c>POST /api/{area}/{call}</c> with a JSON body, translated onto the same use cases as <c>/v1</c>;
+/// answers are <c>{"result": …}</c>, refusals <c>{"error", "error_code"}</c> (see <see cref="LatticaErrors"/>).
+/// </summary>
+public static class LatticaEndpoints
+{
+    /// <summary>The SDK adds this object to every body; it is accepted and ignored.</summary>
+    private const string ClientInfo = "client_info";
+
+    public static IEndpointRouteBuilder MapLatticaEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Lattica compatibility").AddEndpointFilter(LatticaErrors.FilterAsync);
+        api.MapPost("/model/create_model", CreateModelAsync).WithSummary("Lattica: create a model (a workload); result: its id");
+        api.MapPost("/model/list_models", ListModelsAsync).WithSummary("Lattica: list models");
+        api.MapPost("/model/get_model_info", GetModelInfoAsync).WithSummary("Lattica: one model");
+        api.MapPost("/token/generate_token", GenerateTokenAsync).WithSummary("Lattica: issue a token; result: {token, tokenId}");
+        api.MapPost("/token/list_tokens", ListTokensAsync).WithSummary("Lattica: list tokens by status, modelId, issueDate (ms, that UTC day)");
+        api.MapPost("/token/get_token_info", GetTokenInfoAsync).WithSummary("Lattica: describe a token given its secret (license key or the token itself as bearer)");
+        api.MapPost("/token/update_token_info", UpdateTokenInfoAsync).WithSummary("Lattica: change tokenName, tokenNote, status");
+        api.MapPost("/token/assign_token_to_model", AssignAsync).WithSummary("Lattica: assign a token to a model");
+        api.MapPost("/token/unassign_token_from_model", UnassignAsync).WithSummary("Lattica: unassign a token from a model");
+        api.MapPost("/token/delete_token", DeleteTokenAsync).WithSummary("Lattica: delete a token");
+        api.MapPost("/account/get_account_info", GetAccountInfoAsync).WithSummary("Lattica: the caller's account");
+        // Anything else the SDK can call (workers, credits, uploads) has no meaning here: a Lattica-shaped 404.
+        api.MapPost("/{**call}", (string call) => LatticaErrors.Result(StatusCodes.Status404NotFound, ErrorCodes.NotFound,
+            $"Tessera does not implement 'api/{call}'.")).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> CreateModelAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var name = body.String("modelName");
+        body.Validate("modelName", ClientInfo);
+        var view = await workloads.CreateAsync(caller, name.Value, null, cancellationToken);
+        return Ok(JsonValue.Create(view.Workload.Id));
+    }
+
+    private static async Task<IResult> ListModelsAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        body.Validate(ClientInfo);
+        var models = new JsonArray();
+        string? cursor = null;
+        do
+        {
+            (var items, cursor) = await workloads.ListAsync(caller, TokenService.MaxLimit, cursor, cancellationToken);
+            foreach (var view in items)
+            {
+                models.Add(new JsonObject
+                {
+                    ["modelId"] = view.Workload.Id,
+                    ["modelName"] = view.Workload.Name,
+                    ["description"] = view.Workload.Description,
+                    ["createdAt"] = Ms(view.Workload.CreatedAt),
+                    ["status"] = ModelStatus,
+                });
+            }
+        }
+        while (cursor is not null);
+        return Ok(new JsonObject { ["models"] = models });
+    }
+
+    private static async Task<IResult> GetModelInfoAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var modelId = body.String("modelId");
+        body.Validate("modelId", ClientInfo);
+        var view = await workloads.GetAsync(caller, Required(modelId, "modelId"), cancellationToken);
+        return Ok(new JsonObject
+        {
+            ["model"] = new JsonObject
+            {
+                ["modelId"] = view.Workload.Id,
+                ["modelName"] = view.Workload.Name,
+                ["description"] = view.Workload.Description,
+                ["createdAt"] = Ms(view.Workload.CreatedAt),
+                ["updatedAt"] = Ms(view.Workload.UpdatedAt),
+                ["status"] = ModelStatus,
+            },
+        });
+    }
+
+    private static async Task<IResult> GenerateTokenAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, TokenService tokens,
+        CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var modelId = body.String("modelId");
+        var name = body.String("tokenName");
+        body.Validate("modelId", "tokenName", ClientInfo);
+        if (modelId.Value is not null)
+        {
+            // A model the caller does not have is 404, as it is everywhere else on this surface.
+            await workloads.GetAsync(caller, modelId.Value, cancellationToken);
+        }
+        var issued = await tokens.IssueAsync(caller, name.Value, modelId.Value, null, cancellationToken);
+        return Ok(new JsonObject { ["token"] = issued.Secret, ["tokenId"] = issued.Token.Id });
+    }
+
+    private static async Task<IResult> ListTokensAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, TokenService tokens,
+        CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var status = body.String("status");
+        var modelId = body.String("modelId");
+        var issueDate = body.Integer("issueDate");
+        body.Validate("status", "modelId", "issueDate", ClientInfo);
+        var query = new TokenQuery { Status = ParseStatus(status), Limit = TokenService.MaxLimit };
+        if (modelId.Value is not null)
+        {
+            await workloads.GetAsync(caller, modelId.Value, cancellationToken);
+            query = query with { WorkloadId = modelId.Value };
+        }
+        if (issueDate.Value is { } ms)
+        {
+            if (ms is < 0 or > MaxUnixMilliseconds)
+            {
+                throw TesseraException.Invalid("issueDate", "Must be milliseconds since the Unix epoch.");
+            }
+            var day = new DateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.Date, TimeSpan.Zero);
+            query = query with { CreatedFrom = day, CreatedTo = day.AddDays(1) };
+        }
+
+        var list = new JsonArray();
+        string? cursor = null;
+        do
+        {
+            (var items, cursor) = await tokens.ListAsync(caller, query, cursor, cancellationToken);
+            foreach (var token in items)
+            {
+                list.Add(new JsonObject
+                {
+                    ["tokenId"] = token.Id,
+                    ["tokenName"] = token.Name,
+                    ["tokenNote"] = token.Note,
+                    ["status"] = StatusOf(token),
+                    ["modelId"] = token.WorkloadId,
+                    ["issueDate"] = Ms(token.CreatedAt),
+                    ["expirationDate"] = Ms(token.ExpiresAt),
+                });
+            }
+        }
+        while (cursor is not null);
+        return Ok(new JsonObject { ["message"] = $"Found {list.Count} token(s).", ["tokens"] = list });
+    }
+
+    private static async Task<IResult> GetTokenInfoAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    {
+        var bearer = Bearer.From(request.Headers.Authorization);
+        var asQueryToken = bearer?.StartsWith(Core.Secrets.SecretFormat.QueryTokenPrefix, StringComparison.Ordinal) == true;
+        var caller = asQueryToken ? null : await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var token = body.String("token");
+        body.Validate("token", ClientInfo);
+        if (asQueryToken && token.Value is not null && token.Value != bearer)
+        {
+            // A query token describes itself only; it is no key to other tokens.
+            throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+        }
+        var match = await tokens.DescribeSecretAsync(caller, asQueryToken ? bearer : Required(token, "token"), cancellationToken);
+        var t = match.Token;
+        return Ok(new JsonObject
+        {
+            ["token"] = new JsonObject
+            {
+                ["tokenId"] = t.Id,
+                ["status"] = StatusOf(t),
+                ["tokenName"] = t.Name,
+                ["expirationDate"] = Ms(t.ExpiresAt),
+            },
+            ["model"] = new JsonObject
+            {
+                ["modelId"] = t.WorkloadId,
+                ["modelName"] = t.WorkloadId is null ? null : match.WorkloadName,
+                ["status"] = t.WorkloadId is null ? null : ModelStatus,
+            },
+            // Lattica's encrypted-inference workers and evaluation keys do not exist here.
+            ["worker"] = new JsonObject { ["status"] = null },
+            ["evaluationKey"] = new JsonObject { ["createdAt"] = null },
+        });
+    }
+
+    private static async Task<IResult> UpdateTokenInfoAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var tokenId = body.String("tokenId");
+        var name = body.String("tokenName");
+        var note = body.String("tokenNote");
+        var status = body.String("status");
+        body.Validate("tokenId", "tokenName", "tokenNote", "status", ClientInfo);
+        var id = Required(tokenId, "tokenId");
+        var parsed = ParseStatus(status);
+        var patch = new TokenPatch
+        {
+            Name = name,
+            Note = note,
+            Status = parsed is { } s ? Optional<string?>.Of(TokenNames.Of(s)) : Optional<string?>.Absent,
+        };
+        await tokens.UpdateAsync(caller, id, patch, null, cancellationToken);
+        return Ok(new JsonObject { ["message"] = "Token updated." });
+    }
+
+    private static async Task<IResult> AssignAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, TokenService tokens,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var tokenId = body.String("tokenId");
+        var modelId = body.String("modelIdToAssign");
+        body.Validate("tokenId", "modelIdToAssign", ClientInfo);
+        var id = Required(tokenId, "tokenId");
+        var model = await workloads.GetAsync(caller, Required(modelId, "modelIdToAssign"), cancellationToken);
+        var before = await tokens.GetAsync(caller, id, cancellationToken);
+        var after = await tokens.UpdateAsync(caller, id, new TokenPatch { WorkloadId = Optional<string?>.Of(model.Workload.Id) }, null, cancellationToken);
+
+        var warnings = new List<string>();
+        if (before.WorkloadId is { } previous && previous != model.Workload.Id)
+        {
+            warnings.Add($"The token was moved from model {previous}.");
+        }
+        switch (after.StateAt(time.GetUtcNow()))
+        {
+            case TokenState.Cancelled:
+                warnings.Add("The token is cancelled: it will be refused until it is reactivated.");
+                break;
+            case TokenState.Expired:
+                warnings.Add("The token has expired: it will be refused until it is renewed.");
+                break;
+        }
+        var result = new JsonObject { ["message"] = "Token assigned to model." };
+        if (warnings.Count > 0)
+        {
+            result["warning"] = string.Join(' ', warnings);
+        }
+        return Ok(result);
+    }
+
+    private static async Task<IResult> UnassignAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var tokenId = body.String("tokenId");
+        var modelId = body.String("modelId");
+        body.Validate("tokenId", "modelId", ClientInfo);
+        var id = Required(tokenId, "tokenId");
+        var model = Required(modelId, "modelId");
+        var token = await tokens.GetAsync(caller, id, cancellationToken);
+        if (token.WorkloadId != model)
+        {
+            // Unassigning from a model the token is not on must not unassign it from the one it is on.
+            return Ok(new JsonObject
+            {
+                ["message"] = "Nothing changed.",
+                ["warning"] = token.WorkloadId is null
+                    ? "The token is not assigned to any model."
+                    : "The token is assigned to another model; it was left there.",
+            });
+        }
+        // Pinned to the version read, so a concurrent reassignment is never undone by this call.
+        await tokens.UpdateAsync(caller, id, new TokenPatch { WorkloadId = Optional<string?>.Of(null) }, token.Version, cancellationToken);
+        return Ok(new JsonObject { ["message"] = "Token unassigned from model.", ["warning"] = null });
+    }
+
+    private static async Task<IResult> DeleteTokenAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        var tokenId = body.String("tokenId");
+        body.Validate("tokenId", ClientInfo);
+        await tokens.DeleteAsync(caller, Required(tokenId, "tokenId"), null, cancellationToken);
+        return Ok(new JsonObject { ["message"] = "Token deleted." });
+    }
+
+    private static async Task<IResult> GetAccountInfoAsync(HttpRequest request, AccountService accounts, CancellationToken cancellationToken)
+    {
+        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var body = await ReadAsync(request);
+        body.Validate(ClientInfo);
+        var account = await accounts.GetAccountAsync(caller, cancellationToken);
+        return Ok(new JsonObject
+        {
+            ["accountId"] = account.Id,
+            ["createdAt"] = Ms(account.CreatedAt),
+            ["companyName"] = account.Name,
+            // Lattica's contact, billing and credit fields have no counterpart in Tessera.
+            ["contactName"] = null,
+            ["email"] = null,
+            ["phoneNumber"] = null,
+            ["credits"] = null,
+            ["authExpDate"] = null,
+        });
+    }
+
+    private const string ModelStatus = "ACTIVE";
+
+    /// <summary>9999-12-31T23:59:59.999Z, the last instant a date can name.</summary>
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
+    private static async Task<Caller> AuthenticateAsync(HttpRequest request, AccountService accounts, CancellationToken cancellationToken)
+    {
+        var (code, caller) = await accounts.AuthenticateAsync(Bearer.From(request.Headers.Authorization), cancellationToken);
+        return caller ?? throw new TesseraException(ProblemKind.Unauthorized, code!, code switch
+        {
+            ErrorCodes.LicenseKeyMissing => "Send a license key as 'Authorization: Bearer tsl_…'.",
+            ErrorCodes.LicenseKeyMalformed => "The credential is not a well-formed license key.",
+            _ => "The license key is not valid.",
+        });
+    }
+
+    private static Task<JsonFields> ReadAsync(HttpRequest request) => JsonBody.ReadAsync(request, optional: true);
+
+    private static string Required(Optional<string?> field, string name) =>
+        field.Value ?? throw TesseraException.Invalid(name, "Required.");
+
+    private static TokenStatus? ParseStatus(Optional<string?> status) => status.Value?.ToUpperInvariant() switch
+    {
+        null => null,
+        "ACTIVE" => TokenStatus.Active,
+        "CANCELED" or "CANCELLED" => TokenStatus.Cancelled,
+        _ => throw TesseraException.Invalid("status", "Must be ACTIVE or CANCELED."),
+    };
+
+    private static string StatusOf(QueryToken token) => token.Status == TokenStatus.Active ? "ACTIVE" : "CANCELED";
+
+    private static long Ms(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
+
+    private static IResult Ok(JsonNode? result) => LatticaErrors.Json(StatusCodes.Status200OK, new JsonObject { ["result"] = result });
+}
