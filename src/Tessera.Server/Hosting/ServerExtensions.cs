@@ -9,6 +9,7 @@ using Tessera.Server.Auth;
 using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
 using Tessera.Server.Http;
+using Tessera.Server.WebConsole;
 
 namespace Tessera.Server.Hosting;
 
@@ -66,6 +67,7 @@ public static class ServerExtensions
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<DatabaseInitializer>();
+        builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         return builder;
     }
 
@@ -80,12 +82,12 @@ public static class ServerExtensions
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return next(context);
         });
+        app.UseTesseraConsole(); // the web console (issue 3): headers, embedded assets, pages
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous(); // no font CDN: works offline
-        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });

@@ -1,0 +1,16 @@
+namespace Tessera.Server.WebConsole;
+
+/// <summary>The configuration section "Tessera:Console".</summary>
+public sealed class ConsoleSettings
+{
+    public const string Section = "Tessera:Console";
+
+    /// <summary>
+    /// Where the ASP.NET Data Protection keys (which seal the sign-in and antiforgery cookies) are kept.
+    /// Null means a <c>keys</c> folder beside the SQLite database file (<c>./data/keys</c> by default).
+    /// </summary>
+    public string? KeysDirectory { get; set; }
+
+    /// <summary>How long a console session lasts without activity.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+}
