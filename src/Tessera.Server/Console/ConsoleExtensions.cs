@@ -70,6 +70,8 @@ public static class ConsoleExtensions
             RequestPath = AssetPath,
         });
         app.MapRazorPages();
+        // Browsers ask for /favicon.ico on their own (e.g. when showing a bare asset).
+        app.MapGet("/favicon.ico", () => TypedResults.Redirect(AssetPath + "/favicon.svg")).ExcludeFromDescription();
         return app;
     }
 }

@@ -19,13 +19,17 @@ public static class ConsoleHtml
         {
             return future ? "in less than a minute" : "just now";
         }
-        var (count, unit) = size switch
+        // Rounded, not truncated: a token issued a moment ago for 30 days expires "in 30 days".
+        var minutes = (int)Math.Round(size.TotalMinutes);
+        var hours = (int)Math.Round(size.TotalHours);
+        var days = (int)Math.Round(size.TotalDays);
+        var (count, unit) = (minutes, hours, days) switch
         {
-            _ when size < TimeSpan.FromHours(1) => ((int)size.TotalMinutes, "minute"),
-            _ when size < TimeSpan.FromDays(1) => ((int)size.TotalHours, "hour"),
-            _ when size < TimeSpan.FromDays(60) => ((int)size.TotalDays, "day"),
-            _ when size < TimeSpan.FromDays(730) => ((int)(size.TotalDays / 30.44), "month"),
-            _ => ((int)(size.TotalDays / 365.25), "year"),
+            _ when minutes < 60 => (minutes, "minute"),
+            _ when hours < 24 => (hours, "hour"),
+            _ when days < 60 => (days, "day"),
+            _ when days < 730 => ((int)Math.Round(size.TotalDays / 30.44), "month"),
+            _ => ((int)Math.Round(size.TotalDays / 365.25), "year"),
         };
         var text = count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
         return future ? "in " + text : text + " ago";
