@@ -24,9 +24,11 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.DoesNotContain(key, cookie.Value, StringComparison.Ordinal);
 
-        // The session carries over to every page.
+        // The session carries over to every page, but it is no credential for the API.
         await page.GotoAsync("/tokens");
         Assert.Equal("Tokens", await page.Locator("h1").InnerTextAsync());
+        var api = await page.Context.APIRequest.GetAsync("/v1/tokens");
+        Assert.Equal(401, api.Status);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.WaitForURLAsync("**/sign-in");

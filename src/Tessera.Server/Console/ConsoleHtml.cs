@@ -19,20 +19,27 @@ public static class ConsoleHtml
         {
             return future ? "in less than a minute" : "just now";
         }
+        var text = Span(size);
+        return future ? "in " + text : text + " ago";
+    }
+
+    /// <summary>A length of time in the largest whole unit that fits, rounded: "30 days", "2 hours".</summary>
+    public static string Span(TimeSpan size)
+    {
         // Rounded, not truncated: a token issued a moment ago for 30 days expires "in 30 days".
         var minutes = (int)Math.Round(size.TotalMinutes);
         var hours = (int)Math.Round(size.TotalHours);
         var days = (int)Math.Round(size.TotalDays);
         var (count, unit) = (minutes, hours, days) switch
         {
+            _ when size < TimeSpan.FromSeconds(59.5) => ((int)Math.Round(size.TotalSeconds), "second"),
             _ when minutes < 60 => (minutes, "minute"),
             _ when hours < 24 => (hours, "hour"),
             _ when days < 60 => (days, "day"),
             _ when days < 730 => ((int)Math.Round(size.TotalDays / 30.44), "month"),
             _ => ((int)Math.Round(size.TotalDays / 365.25), "year"),
         };
-        var text = count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
-        return future ? "in " + text : text + " ago";
+        return count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
     }
 
     /// <summary>The exact instant, in UTC, as shown on hover and in details.</summary>

@@ -49,7 +49,7 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
 
     public DateTimeOffset MaxExpiry => Now + tokens.Lifetime;
 
-    public string LifetimeText => ConsoleHtml.Relative(Now + tokens.Lifetime, Now).Replace("in ", "", StringComparison.Ordinal);
+    public string LifetimeText => ConsoleHtml.Span(tokens.Lifetime);
 
     /// <summary>An instant as a datetime-local value, in UTC, to the minute.</summary>
     public static string LocalInput(DateTimeOffset at) => at.UtcDateTime.ToString(LocalFormat, CultureInfo.InvariantCulture);

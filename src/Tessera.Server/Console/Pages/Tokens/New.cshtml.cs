@@ -45,7 +45,7 @@ public sealed class NewTokenModel(TokenService tokens, WorkloadService workloads
     /// <summary>The token value: set only while rendering the answer to Generate.</summary>
     public string? Secret { get; private set; }
 
-    public string LifetimeText => ConsoleHtml.Relative(Now + tokens.Lifetime, Now).Replace("in ", "", StringComparison.Ordinal);
+    public string LifetimeText => ConsoleHtml.Span(tokens.Lifetime);
 
     public string CancelUrl => LocalOr(ReturnUrl, "/tokens");
 
