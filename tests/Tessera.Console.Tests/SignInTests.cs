@@ -39,6 +39,32 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
     }
 
     [Fact]
+    public async Task Sign_in_works_from_the_keyboard_and_returns_to_the_page_asked_for()
+    {
+        var key = await server.NewAccountAsync();
+        var page = await server.NewPageAsync();
+        await page.GotoAsync("/tokens?state=usable");
+        Assert.Contains("/sign-in?ReturnUrl=", page.Url, StringComparison.Ordinal);
+        await page.AssertLabelledAsync();
+
+        // The key field has focus on arrival; typing and Enter sign in.
+        await page.Keyboard.TypeAsync(key);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/tokens?state=usable");
+
+        // From the top of the page, Tab reaches the skip link first, then the navigation.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Tokens", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/tokens");
+        await page.AssertNoneAsync();
+    }
+
+    [Fact]
     public async Task A_wrong_license_key_is_refused_with_one_message_that_says_nothing_about_why()
     {
         var page = await server.NewPageAsync();

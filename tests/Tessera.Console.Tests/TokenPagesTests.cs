@@ -19,6 +19,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Add Token" }).ClickAsync();
         Assert.Equal("Unassigned", await page.GetByLabel("Workload").Locator("option:checked").InnerTextAsync());
+        await page.AssertLabelledAsync();
         await page.ScreenshotAsync("token-new-details");
 
         // Name is required: the error shows beside the field.
@@ -37,7 +38,8 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         Assert.Contains("cannot retrieve it later", await page.GetByRole(AriaRole.Note).InnerTextAsync(), StringComparison.Ordinal);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
-        Assert.Equal("The token is on your clipboard.", await page.Locator("#copy-status").InnerTextAsync());
+        // The clipboard write is asynchronous: wait (Playwright's expect retries) for the page to confirm it.
+        await Assertions.Expect(page.Locator("#copy-status")).ToHaveTextAsync("The token is on your clipboard.");
         Assert.Equal(secret, await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
         await page.ScreenshotAsync("token-new-value");
 
@@ -110,6 +112,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         }
 
         await page.GotoAsync($"/tokens/{id}");
+        await page.AssertLabelledAsync();
         await page.ScreenshotAsync("token-detail");
 
         // Cancel in the UI: refused on the very next call.
@@ -231,6 +234,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         Assert.Equal("in 30 days", await rows.First.Locator("td[data-label=Expires] time").InnerTextAsync());
         Assert.EndsWith("UTC", await rows.First.Locator("td[data-label=Expires] time").GetAttributeAsync("title"), StringComparison.Ordinal);
         Assert.Equal("Never", await rows.First.Locator("td[data-label='Last used']").InnerTextAsync());
+        await page.AssertLabelledAsync();
         await page.ScreenshotAsync("tokens");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();

@@ -27,6 +27,7 @@ public sealed class WorkloadPagesTests(ConsoleServer server) : IClassFixture<Con
             await row.Locator("td[data-label='Active tokens']").InnerTextAsync(),
         ]);
         Assert.Equal("just now", await row.Locator("td[data-label=Created] time").InnerTextAsync());
+        await page.AssertLabelledAsync();
         await page.ScreenshotAsync("workloads");
 
         // Rename; a taken name is refused beside the field.
@@ -79,6 +80,7 @@ public sealed class WorkloadPagesTests(ConsoleServer server) : IClassFixture<Con
         await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
         var matches = page.Locator("#assign-matches li");
         Assert.Equal(2, await matches.CountAsync());
+        await page.AssertLabelledAsync();
         await page.ScreenshotAsync("workload-detail-assign");
         await page.GetByRole(AriaRole.Button, new() { Name = "Assign carol-laptop" }).ClickAsync();
         Assert.Contains("Token assigned", await page.GetByRole(AriaRole.Status).InnerTextAsync(), StringComparison.Ordinal);

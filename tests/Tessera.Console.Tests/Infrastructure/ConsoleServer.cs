@@ -108,7 +108,7 @@ public sealed class ConsoleServer : IAsyncLifetime
                 problems.Add(error);
             }
         };
-        ConsoleErrors.Add(page, problems);
+        PageChecks.Add(page, problems);
         return page;
     }
 
