@@ -19,7 +19,7 @@ public static class ConsoleExtensions
     public static WebApplicationBuilder AddTesseraConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var settings = builder.Configuration.GetSection(ConsoleSettings.Section).Get<ConsoleSettings>() ?? new ConsoleSettings();
+        var settings = ConsoleSettings.From(builder.Configuration);
         var contentRoot = builder.Environment.ContentRootPath;
         services.AddSingleton(settings);
 

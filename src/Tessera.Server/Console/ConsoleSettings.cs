@@ -1,3 +1,5 @@
+using Tessera.Core;
+
 namespace Tessera.Server.WebConsole;
 
 /// <summary>The configuration section "Tessera:Console".</summary>
@@ -13,4 +15,22 @@ public sealed class ConsoleSettings
 
     /// <summary>How long a console session lasts without activity.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    public static ConsoleSettings From(IConfiguration configuration)
+    {
+        ConsoleSettings settings;
+        try
+        {
+            settings = configuration.GetSection(Section).Get<ConsoleSettings>() ?? new ConsoleSettings();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new TesseraConfigurationException($"invalid configuration: {e.Message}");
+        }
+        if (settings.SessionIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new TesseraConfigurationException("Tessera:Console:SessionIdleTimeout must be a positive TimeSpan, e.g. 08:00:00.");
+        }
+        return settings;
+    }
 }
