@@ -8,8 +8,9 @@ namespace Tessera.Console.Tests.Infrastructure;
 /// One real Tessera server process on a free loopback port and one headless system Chromium, shared
 /// by the tests of one class. Each test opens its own account (<see cref="NewAccountAsync"/>) and its
 /// own browser context (own cookies), so tests never see each other's data or sessions.
+/// Subclasses may give the server a short token lifetime (<see cref="Lifetime"/>).
 /// </summary>
-public sealed class ConsoleServer : IAsyncLifetime
+public class ConsoleServer : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -37,6 +38,9 @@ public sealed class ConsoleServer : IAsyncLifetime
     public string DataDirectory => Path.Combine(_directory, "data");
 
     public string ServerOutput => _server!.Stdout + _server.Stderr;
+
+    /// <summary>Tessera:Tokens:Lifetime for this server; null keeps the default (30 days).</summary>
+    protected virtual TimeSpan? Lifetime => null;
 
     public async ValueTask InitializeAsync()
     {
@@ -134,6 +138,7 @@ public sealed class ConsoleServer : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_browser is not null)
         {
             await _browser.CloseAsync();
@@ -153,9 +158,13 @@ public sealed class ConsoleServer : IAsyncLifetime
         }
     }
 
-    private async Task StartServerAsync() =>
-        _server = await ServerProcess.StartAsync(_directory, new Dictionary<string, string>
+    private async Task StartServerAsync()
+    {
+        var environment = new Dictionary<string, string> { ["Tessera__Bootstrap__LicenseKey"] = BootstrapKey };
+        if (Lifetime is { } lifetime)
         {
-            ["Tessera__Bootstrap__LicenseKey"] = BootstrapKey,
-        });
+            environment["Tessera__Tokens__Lifetime"] = lifetime.ToString();
+        }
+        _server = await ServerProcess.StartAsync(_directory, environment);
+    }
 }
