@@ -18,22 +18,22 @@ public sealed class ExpiryTests(ShortLifetimeServer server) : IClassFixture<Shor
     {
         var (page, key) = await server.SignedInAsync();
         using var api = server.Http(key);
-        var workload = await CreateAsync(api, "/v1/workloads", """{"name":"llama-3"}""");
-        var issued = JsonDocument.Parse(await (await api.PostAsync("/v1/tokens", Json($$"""{"name":"henry","workloadId":"{{workload}}"}"""))).Content.ReadAsStringAsync()).RootElement;
+        var workload = await api.CreateAsync("/v1/workloads", """{"name":"llama-3"}""");
+        var issued = JsonDocument.Parse(await (await api.PostAsync("/v1/tokens", ApiCalls.Json($$"""{"name":"henry","workloadId":"{{workload}}"}"""))).Content.ReadAsStringAsync()).RootElement;
         var (id, secret) = (issued.GetProperty("id").GetString()!, issued.GetProperty("token").GetString()!);
 
         // Prove it works, then wait (on the query side's own answer) until it has expired.
         string? code;
-        using (var first = await server.Http(secret).PostAsync("/v1/handshake", null))
+        using (var first = await server.HandshakeAsync(secret))
         {
-            code = first.StatusCode == HttpStatusCode.OK ? null : await CodeAsync(first);
+            code = first.StatusCode == HttpStatusCode.OK ? null : await ApiCalls.CodeAsync(first);
         }
         Assert.Null(code);
         for (var attempt = 0; attempt < 240 && code != "token_expired"; attempt++)
         {
             await Task.Delay(250);
-            using var again = await server.Http(secret).PostAsync("/v1/handshake", null);
-            code = again.StatusCode == HttpStatusCode.OK ? null : await CodeAsync(again);
+            using var again = await server.HandshakeAsync(secret);
+            code = again.StatusCode == HttpStatusCode.OK ? null : await ApiCalls.CodeAsync(again);
         }
         Assert.Equal("token_expired", code);
 
@@ -53,17 +53,5 @@ public sealed class ExpiryTests(ShortLifetimeServer server) : IClassFixture<Shor
         Assert.True(renewed.GetProperty("expiresAt").GetDateTimeOffset() > issued.GetProperty("expiresAt").GetDateTimeOffset());
         Assert.Equal(2, renewed.GetProperty("version").GetInt64());
         await page.AssertNoneAsync();
-    }
-
-    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
-
-    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
-
-    private static async Task<string> CreateAsync(HttpClient api, string path, string json)
-    {
-        var response = await api.PostAsync(path, Json(json));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
     }
 }

@@ -88,7 +88,7 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
     {
         var firstKey = await server.NewAccountAsync();
         using var api = server.Http(firstKey);
-        var created = await api.PostAsync("/v1/license-keys", JsonBody("""{"name":"console"}"""));
+        var created = await api.PostAsync("/v1/license-keys", ApiCalls.Json("""{"name":"console"}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
         var (secondKey, secondId) = (body.GetProperty("key").GetString()!, body.GetProperty("id").GetString()!);
@@ -179,13 +179,11 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
     {
         var key = await server.NewAccountAsync();
         using var api = server.Http(key);
-        var created = await api.PostAsync("/v1/license-keys", JsonBody("""{"name":"spare"}"""));
+        var created = await api.PostAsync("/v1/license-keys", ApiCalls.Json("""{"name":"spare"}"""));
         var body = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
         var keys = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/v1/license-keys")).RootElement.GetProperty("items");
         var original = keys.EnumerateArray().First(k => k.GetProperty("id").GetString() != body.GetProperty("id").GetString()).GetProperty("id").GetString();
         Assert.Equal(HttpStatusCode.NoContent, (await server.Http(body.GetProperty("key").GetString()).DeleteAsync($"/v1/license-keys/{original}")).StatusCode);
         return key;
     }
-
-    private static StringContent JsonBody(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

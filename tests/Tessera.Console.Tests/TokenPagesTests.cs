@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Tessera.Console.Tests.Infrastructure;
 
@@ -44,7 +43,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         await page.ScreenshotAsync("token-new-value");
 
         // The token works on the query side.
-        using (var handshake = await HandshakeAsync(secret))
+        using (var handshake = await server.HandshakeAsync(secret))
         {
             Assert.Equal(HttpStatusCode.OK, handshake.StatusCode);
             Assert.Equal("alice@example.com", JsonDocument.Parse(await handshake.Content.ReadAsStringAsync()).RootElement.GetProperty("tokenName").GetString());
@@ -93,9 +92,9 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         Assert.Contains("The token was deleted", await page.GetByRole(AriaRole.Status).InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("Details", await page.Locator(".stepper li.current").InnerTextAsync(), StringComparison.Ordinal);
 
-        using var handshake = await HandshakeAsync(secret);
+        using var handshake = await server.HandshakeAsync(secret);
         Assert.Equal(HttpStatusCode.Unauthorized, handshake.StatusCode);
-        Assert.Equal("token_unknown", await CodeAsync(handshake));
+        Assert.Equal("token_unknown", await ApiCalls.CodeAsync(handshake));
         Assert.Equal(404, (await page.GotoAsync($"/tokens/{id}"))!.Status);
     }
 
@@ -106,7 +105,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         await page.CreateWorkloadAsync("llama-3");
         await page.CreateWorkloadAsync("mistral-7b");
         var (id, secret) = await page.CreateTokenAsync("frank", "llama-3");
-        using (var works = await HandshakeAsync(secret))
+        using (var works = await server.HandshakeAsync(secret))
         {
             Assert.Equal(HttpStatusCode.OK, works.StatusCode);
         }
@@ -118,10 +117,10 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         // Cancel in the UI: refused on the very next call.
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel token" }).ClickAsync();
         Assert.Equal("Cancelled", await page.Locator("h1 .badge").InnerTextAsync());
-        using (var refused = await HandshakeAsync(secret))
+        using (var refused = await server.HandshakeAsync(secret))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-            Assert.Equal("token_cancelled", await CodeAsync(refused));
+            Assert.Equal("token_cancelled", await ApiCalls.CodeAsync(refused));
         }
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Renew" }).IsDisabledAsync());
         await page.ScreenshotAsync("token-detail-cancelled");
@@ -133,16 +132,16 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         await page.GetByLabel("Workload", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "mistral-7b" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         Assert.Equal("mistral-7b", await page.Locator("#summary a").First.InnerTextAsync());
-        using (var moved = await HandshakeAsync(secret))
+        using (var moved = await server.HandshakeAsync(secret))
         {
             Assert.Equal("mistral-7b", JsonDocument.Parse(await moved.Content.ReadAsStringAsync()).RootElement.GetProperty("workload").GetProperty("name").GetString());
         }
         await page.GetByLabel("Workload", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Unassigned" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         Assert.Equal("Unassigned", await page.Locator("h1 .badge").InnerTextAsync());
-        using (var parked = await HandshakeAsync(secret))
+        using (var parked = await server.HandshakeAsync(secret))
         {
-            Assert.Equal("token_unassigned", await CodeAsync(parked));
+            Assert.Equal("token_unassigned", await ApiCalls.CodeAsync(parked));
         }
 
         // Rename and note.
@@ -175,9 +174,9 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         await page.GetByLabel("to confirm").FillAsync("frank (laptop)");
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete token" }).ClickAsync();
         await page.WaitForURLAsync("**/tokens?done=deleted");
-        using (var gone = await HandshakeAsync(secret))
+        using (var gone = await server.HandshakeAsync(secret))
         {
-            Assert.Equal("token_unknown", await CodeAsync(gone));
+            Assert.Equal("token_unknown", await ApiCalls.CodeAsync(gone));
         }
         await page.AssertNoneAsync();
     }
@@ -191,7 +190,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
 
         // Another tab (here: the API) renames the token after this page was rendered.
         using var api = server.Http(key);
-        var patch = new StringContent("""{"name":"grace (renamed elsewhere)"}""", System.Text.Encoding.UTF8, new MediaTypeHeaderValue("application/merge-patch+json"));
+        var patch = ApiCalls.Json("""{"name":"grace (renamed elsewhere)"}""", "application/merge-patch+json");
         Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/v1/tokens/{id}", patch)).StatusCode);
 
         await page.GetByLabel("Note").FillAsync("my edit");
@@ -215,16 +214,16 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
     {
         var (page, key) = await server.SignedInAsync();
         using var api = server.Http(key);
-        var llama = await CreateAsync(api, "/v1/workloads", """{"name":"llama-3"}""");
-        await CreateAsync(api, "/v1/workloads", """{"name":"mistral-7b"}""");
+        var llama = await api.CreateAsync("/v1/workloads", """{"name":"llama-3"}""");
+        await api.CreateAsync("/v1/workloads", """{"name":"mistral-7b"}""");
         for (var i = 0; i < 27; i++)
         {
-            await CreateAsync(api, "/v1/tokens", $$"""{"name":"user-{{i:00}}","workloadId":"{{llama}}"}""");
+            await api.CreateAsync("/v1/tokens", $$"""{"name":"user-{{i:00}}","workloadId":"{{llama}}"}""");
         }
-        var cancelled = await CreateAsync(api, "/v1/tokens", $$"""{"name":"zed-cancelled","workloadId":"{{llama}}"}""");
-        var patch = new StringContent("""{"status":"cancelled"}""", System.Text.Encoding.UTF8, "application/json");
+        var cancelled = await api.CreateAsync("/v1/tokens", $$"""{"name":"zed-cancelled","workloadId":"{{llama}}"}""");
+        var patch = ApiCalls.Json("""{"status":"cancelled"}""");
         Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/v1/tokens/{cancelled}", patch)).StatusCode);
-        await CreateAsync(api, "/v1/tokens", """{"name":"parked"}""");
+        await api.CreateAsync("/v1/tokens", """{"name":"parked"}""");
 
         await page.GotoAsync("/tokens");
         var rows = page.Locator("#tokens tbody tr");
@@ -277,17 +276,5 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
         Assert.Equal(["user-25", "user-26", "zed-cancelled"], await rows.Locator("td[data-label=Name] a").AllInnerTextsAsync());
         await page.AssertNoneAsync();
-    }
-
-    private Task<HttpResponseMessage> HandshakeAsync(string secret) => server.Http(secret).PostAsync("/v1/handshake", null);
-
-    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
-
-    private static async Task<string> CreateAsync(HttpClient api, string path, string json)
-    {
-        var response = await api.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
     }
 }
