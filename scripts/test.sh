@@ -2,7 +2,8 @@
 # Runs every Tessera test: builds the solution (warnings are errors) and runs each test project
 # against real SQLite files and real server processes. Installs what the tests need when it is
 # missing (Debian packages, as root): curl and jq for the README quickstart test; PostgreSQL and
-# nginx for the storage/API tests on PostgreSQL, the two-server and the gateway tests.
+# nginx for the storage/API tests on PostgreSQL, the two-server and the gateway tests; chromium for the
+# console's browser tests (screenshots land in TestResults/console-screenshots/).
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 need_packages=()
 command -v curl >/dev/null || need_packages+=(curl)
 command -v jq >/dev/null || need_packages+=(jq)
+# The console's browser tests drive the system Chromium (never a downloaded browser).
+[ -x /usr/bin/chromium ] || need_packages+=(chromium)
 if ((${#need_packages[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${need_packages[*]}; install them (apt-get install ${need_packages[*]}) or run as root" >&2

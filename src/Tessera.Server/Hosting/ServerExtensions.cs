@@ -13,6 +13,7 @@ using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
 using Tessera.Server.Http;
 using Tessera.Server.Lattica;
+using Tessera.Server.WebConsole;
 
 namespace Tessera.Server.Hosting;
 
@@ -79,6 +80,7 @@ public static class ServerExtensions
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
+        builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         return builder;
     }
 
@@ -97,12 +99,12 @@ public static class ServerExtensions
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return next(context);
         });
+        app.UseTesseraConsole(); // the web console (issue 3): headers, embedded assets, pages
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous(); // no font CDN: works offline
-        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Tessera.Core.Tokens;
+
+namespace Tessera.Server.WebConsole;
+
+/// <summary>Small rendering helpers shared by the console pages: instants, state badges, field errors.</summary>
+public static class ConsoleHtml
+{
+    /// <summary>"in 29 days", "3 hours ago", "just now": the precision a person reads at a glance.</summary>
+    public static string Relative(DateTimeOffset at, DateTimeOffset now)
+    {
+        var span = at - now;
+        var future = span > TimeSpan.Zero;
+        var size = span.Duration();
+        if (size < TimeSpan.FromMinutes(1))
+        {
+            return future ? "in less than a minute" : "just now";
+        }
+        var text = Span(size);
+        return future ? "in " + text : text + " ago";
+    }
+
+    /// <summary>A length of time in the largest whole unit that fits, rounded: "30 days", "2 hours".</summary>
+    public static string Span(TimeSpan size)
+    {
+        // Rounded, not truncated: a token issued a moment ago for 30 days expires "in 30 days".
+        var minutes = (int)Math.Round(size.TotalMinutes);
+        var hours = (int)Math.Round(size.TotalHours);
+        var days = (int)Math.Round(size.TotalDays);
+        var (count, unit) = (minutes, hours, days) switch
+        {
+            _ when size < TimeSpan.FromSeconds(59.5) => ((int)Math.Round(size.TotalSeconds), "second"),
+            _ when minutes < 60 => (minutes, "minute"),
+            _ when hours < 24 => (hours, "hour"),
+            _ when days < 60 => (days, "day"),
+            _ when days < 730 => ((int)Math.Round(size.TotalDays / 30.44), "month"),
+            _ => ((int)Math.Round(size.TotalDays / 365.25), "year"),
+        };
+        return count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
+    }
+
+    /// <summary>The exact instant, in UTC, as shown on hover and in details.</summary>
+    public static string Exact(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("d MMM yyyy, HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    /// <summary>A relative time with the exact instant on hover and in the datetime attribute.</summary>
+    public static IHtmlContent Time(DateTimeOffset at, DateTimeOffset now) => new HtmlString(
+        $"<time datetime=\"{Core.Instants.Format(at)}\" title=\"{Exact(at)}\">{HtmlEncoder.Default.Encode(Relative(at, now))}</time>");
+
+    /// <summary>A relative time, or a dash-like word when there is none (never used).</summary>
+    public static IHtmlContent Time(DateTimeOffset? at, DateTimeOffset now, string none) =>
+        at is { } value ? Time(value, now) : new HtmlString($"<span class=\"muted\">{HtmlEncoder.Default.Encode(none)}</span>");
+
+    /// <summary>The labels users know: Active, Unassigned, Expired, Cancelled.</summary>
+    public static string Label(TokenState state) => state switch
+    {
+        TokenState.Usable => "Active",
+        TokenState.Unassigned => "Unassigned",
+        TokenState.Expired => "Expired",
+        _ => "Cancelled",
+    };
+
+    public static IHtmlContent Badge(TokenState state) =>
+        new HtmlString($"<span class=\"badge badge-{TokenNames.Of(state)}\">{Label(state)}</span>");
+
+    /// <summary>The messages for one field, rendered beside it (empty when it is valid).</summary>
+    public static IHtmlContent FieldError(this IHtmlHelper html, string field)
+    {
+        if (!html.ViewData.ModelState.TryGetValue(field, out var entry) || entry.Errors.Count == 0)
+        {
+            return HtmlString.Empty;
+        }
+        var messages = string.Join(" ", entry.Errors.Select(e => HtmlEncoder.Default.Encode(e.ErrorMessage)));
+        return new HtmlString($"<p class=\"field-error\" id=\"{field}-error\">{messages}</p>");
+    }
+
+    /// <summary>"true" for an invalid field (aria-invalid), null (no attribute) otherwise.</summary>
+    public static string? Invalid(this IHtmlHelper html, string field) =>
+        html.ViewData.ModelState.TryGetValue(field, out var entry) && entry.Errors.Count > 0 ? "true" : null;
+
+    /// <summary>The id of the field's error message when there is one (aria-describedby).</summary>
+    public static string? DescribedBy(this IHtmlHelper html, string field) =>
+        html.Invalid(field) is null ? null : field + "-error";
+}

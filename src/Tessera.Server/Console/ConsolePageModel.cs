@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Tessera.Core;
+using Tessera.Core.Accounts;
+using Tessera.Server.Auth;
+
+namespace Tessera.Server.WebConsole;
+
+/// <summary>What every signed-in console page shares: the caller, one "now", and how refusals are shown.</summary>
+public abstract class ConsolePageModel(TimeProvider time) : PageModel
+{
+    /// <summary>One instant per request, so every relative time on a page agrees.</summary>
+    public DateTimeOffset Now { get; } = Instants.Now(time);
+
+    /// <summary>A message about the whole page (a refusal not tied to one field).</summary>
+    public string? Error { get; set; }
+
+    /// <summary>A confirmation of what the last action did.</summary>
+    public string? Notice { get; set; }
+
+    protected Caller Caller => User.Caller();
+
+    /// <summary>Shows a refusal: field errors beside their fields (names as the use cases give them), the rest on top.</summary>
+    protected void Show(TesseraException e)
+    {
+        if (e.Errors is { Count: > 0 } errors)
+        {
+            foreach (var (field, messages) in errors)
+            {
+                foreach (var message in messages)
+                {
+                    ModelState.AddModelError(field, message);
+                }
+            }
+        }
+        else
+        {
+            Error = e.Message;
+        }
+    }
+
+    /// <summary>A local return address, or <paramref name="fallback"/> for anything else (no open redirects).</summary>
+    protected string LocalOr(string? url, string fallback) => !string.IsNullOrEmpty(url) && Url.IsLocalUrl(url) ? url : fallback;
+}

@@ -1,0 +1,36 @@
+using Tessera.Core;
+
+namespace Tessera.Server.WebConsole;
+
+/// <summary>The configuration section "Tessera:Console".</summary>
+public sealed class ConsoleSettings
+{
+    public const string Section = "Tessera:Console";
+
+    /// <summary>
+    /// Where the ASP.NET Data Protection keys (which seal the sign-in and antiforgery cookies) are kept.
+    /// Null means a <c>keys</c> folder beside the SQLite database file (<c>./data/keys</c> by default).
+    /// </summary>
+    public string? KeysDirectory { get; set; }
+
+    /// <summary>How long a console session lasts without activity.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    public static ConsoleSettings From(IConfiguration configuration)
+    {
+        ConsoleSettings settings;
+        try
+        {
+            settings = configuration.GetSection(Section).Get<ConsoleSettings>() ?? new ConsoleSettings();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new TesseraConfigurationException($"invalid configuration: {e.Message}");
+        }
+        if (settings.SessionIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new TesseraConfigurationException("Tessera:Console:SessionIdleTimeout must be a positive TimeSpan, e.g. 08:00:00.");
+        }
+        return settings;
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Tessera.Core;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Core.Workloads;
+
+namespace Tessera.Server.WebConsole.Pages;
+
+/// <summary>The Tokens list: filters by workload, state and name; four sorts; keyset paging.</summary>
+public sealed class TokensModel(TokenService tokens, WorkloadService workloads, TimeProvider time) : ConsolePageModel(time)
+{
+    private const int PageSize = 25;
+
+    public static readonly TokenState[] States = [TokenState.Usable, TokenState.Unassigned, TokenState.Expired, TokenState.Cancelled];
+
+    public static readonly (string Value, string Label)[] Sorts =
+    [
+        ("createdAt", "Newest first"),
+        ("expiresAt", "Expiring soonest"),
+        ("name", "Name A–Z"),
+        ("lastUsedAt", "Recently used"),
+    ];
+
+    [BindProperty(SupportsGet = true, Name = "workload")]
+    public string? Workload { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "state")]
+    public string? State { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "q")]
+    public string? Q { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "sort")]
+    public string? Sort { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "cursor")]
+    public string? Cursor { get; set; }
+
+    public IReadOnlyList<Workload> Workloads { get; private set; } = [];
+
+    public IReadOnlyDictionary<string, string> WorkloadNames { get; private set; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<QueryToken> Items { get; private set; } = [];
+
+    public string? NextCursor { get; private set; }
+
+    public bool Filtered => !string.IsNullOrEmpty(Workload) || !string.IsNullOrEmpty(State) || !string.IsNullOrEmpty(Q);
+
+    public async Task OnGetAsync([FromQuery] string? done, CancellationToken cancellationToken)
+    {
+        Notice = done == "deleted" ? "Token deleted. It stopped working at once." : null;
+        Workloads = await WorkloadChoices.AllAsync(workloads, Caller, cancellationToken);
+        WorkloadNames = Workloads.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
+
+        // Unknown filter values (an edited URL) fall back to "any" rather than failing the page.
+        if (!string.IsNullOrEmpty(Workload) && Workload != "none" && !WorkloadNames.ContainsKey(Workload))
+        {
+            Workload = null;
+        }
+        TokenState? state = TokenNames.TryParseState(State, out var parsedState) ? parsedState : null;
+        State = state is { } s ? TokenNames.Of(s) : null;
+        var sort = TokenNames.TryParseSort(Sort, out var parsedSort) ? parsedSort : TokenSort.CreatedAt;
+        Sort = TokenNames.Of(sort);
+        Q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim();
+
+        var query = new TokenQuery
+        {
+            UnassignedOnly = Workload == "none",
+            WorkloadId = Workload is null or "none" ? null : Workload,
+            State = state,
+            NameContains = Q,
+            Sort = sort,
+            Limit = PageSize,
+        };
+        try
+        {
+            (Items, NextCursor) = await tokens.ListAsync(Caller, query, Cursor, cancellationToken);
+        }
+        catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
+        {
+            Error = e.Code == ErrorCodes.InvalidCursor ? "That page link is no longer valid; showing the first page." : e.Message;
+            Cursor = null;
+            (Items, NextCursor) = await tokens.ListAsync(Caller, query with { NameContains = null }, null, cancellationToken);
+        }
+    }
+
+    /// <summary>This list with the same filters, at <paramref name="cursor"/> (null: the first page).</summary>
+    public string PageLink(string? cursor)
+    {
+        var query = new Dictionary<string, string?>(StringComparer.Ordinal);
+        void Add(string key, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                query[key] = value;
+            }
+        }
+        Add("workload", Workload);
+        Add("state", State);
+        Add("q", Q);
+        Add("sort", Sort == "createdAt" ? null : Sort);
+        Add("cursor", cursor);
+        return QueryHelpers.AddQueryString("/tokens", query);
+    }
+}

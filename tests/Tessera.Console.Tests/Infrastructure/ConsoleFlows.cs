@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Console.Tests.Infrastructure;
+
+/// <summary>The console flows tests repeat, done the way a user does them: through the pages.</summary>
+public static partial class ConsoleFlows
+{
+    public static async Task SignInAsync(this IPage page, string licenseKey)
+    {
+        await page.GotoAsync("/");
+        await page.GetByLabel("License key").FillAsync(licenseKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/workloads");
+    }
+
+    /// <summary>Creates a workload on the Workloads page; returns its id (from the page it lands on).</summary>
+    public static async Task<string> CreateWorkloadAsync(this IPage page, string name, string description = "")
+    {
+        await page.GotoAsync("/workloads");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await page.GetByLabel("Description").FillAsync(description);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workload" }).ClickAsync();
+        await page.WaitForURLAsync(WorkloadUrl());
+        return WorkloadUrl().Match(page.Url).Groups[1].Value;
+    }
+
+    /// <summary>
+    /// Runs the creation stepper from the Tokens page ("Add Token"): details, Generate, reads the
+    /// value once, Review; stops on the review step. Returns the token id and its value.
+    /// </summary>
+    public static async Task<(string Id, string Secret)> CreateTokenAsync(this IPage page, string name, string? workloadName = null)
+    {
+        await page.GotoAsync("/tokens");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Add Token" }).ClickAsync();
+        return await page.GenerateAsync(name, workloadName);
+    }
+
+    /// <summary>From the Details step: fills it in, Generate, reads the value, goes on to Review.</summary>
+    public static async Task<(string Id, string Secret)> GenerateAsync(this IPage page, string name, string? workloadName)
+    {
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        if (workloadName is not null)
+        {
+            await page.GetByLabel("Workload").SelectOptionAsync(new SelectOptionValue { Label = workloadName });
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+        var secret = await page.Locator("#token-value").InputValueAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Review" }).ClickAsync();
+        var id = await page.Locator("#review dd code").Last.InnerTextAsync();
+        return (id, secret);
+    }
+
+    /// <summary>Saves a full-page screenshot at desktop (1280×800) and phone width under the test results.</summary>
+    public static async Task ScreenshotAsync(this IPage page, string name)
+    {
+        foreach (var (size, label) in new[] { (ConsoleServer.Desktop, "desktop"), (ConsoleServer.Phone, "phone") })
+        {
+            await page.SetViewportSizeAsync(size.Width, size.Height);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}-{label}.png"), FullPage = true });
+        }
+        await page.SetViewportSizeAsync(ConsoleServer.Desktop.Width, ConsoleServer.Desktop.Height);
+    }
+
+    /// <summary>TESSERA_SCREENSHOTS, or TestResults/console-screenshots in the repository (ignored by git).</summary>
+    public static string ScreenshotDirectory { get; } = Directory.CreateDirectory(
+        Environment.GetEnvironmentVariable("TESSERA_SCREENSHOTS") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(RepositoryRoot.Path, "TestResults", "console-screenshots")).FullName;
+
+    [GeneratedRegex(@"/workloads/(wl_[0-9a-f]{32})")]
+    public static partial Regex WorkloadUrl();
+
+    [GeneratedRegex(@"/tokens/(tok_[0-9a-f]{32})")]
+    public static partial Regex TokenUrl();
+}

@@ -1,0 +1,35 @@
+using System.Runtime.CompilerServices;
+
+namespace Tessera.Console.Tests.Infrastructure;
+
+/// <summary>
+/// Checks every finished page passes: it logged no error (a CSP violation, a script error, a failed
+/// asset) and every form control has a label.
+/// </summary>
+public static class PageChecks
+{
+    private static readonly ConditionalWeakTable<IPage, List<string>> Errors = [];
+
+    public static void Add(IPage page, List<string> errors) => Errors.AddOrUpdate(page, errors);
+
+    /// <summary>Every visible form control on the page has a label (its own, or an aria-label).</summary>
+    public static async Task AssertLabelledAsync(this IPage page)
+    {
+        var unlabelled = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))
+                .map(e => e.outerHTML)
+            """);
+        Assert.Empty(unlabelled);
+    }
+
+    public static Task AssertNoneAsync(this IPage page)
+    {
+        Assert.True(Errors.TryGetValue(page, out var errors));
+        lock (errors)
+        {
+            Assert.Empty(errors);
+        }
+        return Task.CompletedTask;
+    }
+}
