@@ -71,6 +71,9 @@ public static class ServerExtensions
         services.AddHostedService<TokenChangeFollower>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
+        // Audit trail (ADR 0008)
+        services.AddSingleton<AuditPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditPruner>());
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
         return builder;
     }
@@ -103,6 +106,7 @@ public static class ServerExtensions
         v1.MapAccountEndpoints();
         v1.MapWorkloadEndpoints();
         v1.MapTokenEndpoints();
+        v1.MapAuditEndpoints(); // Audit trail (ADR 0008)
         return app;
     }
 

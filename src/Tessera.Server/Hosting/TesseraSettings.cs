@@ -1,5 +1,6 @@
 using Tessera.Core;
 using Tessera.Core.Accounts;
+using Tessera.Core.Audit;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 
@@ -20,6 +21,9 @@ public sealed class TesseraSettings
 
     /// <summary>The query side's memory and change feed (Tessera:Verification).</summary>
     public VerificationOptions Verification { get; set; } = new();
+
+    /// <summary>The audit trail's retention and pruning (Tessera:Audit).</summary>
+    public AuditOptions Audit { get; set; } = new();
 
     public sealed class DatabaseSettings
     {
@@ -76,6 +80,11 @@ public sealed class TesseraSettings
             throw new TesseraConfigurationException(
                 "Tessera:Verification: FeedInterval and UsageFlushInterval must be positive, TrustWindow at least FeedInterval, " +
                 "OfflineGrace, UnknownTtl and MaxUnknown not negative.");
+        }
+        if (settings.Audit.Retention <= TimeSpan.Zero || settings.Audit.PruneInterval <= TimeSpan.Zero || settings.Audit.PruneBatchSize <= 0)
+        {
+            throw new TesseraConfigurationException(
+                "Tessera:Audit: Retention and PruneInterval must be positive TimeSpans (e.g. 365.00:00:00), PruneBatchSize a positive number.");
         }
         return settings;
     }
