@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tessera.Core.Accounts;
 
@@ -28,12 +30,12 @@ public sealed record AuditEntry(
             ? (AuditActors.ConsoleSession, session)
             : (AuditActors.LicenseKey, caller.LicenseKeyId);
         return new AuditEntry(Ids.New(Ids.Audit, at), caller.AccountId, at, type, id, action, objectId,
-            before?.ToJsonString(), after?.ToJsonString(), caller.ClientIp);
+            Text(before), Text(after), caller.ClientIp);
     }
 
     /// <summary>An entry for a change made by the server itself or its command line (no HTTP caller).</summary>
     public static AuditEntry Local(string actorType, string accountId, DateTimeOffset at, string action, string objectId, JsonObject? before, JsonObject? after) =>
-        new(Ids.New(Ids.Audit, at), accountId, at, actorType, null, action, objectId, before?.ToJsonString(), after?.ToJsonString(), null);
+        new(Ids.New(Ids.Audit, at), accountId, at, actorType, null, action, objectId, Text(before), Text(after), null);
 
     /// <summary>
     /// The entry a store appends for each token that <paramref name="workloadDeleted"/> unassigned, in the
@@ -45,7 +47,15 @@ public sealed record AuditEntry(
             Id = Ids.New(Ids.Audit, workloadDeleted.At),
             Action = AuditActions.TokenUnassigned,
             ObjectId = tokenId,
-            Before = new JsonObject { ["workloadId"] = workloadDeleted.ObjectId }.ToJsonString(),
-            After = new JsonObject { ["workloadId"] = null, ["reason"] = AuditActions.WorkloadDeleted }.ToJsonString(),
+            Before = Text(new JsonObject { ["workloadId"] = workloadDeleted.ObjectId }),
+            After = Text(new JsonObject { ["workloadId"] = null, ["reason"] = AuditActions.WorkloadDeleted }),
         };
+
+    /// <summary>
+    /// Stored as written (a name in any script, a hint's ellipsis), not \u-escaped: the text is only ever
+    /// parsed back into a JSON response, never placed into HTML by the server.
+    /// </summary>
+    private static readonly JsonSerializerOptions Unescaped = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    internal static string? Text(JsonObject? fields) => fields?.ToJsonString(Unescaped);
 }

@@ -58,7 +58,7 @@ public sealed class AuditService(IAuditStore store, AuditOptions options, TimePr
         var entry = new AuditEntry(Ids.New(Ids.Audit, now), accountId, now,
             succeeded ? AuditActors.ConsoleSession : AuditActors.Anonymous, succeeded ? sessionId : null,
             succeeded ? AuditActions.ConsoleSignedIn : AuditActions.ConsoleSignInFailed, accountId, null,
-            reason is null ? null : new JsonObject { ["reason"] = reason }.ToJsonString(), clientIp);
+            AuditEntry.Text(reason is null ? null : new JsonObject { ["reason"] = reason }), clientIp);
         return store.AppendAsync(entry, cancellationToken);
     }
 
