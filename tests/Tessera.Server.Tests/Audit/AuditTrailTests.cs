@@ -170,6 +170,15 @@ public sealed class AuditTrailTests(AuditApp server) : IClassFixture<AuditApp>
     }
 
     [Fact]
+    public async Task The_first_account_created_on_an_empty_database_is_recorded_as_made_by_the_server()
+    {
+        var page = await (await _app.ClientWith(_app.BootstrapKey).GetAsync($"/v1/audit?action={AuditActions.AccountCreated}"))
+            .ReadAsync<PageResponse<AuditEntryResponse>>();
+        var entry = Assert.Single(page.Items);
+        Assert.Equal((AuditActors.System, null, null, "Default account"), (entry.ActorType, entry.ActorId, entry.ClientIp, Field(entry.After, "name")));
+    }
+
+    [Fact]
     public async Task A_refused_change_records_nothing()
     {
         var account = await _app.NewAccountAsync();
