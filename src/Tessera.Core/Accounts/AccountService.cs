@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
@@ -11,6 +12,9 @@ public sealed class AccountService(IAccountStore store, IAuditStore audit, TimeP
 {
     /// <summary>How stale a key's lastUsedAt may get before an authentication writes it again.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    /// <summary>When each revoked key's refusal was last recorded: at most one entry per key per minute and server.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _refusalsRecorded = new(StringComparer.Ordinal);
 
     /// <summary>
     /// On an empty database, creates the first account. With <paramref name="configuredKey"/> (a
@@ -70,8 +74,7 @@ public sealed class AccountService(IAccountStore store, IAuditStore audit, TimeP
         {
             if (key is not null)
             {
-                await audit.AppendAsync(AuditEntry.By(new Caller(key.AccountId, key.Id, clientIp), Instants.Now(time),
-                    AuditActions.LicenseKeyRefused, key.Id, null, new JsonObject { ["reason"] = "revoked" }), cancellationToken);
+                await RecordRefusalAsync(key, clientIp, cancellationToken);
             }
             return (ErrorCodes.LicenseKeyInvalid, null);
         }
@@ -81,6 +84,22 @@ public sealed class AccountService(IAccountStore store, IAuditStore audit, TimeP
             await store.TouchLicenseKeyAsync(key.Id, now, cancellationToken);
         }
         return (null, new Caller(key.AccountId, key.Id, clientIp));
+    }
+
+    /// <summary>
+    /// Records that a revoked key was presented, once per key per <see cref="LastUsedResolution"/>: someone
+    /// still holds it, but a client retrying in a loop must not turn every refusal into a database write.
+    /// </summary>
+    private async Task RecordRefusalAsync(LicenseKey key, string? clientIp, CancellationToken cancellationToken)
+    {
+        var now = Instants.Now(time);
+        var last = _refusalsRecorded.GetValueOrDefault(key.Id, DateTimeOffset.MinValue);
+        if (now - last < LastUsedResolution || (!_refusalsRecorded.TryUpdate(key.Id, now, last) && !_refusalsRecorded.TryAdd(key.Id, now)))
+        {
+            return;
+        }
+        await audit.AppendAsync(AuditEntry.By(new Caller(key.AccountId, key.Id, clientIp), now, AuditActions.LicenseKeyRefused, key.Id,
+            null, new JsonObject { ["reason"] = "revoked" }), cancellationToken);
     }
 
     public async Task<Account> GetAccountAsync(Caller caller, CancellationToken cancellationToken) =>

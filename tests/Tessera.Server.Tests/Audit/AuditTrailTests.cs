@@ -167,6 +167,12 @@ public sealed class AuditTrailTests(AuditApp server) : IClassFixture<AuditApp>
         var refused = await SingleAsync(account, key.Id, AuditActions.LicenseKeyRefused, 3);
         Assert.Equal("198.51.100.2", refused.ClientIp); // an IPv4 client of a dual-stack socket reads as IPv4
         Assert.Equal((AuditActors.LicenseKey, key.Id), (refused.ActorType, refused.ActorId));
+        // A client retrying in a loop is recorded once a minute, not once a request.
+        await (await stale.GetAsync("/v1/tokens")).ProblemAsync(HttpStatusCode.Unauthorized, "license_key_invalid");
+        Assert.Equal(3, (await account.AuditAsync($"?objectId={key.Id}")).Items.Count);
+        _app.Time.Advance(TimeSpan.FromMinutes(1));
+        await (await stale.GetAsync("/v1/tokens")).ProblemAsync(HttpStatusCode.Unauthorized, "license_key_invalid");
+        Assert.Equal(2, (await account.AuditAsync($"?objectId={key.Id}&action={AuditActions.LicenseKeyRefused}")).Items.Count);
     }
 
     [Fact]
