@@ -54,6 +54,10 @@ public sealed class AccountService(IAccountStore store, IAuditStore audit, TimeP
         return (account, secret);
     }
 
+    /// <summary>Checks a presented license key where no client address is known.</summary>
+    public Task<(string? Code, Caller? Caller)> AuthenticateAsync(string? presented, CancellationToken cancellationToken) =>
+        AuthenticateAsync(presented, null, cancellationToken);
+
     /// <summary>
     /// Checks a presented license key; no storage is touched unless it is well-formed. A revoked key is
     /// recorded in its account's audit trail (an unknown one belongs to no account, and a flood of random
