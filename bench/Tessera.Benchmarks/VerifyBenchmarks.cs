@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Tessera.Core.Secrets;
+using Tessera.Core.Audit;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
@@ -71,9 +72,10 @@ public class VerifyBenchmarks
         public Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken) => throw Unexpected();
         public Task<TokenMatch?> FindTokenAsync(SecretHash hash, CancellationToken cancellationToken) => throw Unexpected();
         public Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken) => throw Unexpected();
-        public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken) => throw Unexpected();
-        public Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken) => throw Unexpected();
-        public Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken) => throw Unexpected();
+        public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) => throw Unexpected();
+        public Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) => throw Unexpected();
+        public Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+            throw Unexpected();
         public Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken) => throw Unexpected();
 
         private static InvalidOperationException Unexpected() => new("The benchmark's tokens are all in memory; the store must not be reached.");

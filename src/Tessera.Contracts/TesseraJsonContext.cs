@@ -24,4 +24,5 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(PageResponse<TokenResponse>))]
 [JsonSerializable(typeof(HandshakeResponse))]
 [JsonSerializable(typeof(ProblemResponse))]
+[JsonSerializable(typeof(PageResponse<AuditEntryResponse>))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

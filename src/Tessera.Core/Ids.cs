@@ -10,6 +10,7 @@ public static class Ids
     public const string LicenseKey = "lic_";
     public const string Workload = "wl_";
     public const string Token = "tok_";
+    public const string Audit = "aud_";
 
     public static string New(string prefix, DateTimeOffset at) => prefix + Guid.CreateVersion7(at).ToString("N");
 

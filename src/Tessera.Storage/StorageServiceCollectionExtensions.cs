@@ -41,6 +41,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IWorkloadStore, SqlWorkloadStore>();
         services.AddSingleton<ITokenStore, SqlTokenStore>();
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
+        services.AddSingleton<IAuditStore, SqlAuditStore>();
         return services;
     }
 }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Validation;
@@ -5,10 +8,13 @@ using Tessera.Core.Validation;
 namespace Tessera.Core.Accounts;
 
 /// <summary>Accounts and license keys: bootstrap, creation, authentication, key management.</summary>
-public sealed class AccountService(IAccountStore store, TimeProvider time)
+public sealed class AccountService(IAccountStore store, IAuditStore audit, TimeProvider time)
 {
     /// <summary>How stale a key's lastUsedAt may get before an authentication writes it again.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    /// <summary>When each revoked key's refusal was last recorded: at most one entry per key per minute and server.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _refusalsRecorded = new(StringComparer.Ordinal);
 
     /// <summary>
     /// On an empty database, creates the first account. With <paramref name="configuredKey"/> (a
@@ -23,7 +29,7 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
             return null;
         }
         var secret = string.IsNullOrEmpty(configuredKey) ? SecretFormat.Generate(SecretKind.LicenseKey) : configuredKey;
-        await OpenAsync("Default account", secret, cancellationToken);
+        await OpenAsync("Default account", secret, AuditActors.System, cancellationToken);
         return string.IsNullOrEmpty(configuredKey) ? secret : null;
     }
 
@@ -37,19 +43,27 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Creates an account and its first license key; the secret is returned once.</summary>
+    /// <summary>Creates an account and its first license key (the server's command line); the secret is returned once.</summary>
     public async Task<(Account Account, string LicenseKey)> CreateAccountAsync(string? name, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var validName = TextRules.Name(name, "name", errors);
         errors.ThrowIfAny();
         var secret = SecretFormat.Generate(SecretKind.LicenseKey);
-        var account = await OpenAsync(validName!, secret, cancellationToken);
+        var account = await OpenAsync(validName!, secret, AuditActors.Admin, cancellationToken);
         return (account, secret);
     }
 
-    /// <summary>Checks a presented license key; no storage is touched unless it is well-formed.</summary>
-    public async Task<(string? Code, Caller? Caller)> AuthenticateAsync(string? presented, CancellationToken cancellationToken)
+    /// <summary>Checks a presented license key where no client address is known.</summary>
+    public Task<(string? Code, Caller? Caller)> AuthenticateAsync(string? presented, CancellationToken cancellationToken) =>
+        AuthenticateAsync(presented, null, cancellationToken);
+
+    /// <summary>
+    /// Checks a presented license key; no storage is touched unless it is well-formed. A revoked key is
+    /// recorded in its account's audit trail (an unknown one belongs to no account, and a flood of random
+    /// values must not turn into database writes).
+    /// </summary>
+    public async Task<(string? Code, Caller? Caller)> AuthenticateAsync(string? presented, string? clientIp, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(presented))
         {
@@ -62,6 +76,10 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
         var key = await store.FindLicenseKeyAsync(SecretHash.Of(presented), cancellationToken);
         if (key is null || key.IsRevoked)
         {
+            if (key is not null)
+            {
+                await RecordRefusalAsync(key, clientIp, cancellationToken);
+            }
             return (ErrorCodes.LicenseKeyInvalid, null);
         }
         var now = Instants.Now(time);
@@ -69,7 +87,23 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
         {
             await store.TouchLicenseKeyAsync(key.Id, now, cancellationToken);
         }
-        return (null, new Caller(key.AccountId, key.Id));
+        return (null, new Caller(key.AccountId, key.Id, clientIp));
+    }
+
+    /// <summary>
+    /// Records that a revoked key was presented, once per key per <see cref="LastUsedResolution"/>: someone
+    /// still holds it, but a client retrying in a loop must not turn every refusal into a database write.
+    /// </summary>
+    private async Task RecordRefusalAsync(LicenseKey key, string? clientIp, CancellationToken cancellationToken)
+    {
+        var now = Instants.Now(time);
+        var last = _refusalsRecorded.GetValueOrDefault(key.Id, DateTimeOffset.MinValue);
+        if (now - last < LastUsedResolution || (!_refusalsRecorded.TryUpdate(key.Id, now, last) && !_refusalsRecorded.TryAdd(key.Id, now)))
+        {
+            return;
+        }
+        await audit.AppendAsync(AuditEntry.By(new Caller(key.AccountId, key.Id, clientIp), now, AuditActions.LicenseKeyRefused, key.Id,
+            null, new JsonObject { ["reason"] = "revoked" }), cancellationToken);
     }
 
     public async Task<Account> GetAccountAsync(Caller caller, CancellationToken cancellationToken) =>
@@ -87,7 +121,8 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
         errors.ThrowIfAny();
         var secret = SecretFormat.Generate(SecretKind.LicenseKey);
         var key = LicenseKey.Issue(caller.AccountId, validName!, secret, Instants.Now(time));
-        await store.InsertLicenseKeyAsync(key, cancellationToken);
+        await store.InsertLicenseKeyAsync(key, cancellationToken,
+            [AuditEntry.By(caller, key.CreatedAt, AuditActions.LicenseKeyCreated, key.Id, null, KeyFields(key))]);
         return (key, secret);
     }
 
@@ -97,7 +132,11 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
         {
             throw TesseraException.NotFound(ErrorCodes.LicenseKeyNotFound, "license key");
         }
-        var result = await store.RevokeLicenseKeyAsync(caller.AccountId, keyId, Instants.Now(time), cancellationToken);
+        var now = Instants.Now(time);
+        // Written by the store only if it revokes: revoking a revoked key changes nothing.
+        var entry = AuditEntry.By(caller, now, AuditActions.LicenseKeyRevoked, keyId,
+            new JsonObject { ["status"] = "active" }, new JsonObject { ["status"] = "revoked" });
+        var result = await store.RevokeLicenseKeyAsync(caller.AccountId, keyId, now, cancellationToken, [entry]);
         switch (result)
         {
             case SaveResult.NotFound:
@@ -108,11 +147,18 @@ public sealed class AccountService(IAccountStore store, TimeProvider time)
         }
     }
 
-    private async Task<Account> OpenAsync(string name, string secret, CancellationToken cancellationToken)
+    private async Task<Account> OpenAsync(string name, string secret, string actor, CancellationToken cancellationToken)
     {
         var now = Instants.Now(time);
         var account = Account.Open(name, now);
-        await store.CreateAccountAsync(account, LicenseKey.Issue(account.Id, "Initial key", secret, now), cancellationToken);
+        var key = LicenseKey.Issue(account.Id, "Initial key", secret, now);
+        await store.CreateAccountAsync(account, key, cancellationToken,
+        [
+            AuditEntry.Local(actor, account.Id, now, AuditActions.AccountCreated, account.Id, null, new JsonObject { ["name"] = name }),
+            AuditEntry.Local(actor, account.Id, now, AuditActions.LicenseKeyCreated, key.Id, null, KeyFields(key)),
+        ]);
         return account;
     }
+
+    private static JsonObject KeyFields(LicenseKey key) => new() { ["name"] = key.Name, ["hint"] = key.Hint };
 }

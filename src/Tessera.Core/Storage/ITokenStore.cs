@@ -1,9 +1,13 @@
+using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
 using Tessera.Core.Tokens;
 
 namespace Tessera.Core.Storage;
 
-/// <summary>Query tokens: a handful of filter-based reads and version-checked writes.</summary>
+/// <summary>
+/// Query tokens: a handful of filter-based reads and version-checked writes. A write given <c>audit</c>
+/// entries appends them in its own transaction, and only when it saves (ADR 0008).
+/// </summary>
 public interface ITokenStore
 {
     Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken);
@@ -14,13 +18,13 @@ public interface ITokenStore
     Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken);
 
     /// <summary>Inserts a new token; WorkloadMissing when its workload is not in the account.</summary>
-    Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken);
+    Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
     /// <summary>Saves the token if its stored version is still <see cref="QueryToken.Version"/>.</summary>
-    Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken);
+    Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
     /// <summary>Deletes the token; with <paramref name="expectedVersion"/>, only if the stored version matches.</summary>
-    Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken);
+    Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
     /// <summary>
     /// Adds each entry's uses to its token's use count and moves lastUsedAt forward, in one transaction;

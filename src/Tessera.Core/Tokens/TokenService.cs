@@ -8,7 +8,8 @@ namespace Tessera.Core.Tokens;
 
 /// <summary>
 /// The management of query tokens: issue, read, list, patch, renew, delete. Every write is
-/// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost.
+/// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost. Every
+/// change hands the store its audit entries, which it writes in the change's own transaction.
 /// </summary>
 public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvider time, TokenPolicy policy)
 {
@@ -31,7 +32,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         errors.ThrowIfAny();
         var secret = SecretFormat.Generate(SecretKind.QueryToken);
         var token = QueryToken.Issue(caller.AccountId, validName!, validNote!, workloadId, secret, Instants.Now(time), policy.Lifetime);
-        var result = await store.InsertTokenAsync(token, cancellationToken);
+        var result = await store.InsertTokenAsync(token, cancellationToken, [TokenAudit.Created(caller, token)]);
         if (result == SaveResult.WorkloadMissing)
         {
             throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
@@ -108,29 +109,43 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
     public async Task<QueryToken> UpdateAsync(Caller caller, string tokenId, TokenPatch patch, long? ifMatch, CancellationToken cancellationToken)
     {
         var change = Validate(patch);
-        return await ChangeAsync(caller, tokenId, ifMatch, (token, now) => change(token, now), cancellationToken);
+        return await ChangeAsync(caller, tokenId, ifMatch, (token, now) => change(token, now), renewal: false, cancellationToken);
     }
 
     public Task<QueryToken> RenewAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken) =>
-        ChangeAsync(caller, tokenId, ifMatch, (token, now) => token.Renew(now, policy.Lifetime), cancellationToken);
+        ChangeAsync(caller, tokenId, ifMatch, (token, now) => token.Renew(now, policy.Lifetime), renewal: true, cancellationToken);
 
     public async Task DeleteAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken)
     {
-        // Read first: memory is keyed by the secret's hash, which only the stored token knows.
-        var token = await GetAsync(caller, tokenId, cancellationToken);
-        var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, ifMatch, cancellationToken);
-        switch (result)
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            case SaveResult.NotFound:
-                throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
-            case SaveResult.VersionConflict:
+            // Read first: memory is keyed by the secret's hash, which only the stored token knows. The delete is
+            // pinned to the version read, so the audit entry's "before" is exactly what was deleted.
+            var token = await GetAsync(caller, tokenId, cancellationToken);
+            if (ifMatch is { } expected && token.Version != expected)
+            {
                 throw TesseraException.Stale();
+            }
+            var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, token.Version, cancellationToken,
+                [TokenAudit.Deleted(caller, token, Instants.Now(time))]);
+            switch (result)
+            {
+                case SaveResult.Saved:
+                    known.Forget(token.Hash);
+                    return;
+                case SaveResult.NotFound:
+                    throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+                case SaveResult.VersionConflict when ifMatch is not null:
+                    throw TesseraException.Stale();
+            }
         }
-        known.Forget(token.Hash);
+        throw new TesseraException(ProblemKind.Conflict, ErrorCodes.ConcurrentModification,
+            "The token kept changing while it was deleted; try again.");
     }
 
     /// <summary>Read, apply, save with a version check; retried on a lost race unless the caller pinned a version.</summary>
-    private async Task<QueryToken> ChangeAsync(Caller caller, string tokenId, long? ifMatch, Action<QueryToken, DateTimeOffset> apply, CancellationToken cancellationToken)
+    private async Task<QueryToken> ChangeAsync(Caller caller, string tokenId, long? ifMatch, Action<QueryToken, DateTimeOffset> apply, bool renewal,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -139,12 +154,13 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             {
                 throw TesseraException.Stale();
             }
+            var before = TokenAudit.Fields.Of(token);
             apply(token, Instants.Now(time));
             if (!token.HasChanges)
             {
                 return token;
             }
-            switch (await store.UpdateTokenAsync(token, cancellationToken))
+            switch (await store.UpdateTokenAsync(token, cancellationToken, TokenAudit.Changes(caller, before, token, renewal)))
             {
                 case SaveResult.Saved:
                     token.MarkSaved();

@@ -19,7 +19,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
         var validDescription = TextRules.FreeText(description, "description", errors);
         errors.ThrowIfAny();
         var workload = Workload.Create(caller.AccountId, validName!, validDescription!, Instants.Now(time));
-        var result = await store.InsertWorkloadAsync(workload, cancellationToken);
+        var result = await store.InsertWorkloadAsync(workload, cancellationToken, [WorkloadAudit.Created(caller, workload)]);
         if (result == SaveResult.NameTaken)
         {
             throw NameTaken();
@@ -78,6 +78,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
                 throw TesseraException.Stale();
             }
             var now = Instants.Now(time);
+            var (nameBefore, descriptionBefore) = (view.Workload.Name, view.Workload.Description);
             if (name is not null)
             {
                 view.Workload.Rename(name, now);
@@ -90,7 +91,8 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
             {
                 return view;
             }
-            switch (await store.UpdateWorkloadAsync(view.Workload, cancellationToken))
+            switch (await store.UpdateWorkloadAsync(view.Workload, cancellationToken,
+                WorkloadAudit.Changes(caller, nameBefore, descriptionBefore, view.Workload)))
             {
                 case SaveResult.Saved:
                     view.Workload.MarkSaved();
@@ -109,11 +111,14 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
             "The workload kept changing while this change was applied; try again.");
     }
 
-    /// <summary>Deletes the workload; its tokens survive, unassigned.</summary>
+    /// <summary>Deletes the workload; its tokens survive, unassigned (each with its own audit entry).</summary>
     public async Task DeleteAsync(Caller caller, string workloadId, CancellationToken cancellationToken)
     {
-        if (!Ids.IsWellFormed(Ids.Workload, workloadId) ||
-            await store.DeleteWorkloadAsync(caller.AccountId, workloadId, Instants.Now(time), cancellationToken) == SaveResult.NotFound)
+        // Read first, for the audit entry's "before" (what was deleted).
+        var view = await GetAsync(caller, workloadId, cancellationToken);
+        var now = Instants.Now(time);
+        if (await store.DeleteWorkloadAsync(caller.AccountId, workloadId, now, cancellationToken,
+                [WorkloadAudit.Deleted(caller, view.Workload, now)]) == SaveResult.NotFound)
         {
             throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
         }

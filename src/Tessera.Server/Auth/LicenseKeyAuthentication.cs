@@ -25,12 +25,13 @@ public sealed class LicenseKeyAuthentication(
     public const string Policy = "LicenseKey";
     public const string AccountClaim = "tessera:account";
     public const string LicenseKeyClaim = "tessera:license_key";
+    public const string ClientIpClaim = "tessera:client_ip";
     private const string FailureItem = "tessera:auth_failure";
     private const string RetryAfterItem = "tessera:auth_retry_after";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var (code, caller) = await accounts.AuthenticateAsync(Bearer.From(Request.Headers.Authorization), Context.RequestAborted);
+        var (code, caller) = await accounts.AuthenticateAsync(Bearer.From(Request.Headers.Authorization), Context.ClientIp(), Context.RequestAborted);
         if (caller is null)
         {
             // Abuse limit (issue #7): a presented, refused key counts against the caller's address.
@@ -43,6 +44,11 @@ public sealed class LicenseKeyAuthentication(
             return AuthenticateResult.Fail(code!);
         }
         var identity = new ClaimsIdentity([new Claim(AccountClaim, caller.AccountId), new Claim(LicenseKeyClaim, caller.LicenseKeyId)], SchemeName);
+        if (caller.ClientIp is { } ip)
+        {
+            // Carried with the caller into the use cases, for the audit trail.
+            identity.AddClaim(new Claim(ClientIpClaim, ip));
+        }
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

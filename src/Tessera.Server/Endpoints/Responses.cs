@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Tessera.Contracts;
 using Tessera.Core.Accounts;
+using Tessera.Core.Audit;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 
@@ -54,4 +56,27 @@ public static class Responses
     public static CreatedLicenseKeyResponse CreatedLicenseKey(LicenseKey k, string secret) => new(LicenseKey(k), secret);
 
     public static AccountResponse Account(Account a) => new(a.Id, a.Name, a.CreatedAt);
+
+    public static AuditEntryResponse AuditEntry(AuditEntry e) => new()
+    {
+        Id = e.Id,
+        At = e.At,
+        ActorType = e.ActorType,
+        ActorId = e.ActorId,
+        Action = e.Action,
+        ObjectId = e.ObjectId,
+        Before = Json(e.Before),
+        After = Json(e.After),
+        ClientIp = e.ClientIp,
+    };
+
+    private static JsonElement? Json(string? stored)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(stored);
+        return document.RootElement.Clone();
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Core.Accounts;
+using Tessera.Core.Audit;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
@@ -24,6 +25,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<KnownTokens>();
         services.AddSingleton<VerificationMetrics>();
         services.AddSingleton<VerificationService>();
+        // Audit trail (ADR 0008)
+        services.AddSingleton(settings.Audit);
+        services.AddSingleton<AuditService>();
         return services;
     }
 }

@@ -79,6 +79,9 @@ public static class ServerExtensions
         services.AddHostedService<TokenChangeFollower>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
+        // Audit trail (ADR 0008)
+        services.AddSingleton<AuditPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditPruner>());
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         return builder;
@@ -117,6 +120,7 @@ public static class ServerExtensions
         v1.MapWorkloadEndpoints();
         v1.MapTokenEndpoints();
         app.MapLatticaEndpoints(); // Lattica-compatible surface (API.md §5)
+        v1.MapAuditEndpoints(); // Audit trail (ADR 0008)
         return app;
     }
 

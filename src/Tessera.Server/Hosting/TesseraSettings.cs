@@ -1,5 +1,6 @@
 using Tessera.Core;
 using Tessera.Core.Accounts;
+using Tessera.Core.Audit;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
@@ -23,6 +24,9 @@ public sealed class TesseraSettings
     public VerificationOptions Verification { get; set; } = new();
     /// <summary>Failure limits per client address (issue #7).</summary>
     public AbuseSettings Abuse { get; set; } = new();
+
+    /// <summary>The audit trail's retention and pruning (Tessera:Audit).</summary>
+    public AuditOptions Audit { get; set; } = new();
 
     public sealed class DatabaseSettings
     {
@@ -88,6 +92,11 @@ public sealed class TesseraSettings
         }
         settings.Abuse.Validate();
         ForwardedHeadersSetup.Validate(settings.Http.TrustedProxies);
+        if (settings.Audit.Retention <= TimeSpan.Zero || settings.Audit.PruneInterval <= TimeSpan.Zero || settings.Audit.PruneBatchSize <= 0)
+        {
+            throw new TesseraConfigurationException(
+                "Tessera:Audit: Retention and PruneInterval must be positive TimeSpans (e.g. 365.00:00:00), PruneBatchSize a positive number.");
+        }
         return settings;
     }
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Tessera.Core.Accounts;
+using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 
@@ -17,7 +18,7 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
         return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT 1 FROM accounts LIMIT 1", cancellationToken: cancellationToken)) is not null;
     }
 
-    public async Task CreateAccountAsync(Account account, LicenseKey firstKey, CancellationToken cancellationToken)
+    public async Task CreateAccountAsync(Account account, LicenseKey firstKey, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
@@ -25,6 +26,7 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
             "INSERT INTO accounts (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)",
             new { account.Id, account.Name, CreatedAt = Ms.Of(account.CreatedAt) }, transaction, cancellationToken: cancellationToken));
         await InsertKeyAsync(connection, transaction, firstKey, cancellationToken);
+        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -52,13 +54,17 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
         return [.. rows.Select(r => r.ToDomain())];
     }
 
-    public async Task InsertLicenseKeyAsync(LicenseKey key, CancellationToken cancellationToken)
+    public async Task InsertLicenseKeyAsync(LicenseKey key, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await InsertKeyAsync(connection, null, key, cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        await InsertKeyAsync(connection, transaction, key, cancellationToken);
+        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<SaveResult> RevokeLicenseKeyAsync(string accountId, string keyId, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<SaveResult> RevokeLicenseKeyAsync(string accountId, string keyId, DateTimeOffset at, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
@@ -84,6 +90,7 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE license_keys SET revoked_at = @at WHERE id = @keyId",
             new { keyId, at = Ms.Of(at) }, transaction, cancellationToken: cancellationToken));
+        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return SaveResult.Saved;
     }
@@ -96,7 +103,7 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
             new { keyId, at = Ms.Of(at) }, cancellationToken: cancellationToken));
     }
 
-    private static Task InsertKeyAsync(DbConnection connection, DbTransaction? transaction, LicenseKey key, CancellationToken cancellationToken) =>
+    private static Task InsertKeyAsync(DbConnection connection, DbTransaction transaction, LicenseKey key, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO license_keys (id, account_id, name, key_hash, hint, created_at) VALUES (@Id, @AccountId, @Name, @Hash, @Hint, @CreatedAt)",
             new { key.Id, key.AccountId, key.Name, Hash = key.Hash.ToArray(), key.Hint, CreatedAt = Ms.Of(key.CreatedAt) },

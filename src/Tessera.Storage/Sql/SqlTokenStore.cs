@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
+using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -106,9 +107,10 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         return new Page<QueryToken>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
     }
 
-    public async Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken)
+    public async Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
@@ -118,18 +120,21 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
                 VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
                     @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
                 """,
-                Parameters(token), cancellationToken: cancellationToken));
-            return SaveResult.Saved;
+                Parameters(token), transaction, cancellationToken: cancellationToken));
         }
         catch (DbException e) when (database.IsForeignKeyViolation(e))
         {
             return SaveResult.WorkloadMissing;
         }
+        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return SaveResult.Saved;
     }
 
-    public async Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken)
+    public async Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         try
         {
             var rows = await connection.ExecuteAsync(new CommandDefinition(
@@ -138,9 +143,11 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
                     status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1
                 WHERE id = @Id AND account_id = @AccountId AND version = @Version
                 """,
-                Parameters(token), cancellationToken: cancellationToken));
+                Parameters(token), transaction, cancellationToken: cancellationToken));
             if (rows == 1)
             {
+                await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 return SaveResult.Saved;
             }
         }
@@ -148,21 +155,25 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         {
             return SaveResult.WorkloadMissing;
         }
-        return await ExistsAsync(connection, token.AccountId, token.Id, cancellationToken) ? SaveResult.VersionConflict : SaveResult.NotFound;
+        return await ExistsAsync(connection, transaction, token.AccountId, token.Id, cancellationToken) ? SaveResult.VersionConflict : SaveResult.NotFound;
     }
 
-    public async Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken)
+    public async Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null)
     {
         var versionCheck = expectedVersion is null ? "" : " AND version = @expectedVersion";
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM query_tokens WHERE id = @tokenId AND account_id = @accountId{versionCheck}",
-            new { tokenId, accountId, expectedVersion }, cancellationToken: cancellationToken));
+            new { tokenId, accountId, expectedVersion }, transaction, cancellationToken: cancellationToken));
         if (rows == 1)
         {
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return SaveResult.Saved;
         }
-        return expectedVersion is not null && await ExistsAsync(connection, accountId, tokenId, cancellationToken)
+        return expectedVersion is not null && await ExistsAsync(connection, transaction, accountId, tokenId, cancellationToken)
             ? SaveResult.VersionConflict
             : SaveResult.NotFound;
     }
@@ -186,10 +197,11 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task<bool> ExistsAsync(DbConnection connection, string accountId, string tokenId, CancellationToken cancellationToken) =>
+    private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction transaction, string accountId, string tokenId,
+        CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT 1 FROM query_tokens WHERE id = @tokenId AND account_id = @accountId", new { tokenId, accountId },
-            cancellationToken: cancellationToken)) is not null;
+            transaction, cancellationToken: cancellationToken)) is not null;
 
     private static string EscapeLike(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Tessera.Core.Audit;
 using Tessera.Core.Storage;
 using Tessera.Core.Workloads;
 
@@ -38,9 +39,10 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
         return new Page<WorkloadView>([.. rows.Take(limit).Select(r => r.ToView())], hasMore);
     }
 
-    public async Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken)
+    public async Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
@@ -48,18 +50,21 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
                 INSERT INTO workloads (id, account_id, name, name_folded, description, created_at, updated_at, version)
                 VALUES (@Id, @AccountId, @Name, @NameFolded, @Description, @CreatedAt, @UpdatedAt, @Version)
                 """,
-                Parameters(workload), cancellationToken: cancellationToken));
-            return SaveResult.Saved;
+                Parameters(workload), transaction, cancellationToken: cancellationToken));
         }
         catch (DbException e) when (database.IsUniqueViolation(e))
         {
             return SaveResult.NameTaken;
         }
+        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return SaveResult.Saved;
     }
 
-    public async Task<SaveResult> UpdateWorkloadAsync(Workload workload, CancellationToken cancellationToken)
+    public async Task<SaveResult> UpdateWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         try
         {
             var rows = await connection.ExecuteAsync(new CommandDefinition(
@@ -68,9 +73,11 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
                     updated_at = @UpdatedAt, version = @Version + 1
                 WHERE id = @Id AND account_id = @AccountId AND version = @Version
                 """,
-                Parameters(workload), cancellationToken: cancellationToken));
+                Parameters(workload), transaction, cancellationToken: cancellationToken));
             if (rows == 1)
             {
+                await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 return SaveResult.Saved;
             }
         }
@@ -80,15 +87,23 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
         }
         var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT 1 FROM workloads WHERE id = @Id AND account_id = @AccountId", new { workload.Id, workload.AccountId },
-            cancellationToken: cancellationToken));
+            transaction, cancellationToken: cancellationToken));
         return exists is null ? SaveResult.NotFound : SaveResult.VersionConflict;
     }
 
-    public async Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await database.LockWorkloadAsync(connection, transaction, accountId, workloadId, cancellationToken);
+        // The tokens it unassigns, read in the transaction (which holds the write lock), for their audit entries.
+        var unassigned = audit?.FirstOrDefault(e => e.Action == AuditActions.WorkloadDeleted) is { } deletion
+            ? (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT id FROM query_tokens WHERE account_id = @accountId AND workload_id = @workloadId ORDER BY id",
+                new { accountId, workloadId }, transaction, cancellationToken: cancellationToken)))
+                .Select(tokenId => AuditEntry.TokenUnassignedBy(deletion, tokenId)).ToList()
+            : [];
         // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly.
         await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -99,8 +114,14 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM workloads WHERE account_id = @accountId AND id = @workloadId",
             new { accountId, workloadId }, transaction, cancellationToken: cancellationToken));
+        if (deleted != 1)
+        {
+            return SaveResult.NotFound;
+        }
+        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
+        await SqlAuditStore.WriteAsync(connection, transaction, unassigned, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return deleted == 1 ? SaveResult.Saved : SaveResult.NotFound;
+        return SaveResult.Saved;
     }
 
     private static object Parameters(Workload w) => new

@@ -23,6 +23,10 @@ public static class Api
     public static async Task<PageResponse<TokenResponse>> ListTokensAsync(this TestAccount account, string query = "") =>
         await (await account.Client.GetAsync($"/v1/tokens{query}")).ReadAsync<PageResponse<TokenResponse>>();
 
+    /// <summary>GET /v1/audit with <paramref name="query"/> (e.g. <c>?objectId=tok_…</c>).</summary>
+    public static async Task<PageResponse<AuditEntryResponse>> AuditAsync(this TestAccount account, string query = "") =>
+        await (await account.Client.GetAsync($"/v1/audit{query}")).ReadAsync<PageResponse<AuditEntryResponse>>();
+
     /// <summary>POST /v1/handshake with <paramref name="secret"/>.</summary>
     public static Task<HttpResponseMessage> HandshakeAsync(this TesseraApp app, string? secret) =>
         app.ClientWith(secret).PostAsync("/v1/handshake", null);

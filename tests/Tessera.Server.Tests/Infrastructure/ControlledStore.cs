@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -78,14 +79,15 @@ public sealed class ControlledStore
         public Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken) =>
             Pass(() => inner.ListTokensAsync(accountId, query, cancellationToken));
 
-        public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken) =>
-            Pass(() => inner.InsertTokenAsync(token, cancellationToken));
+        public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+            Pass(() => inner.InsertTokenAsync(token, cancellationToken, audit));
 
-        public Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken) =>
-            Pass(() => inner.UpdateTokenAsync(token, cancellationToken));
+        public Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+            Pass(() => inner.UpdateTokenAsync(token, cancellationToken, audit));
 
-        public Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken) =>
-            Pass(() => inner.DeleteTokenAsync(accountId, tokenId, expectedVersion, cancellationToken));
+        public Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken,
+            IReadOnlyList<AuditEntry>? audit = null) =>
+            Pass(() => inner.DeleteTokenAsync(accountId, tokenId, expectedVersion, cancellationToken, audit));
 
         public Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken) =>
             Pass(() => inner.RecordUsageAsync(usages, cancellationToken));

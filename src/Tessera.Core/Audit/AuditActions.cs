@@ -1,0 +1,39 @@
+namespace Tessera.Core.Audit;
+
+/// <summary>The stable action names of the audit trail (<c>object.verb</c>), filterable with <c>action=</c>.</summary>
+public static class AuditActions
+{
+    public const string TokenCreated = "token.created";
+    public const string TokenRenamed = "token.renamed";
+    public const string TokenNoteChanged = "token.note_changed";
+    public const string TokenAssigned = "token.assigned";
+    public const string TokenUnassigned = "token.unassigned";
+    public const string TokenCancelled = "token.cancelled";
+    public const string TokenReactivated = "token.reactivated";
+    public const string TokenRenewed = "token.renewed";
+    public const string TokenExpirySet = "token.expiry_set";
+    public const string TokenDeleted = "token.deleted";
+
+    public const string WorkloadCreated = "workload.created";
+    public const string WorkloadRenamed = "workload.renamed";
+    public const string WorkloadDescribed = "workload.described";
+    public const string WorkloadDeleted = "workload.deleted";
+
+    public const string AccountCreated = "account.created";
+    public const string LicenseKeyCreated = "license_key.created";
+    public const string LicenseKeyRevoked = "license_key.revoked";
+
+    /// <summary>A revoked license key was presented (unknown or malformed keys belong to no account and are not recorded).</summary>
+    public const string LicenseKeyRefused = "license_key.refused";
+
+    public const string ConsoleSignedIn = "console.signed_in";
+    public const string ConsoleSignInFailed = "console.sign_in_failed";
+
+    /// <summary>Every action, in the order the README lists them.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        TokenCreated, TokenRenamed, TokenNoteChanged, TokenAssigned, TokenUnassigned, TokenCancelled, TokenReactivated,
+        TokenRenewed, TokenExpirySet, TokenDeleted, WorkloadCreated, WorkloadRenamed, WorkloadDescribed, WorkloadDeleted,
+        AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, ConsoleSignedIn, ConsoleSignInFailed,
+    ];
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using Tessera.Core.Accounts;
+using Tessera.Core.Storage;
+using Tessera.Core.Validation;
+
+namespace Tessera.Core.Audit;
+
+/// <summary>
+/// Reading the audit trail (the API's <c>GET /v1/audit</c> and the console's Activity view), recording
+/// console sign-ins, and pruning past the retention. Entries about changes are written by the stores,
+/// in the change's transaction; see ADR 0008.
+/// </summary>
+public sealed class AuditService(IAuditStore store, AuditOptions options, TimeProvider time)
+{
+    private const string ListName = "audit";
+    private const string SortName = "at";
+    private const int MaxObjectIdLength = 100;
+
+    /// <summary>
+    /// One page of the caller's account's entries, newest first. <paramref name="cursor"/> is the opaque
+    /// value of a previous page. Another account's entries never appear.
+    /// </summary>
+    public async Task<(IReadOnlyList<AuditEntry> Items, string? NextCursor)> ListAsync(Caller caller, AuditQuery query, string? cursor,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (query.Limit is < 1 or > Tokens.TokenService.MaxLimit)
+        {
+            errors.Add("limit", $"Must be between 1 and {Tokens.TokenService.MaxLimit}.");
+        }
+        if (query.Action is { } action && !AuditActions.All.Contains(action, StringComparer.Ordinal))
+        {
+            errors.Add("action", $"Must be one of {string.Join(", ", AuditActions.All)}.");
+        }
+        if (query.ObjectId is { Length: 0 or > MaxObjectIdLength })
+        {
+            errors.Add("objectId", $"Must be an id of 1 to {MaxObjectIdLength} characters.");
+        }
+        errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
+        var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, SortName, Ids.Audit);
+        var page = await store.ListAsync(caller.AccountId, query with { After = after }, cancellationToken);
+        var next = page.HasMore
+            ? new ListCursor(ListName, SortName, page.Items[^1].Id, page.Items[^1].At.ToUnixTimeMilliseconds(), null).Encode()
+            : null;
+        return (page.Items, next);
+    }
+
+    /// <summary>
+    /// Records a console sign-in attempt. <paramref name="accountId"/> is the account signed in to, or
+    /// tried (null when the presented credential names none: such an entry is kept for operators but
+    /// shows in no account's trail). <paramref name="sessionId"/> is the new session's public id, never
+    /// its cookie; <paramref name="reason"/> a short machine word for a failure (e.g. an error code).
+    /// </summary>
+    public Task RecordSignInAsync(string? accountId, bool succeeded, string? sessionId, string? clientIp, string? reason,
+        CancellationToken cancellationToken)
+    {
+        var now = Instants.Now(time);
+        var entry = new AuditEntry(Ids.New(Ids.Audit, now), accountId, now,
+            succeeded ? AuditActors.ConsoleSession : AuditActors.Anonymous, succeeded ? sessionId : null,
+            succeeded ? AuditActions.ConsoleSignedIn : AuditActions.ConsoleSignInFailed, accountId, null,
+            AuditEntry.Text(reason is null ? null : new JsonObject { ["reason"] = reason }), clientIp);
+        return store.AppendAsync(entry, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes every entry older than the retention, in batches of at most <see cref="AuditOptions.PruneBatchSize"/>
+    /// (each its own short transaction); returns how many were deleted.
+    /// </summary>
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var before = Instants.Now(time) - options.Retention;
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await store.PruneAsync(before, options.PruneBatchSize, cancellationToken);
+            total += deleted;
+        }
+        while (deleted == options.PruneBatchSize);
+        return total;
+    }
+}

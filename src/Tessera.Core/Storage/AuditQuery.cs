@@ -1,0 +1,17 @@
+namespace Tessera.Core.Storage;
+
+/// <summary>Filters and page of the audit trail, newest first. From is inclusive, To exclusive.</summary>
+public sealed record AuditQuery
+{
+    public string? ObjectId { get; init; }
+
+    public string? Action { get; init; }
+
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    public int Limit { get; init; } = 50;
+
+    public ListCursor? After { get; init; }
+}

@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Contracts;
+using Tessera.Core.Audit;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Server.Auth;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Endpoints;
+
+/// <summary><c>/v1/audit</c>: the account's audit trail, newest first.</summary>
+public static class AuditEndpoints
+{
+    public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/audit", ListAsync).WithTags("Audit")
+            .WithSummary("The account's audit trail, newest first: filters objectId, action, from (inclusive), to (exclusive); limit; cursor")
+            .WithDescription("Every change (tokens, workloads, license keys, the account) and console sign-in, with the actor, the client IP " +
+                             "and the changed fields before and after. Entries are kept for Tessera:Audit:Retention (default 365 days); " +
+                             "a deleted object keeps its history.")
+            .ProducesProblem(400);
+        return v1;
+    }
+
+    private static async Task<Ok<PageResponse<AuditEntryResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, AuditService audit,
+        CancellationToken cancellationToken)
+    {
+        var query = new QueryParameters(request, "objectId", "action", "from", "to", "limit", "cursor");
+        var filter = new AuditQuery
+        {
+            ObjectId = query.String("objectId"),
+            Action = query.String("action"),
+            From = query.Instant("from"),
+            To = query.Instant("to"),
+            Limit = query.Int("limit", TokenService.DefaultLimit),
+        };
+        var cursor = query.String("cursor");
+        query.ThrowIfInvalid();
+        var (items, next) = await audit.ListAsync(user.Caller(), filter, cursor, cancellationToken);
+        return TypedResults.Ok(new PageResponse<AuditEntryResponse>([.. items.Select(Responses.AuditEntry)], next));
+    }
+}

@@ -1,0 +1,106 @@
+using System.Data.Common;
+using System.Text;
+using Dapper;
+using Tessera.Core.Audit;
+using Tessera.Core.Storage;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>The audit_entries table (migration 0003) on any <see cref="SqlDatabase"/>.</summary>
+public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
+{
+    private const string Columns =
+        "id, account_id, occurred_at, actor_type, actor_id, action, object_id, before_json, after_json, client_ip";
+
+    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await WriteAsync(connection, null, [entry], cancellationToken);
+    }
+
+    public async Task<Page<AuditEntry>> ListAsync(string accountId, AuditQuery query, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {Columns} FROM audit_entries WHERE account_id = @accountId");
+        var parameters = new DynamicParameters();
+        parameters.Add("accountId", accountId);
+        if (query.ObjectId is not null)
+        {
+            sql.Append(" AND object_id = @objectId");
+            parameters.Add("objectId", query.ObjectId);
+        }
+        if (query.Action is not null)
+        {
+            sql.Append(" AND action = @action");
+            parameters.Add("action", query.Action);
+        }
+        if (query.From is { } from)
+        {
+            sql.Append(" AND occurred_at >= @from");
+            parameters.Add("from", Ms.Of(from));
+        }
+        if (query.To is { } to)
+        {
+            sql.Append(" AND occurred_at < @to");
+            parameters.Add("to", Ms.Of(to));
+        }
+        // Keyset paging, newest first: the instant, then the id, so entries of one instant never repeat or skip.
+        if (query.After is { } after)
+        {
+            sql.Append(" AND (occurred_at < @afterAt OR (occurred_at = @afterAt AND id < @afterId))");
+            parameters.Add("afterAt", after.Number);
+            parameters.Add("afterId", after.Id);
+        }
+        sql.Append(" ORDER BY occurred_at DESC, id DESC LIMIT @take");
+        parameters.Add("take", query.Limit + 1);
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<AuditRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).ToList();
+        return new Page<AuditEntry>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
+    }
+
+    public async Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // A bounded batch, oldest first, so one prune never holds the write lock for long.
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM audit_entries WHERE id IN (
+                SELECT id FROM audit_entries WHERE occurred_at < @before ORDER BY occurred_at LIMIT @limit)
+            """,
+            new { before = Ms.Of(before), limit }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Appends <paramref name="entries"/> inside the caller's transaction: the stores call this with the change they save.</summary>
+    internal static async Task WriteAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<AuditEntry>? entries,
+        CancellationToken cancellationToken)
+    {
+        if (entries is null)
+        {
+            return;
+        }
+        foreach (var e in entries)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"INSERT INTO audit_entries ({Columns}) VALUES (@Id, @AccountId, @At, @ActorType, @ActorId, @Action, @ObjectId, @Before, @After, @ClientIp)",
+                new { e.Id, e.AccountId, At = Ms.Of(e.At), e.ActorType, e.ActorId, e.Action, e.ObjectId, e.Before, e.After, e.ClientIp },
+                transaction, cancellationToken: cancellationToken));
+        }
+    }
+
+    private sealed class AuditRow
+    {
+        public string Id { get; set; } = "";
+        public string? AccountId { get; set; }
+        public long OccurredAt { get; set; }
+        public string ActorType { get; set; } = "";
+        public string? ActorId { get; set; }
+        public string Action { get; set; } = "";
+        public string? ObjectId { get; set; }
+        public string? BeforeJson { get; set; }
+        public string? AfterJson { get; set; }
+        public string? ClientIp { get; set; }
+
+        public AuditEntry ToDomain() =>
+            new(Id, AccountId, Ms.At(OccurredAt), ActorType, ActorId, Action, ObjectId, BeforeJson, AfterJson, ClientIp);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Audit;
+
+/// <summary>
+/// A <see cref="TesseraApp"/> whose requests come from a client address, as over a real socket (the
+/// in-memory test server has none): 203.0.113.7, or the address in the test-only header
+/// <see cref="RemoteIpHeader"/>. Also opens the database directly, to scan or sabotage the audit table.
+/// </summary>
+public sealed class AuditApp : IAsyncDisposable
+{
+    public const string DefaultIp = "203.0.113.7";
+    public const string RemoteIpHeader = "X-Test-Remote-Ip";
+
+    public AuditApp()
+        : this([])
+    {
+    }
+
+    internal AuditApp(Dictionary<string, string> settings)
+    {
+        App = new TesseraApp { Settings = settings, Replace = services => services.AddSingleton<IStartupFilter, RemoteAddress>() };
+    }
+
+    public TesseraApp App { get; }
+
+    /// <summary>A connection of its own to the server's database file.</summary>
+    public async Task<SqliteConnection> OpenDatabaseAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={App.DatabasePath};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+
+    public ValueTask DisposeAsync() => App.DisposeAsync();
+
+    private sealed class RemoteAddress : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress = IPAddress.Parse(
+                    context.Request.Headers.TryGetValue(RemoteIpHeader, out var value) ? value.ToString() : DefaultIp);
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
