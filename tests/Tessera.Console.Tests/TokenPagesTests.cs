@@ -182,6 +182,33 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task The_activity_section_shows_who_changed_what_and_the_audit_trail_names_the_console_session()
+    {
+        var (page, key) = await server.SignedInAsync();
+        await page.CreateWorkloadAsync("llama-3");
+        var (id, secret) = await page.CreateTokenAsync("grace", "llama-3");
+        await page.GotoAsync($"/tokens/{id}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel token" }).ClickAsync();
+
+        var activity = page.Locator("#token-activity tbody tr");
+        Assert.Equal(2, await activity.CountAsync());
+        Assert.Contains("Cancelled", await activity.Nth(0).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Created", await activity.Nth(1).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("console session", await activity.Nth(0).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+        await page.ScreenshotAsync("token-detail-activity");
+
+        using var api = server.Http(key);
+        var trail = JsonDocument.Parse(await api.GetStringAsync(new Uri($"/v1/audit?objectId={id}", UriKind.Relative))).RootElement.GetProperty("items");
+        Assert.Equal(["token.cancelled", "token.created"], trail.EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+        var session = trail[0].GetProperty("actorId").GetString();
+        Assert.Equal("console_session", trail[0].GetProperty("actorType").GetString());
+        Assert.StartsWith("ses_", session, StringComparison.Ordinal);
+        var signIns = JsonDocument.Parse(await api.GetStringAsync(new Uri("/v1/audit?action=console.signed_in", UriKind.Relative))).RootElement.GetProperty("items");
+        Assert.Equal(session, signIns.EnumerateArray().Single().GetProperty("actorId").GetString());
+    }
+
+    [Fact]
     public async Task A_stale_edit_shows_a_clear_message_instead_of_overwriting()
     {
         var (page, key) = await server.SignedInAsync();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.Rendering;
+using Tessera.Core.Audit;
 using Tessera.Core.Tokens;
 
 namespace Tessera.Server.WebConsole;
@@ -55,6 +56,21 @@ public static class ConsoleHtml
         at is { } value ? Time(value, now) : new HtmlString($"<span class=\"muted\">{HtmlEncoder.Default.Encode(none)}</span>");
 
     /// <summary>The labels users know: Active, Unassigned, Expired, Cancelled.</summary>
+    /// <summary>"token.expiry_set" → "Expiry set": the verb of an audit action, as a person reads it.</summary>
+    public static string ActionLabel(string action)
+    {
+        var verb = action[(action.IndexOf('.', StringComparison.Ordinal) + 1)..].Replace('_', ' ');
+        return verb.Length == 0 ? action : char.ToUpperInvariant(verb[0]) + verb[1..];
+    }
+
+    /// <summary>Who made an audited change, in words.</summary>
+    public static string ActorLabel(string actorType) => actorType switch
+    {
+        AuditActors.ConsoleSession => "console session",
+        AuditActors.LicenseKey => "license key",
+        _ => actorType.Replace('_', ' '),
+    };
+
     public static string Label(TokenState state) => state switch
     {
         TokenState.Usable => "Active",

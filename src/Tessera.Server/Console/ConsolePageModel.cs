@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Tessera.Core;
 using Tessera.Core.Accounts;
-using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole;
 
@@ -17,7 +16,7 @@ public abstract class ConsolePageModel(TimeProvider time) : PageModel
     /// <summary>A confirmation of what the last action did.</summary>
     public string? Notice { get; set; }
 
-    protected Caller Caller => User.Caller();
+    protected Caller Caller => HttpContext.ConsoleCaller();
 
     /// <summary>Shows a refusal: field errors beside their fields (names as the use cases give them), the rest on top.</summary>
     protected void Show(TesseraException e)

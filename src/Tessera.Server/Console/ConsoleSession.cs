@@ -17,12 +17,25 @@ public static class ConsoleSession
     public const string Policy = "Console";
     public const string CookieName = "tessera_console";
 
-    public static ClaimsPrincipal PrincipalFor(Caller caller, string accountName) => new(new ClaimsIdentity(
+    /// <summary>The session's public id ("ses_…"): what the audit trail names as the actor, never the cookie.</summary>
+    public const string SessionIdClaim = "tessera:console_session";
+
+    public const string SessionIdPrefix = "ses_";
+
+    public static ClaimsPrincipal PrincipalFor(Caller caller, string accountName, string sessionId) => new(new ClaimsIdentity(
     [
         new Claim(LicenseKeyAuthentication.AccountClaim, caller.AccountId),
         new Claim(LicenseKeyAuthentication.LicenseKeyClaim, caller.LicenseKeyId),
+        new Claim(SessionIdClaim, sessionId),
         new Claim(ClaimTypes.Name, accountName),
     ], Scheme));
+
+    /// <summary>The signed-in caller, as the audit trail records it: the session and the client's address.</summary>
+    public static Caller ConsoleCaller(this HttpContext context) => context.User.Caller() with
+    {
+        ClientIp = context.ClientIp(),
+        ConsoleSessionId = context.User.FindFirstValue(SessionIdClaim),
+    };
 
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {

@@ -1,32 +1,50 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Tessera.Core;
 using Tessera.Core.Accounts;
+using Tessera.Core.Audit;
+using Tessera.Server.Abuse;
+using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>Signs in with a license key; a refusal never says why (unknown, revoked or malformed look alike).</summary>
-public sealed class SignInModel(AccountService accounts) : PageModel
+public sealed class SignInModel(AccountService accounts, AuditService audit, FailureLimiter limiter, TimeProvider time) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
     public bool Refused { get; private set; }
 
+    /// <summary>Too many refused keys from this address: the form says to wait instead of trying again.</summary>
+    public bool TooManyAttempts { get; private set; }
+
     public IActionResult OnGet() =>
         User.Identity?.AuthenticationType == ConsoleSession.Scheme ? LocalRedirect(Target()) : Page();
 
     public async Task<IActionResult> OnPostAsync([FromForm] string? licenseKey, CancellationToken cancellationToken)
     {
-        var (_, caller) = await accounts.AuthenticateAsync(licenseKey?.Trim(), cancellationToken);
+        var clientIp = HttpContext.ClientIp();
+        var (code, caller) = await accounts.AuthenticateAsync(licenseKey?.Trim(), clientIp, cancellationToken);
         if (caller is null)
         {
             Refused = true;
+            await audit.RecordSignInAsync(null, succeeded: false, null, clientIp, code, cancellationToken);
+            if (!limiter.TryRecordFailure(HttpContext, FailureKind.LicenseKey, out var retryAfter))
+            {
+                TooManyAttempts = true;
+                Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                return Page();
+            }
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
         var account = await accounts.GetAccountAsync(caller, cancellationToken);
-        await HttpContext.SignInAsync(ConsoleSession.Scheme, ConsoleSession.PrincipalFor(caller, account.Name));
+        var sessionId = Ids.New(ConsoleSession.SessionIdPrefix, Instants.Now(time));
+        await HttpContext.SignInAsync(ConsoleSession.Scheme, ConsoleSession.PrincipalFor(caller, account.Name, sessionId));
+        await audit.RecordSignInAsync(caller.AccountId, succeeded: true, sessionId, clientIp, null, cancellationToken);
         return LocalRedirect(Target());
     }
 

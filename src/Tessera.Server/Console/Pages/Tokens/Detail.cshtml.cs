@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Core;
+using Tessera.Core.Audit;
+using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
 
@@ -11,7 +13,7 @@ namespace Tessera.Server.WebConsole.Pages;
 /// carries the version it was rendered from, so a change made meanwhile elsewhere is reported
 /// instead of overwritten.
 /// </summary>
-public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, TimeProvider time) : ConsolePageModel(time)
+public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, AuditService audit, TimeProvider time) : ConsolePageModel(time)
 {
     private const string LocalFormat = "yyyy-MM-dd'T'HH:mm";
 
@@ -46,6 +48,14 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
     public IReadOnlyList<Workload> Workloads { get; private set; } = [];
 
     public string? WorkloadName { get; private set; }
+
+    /// <summary>The newest entries of the token's audit trail (who changed what, when).</summary>
+    public IReadOnlyList<AuditEntry> Activity { get; private set; } = [];
+
+    /// <summary>True when the token has older entries than those shown (GET /v1/audit?objectId=… has them all).</summary>
+    public bool MoreActivity { get; private set; }
+
+    public const int ActivityShown = 20;
 
     public DateTimeOffset MaxExpiry => Now + tokens.Lifetime;
 
@@ -149,5 +159,7 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
         Token = await tokens.GetAsync(Caller, Id, cancellationToken);
         Workloads = await WorkloadChoices.AllAsync(workloads, Caller, cancellationToken);
         WorkloadName = Workloads.FirstOrDefault(w => w.Id == Token.WorkloadId)?.Name;
+        var (activity, next) = await audit.ListAsync(Caller, new AuditQuery { ObjectId = Token.Id, Limit = ActivityShown }, null, cancellationToken);
+        (Activity, MoreActivity) = (activity, next is not null);
     }
 }
