@@ -48,9 +48,9 @@ public sealed class RetryTests : IAsyncDisposable
                     $"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nConnection: close\r\nContent-Type: application/problem+json\r\nContent-Length: {body.Length}\r\n\r\n{body}"), _stop.Token);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || _stop.IsCancellationRequested)
         {
-            // stopped
+            // Stopped: cancelled mid-call, or the loop came back to a listener already stopped ("Not listening").
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CsCheck;
 using Tessera.Contracts;
 using Tessera.Server.Tests.Infrastructure;
@@ -56,10 +57,21 @@ public sealed class RequestFuzzTests(TesseraApp app) : IClassFixture<TesseraApp>
                 if (status >= 400)
                 {
                     refused++;
-                    Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-                    var problem = JsonSerializer.Deserialize<ProblemResponse>(text, HttpExtensions.Json)!;
-                    Assert.False(string.IsNullOrEmpty(problem.Code), text);
-                    Assert.Equal(status, problem.Status);
+                    if (request.PathAndQuery.StartsWith("/api/", StringComparison.Ordinal))
+                    {
+                        // The Lattica-compatible surface answers in the reference platform's shape (API.md §5).
+                        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+                        var refusal = JsonNode.Parse(text)!.AsObject();
+                        Assert.False(string.IsNullOrEmpty(refusal["error_code"]?.GetValue<string>()), text);
+                        Assert.False(string.IsNullOrEmpty(refusal["error"]?.GetValue<string>()), text);
+                    }
+                    else
+                    {
+                        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                        var problem = JsonSerializer.Deserialize<ProblemResponse>(text, HttpExtensions.Json)!;
+                        Assert.False(string.IsNullOrEmpty(problem.Code), text);
+                        Assert.Equal(status, problem.Status);
+                    }
                     if (request.Writes || refused % 50 == 0)
                     {
                         comparisons++;
