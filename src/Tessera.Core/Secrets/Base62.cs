@@ -1,9 +1,14 @@
+using System.Buffers;
+
 namespace Tessera.Core.Secrets;
 
 /// <summary>Base62 (<c>0-9A-Za-z</c>) of big-endian unsigned integers, left-padded to a fixed width.</summary>
 internal static class Base62
 {
     public const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    /// <summary>The alphabet as a vectorized set: a whole secret is checked in a few instructions.</summary>
+    public static readonly SearchValues<char> Digits = SearchValues.Create(Alphabet);
 
     /// <summary>Writes <paramref name="bigEndian"/> as base62 into <paramref name="destination"/>, padded with '0'.</summary>
     /// <returns>false when the number needs more digits than the destination holds.</returns>
@@ -40,5 +45,4 @@ internal static class Base62
         }
     }
 
-    public static bool IsDigit(char c) => c is (>= '0' and <= '9') or (>= 'A' and <= 'Z') or (>= 'a' and <= 'z');
 }

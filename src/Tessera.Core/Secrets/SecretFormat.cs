@@ -52,12 +52,9 @@ public static class SecretFormat
         {
             return false;
         }
-        foreach (var c in value[PrefixLength..])
+        if (value[PrefixLength..].ContainsAnyExcept(Base62.Digits))
         {
-            if (!Base62.IsDigit(c))
-            {
-                return false;
-            }
+            return false;
         }
         Span<char> expected = stackalloc char[ChecksumLength];
         Base62.Encode(Checksum(value[..(PrefixLength + BodyLength)]), expected);
