@@ -44,5 +44,4 @@ internal static class Base62
             value /= 62;
         }
     }
-
 }
