@@ -1,6 +1,6 @@
 -- wrk script: GET PATH (default /v1/auth) with "Authorization: Bearer <secret>", rotating over the first
 -- LIMIT lines (default 1000; 0 = all) of each file in SECRETS (colon-separated). Each thread starts at its
--- own offset and steps by the thread count, so together they present every secret once per round.
+-- own offset (plus START) and steps by the thread count, so together they present every secret once per round.
 local files, limit, path = os.getenv("SECRETS"), tonumber(os.getenv("LIMIT") or "1000"), os.getenv("URLPATH") or "/v1/auth"
 local threads, counter = {}, 0
 
@@ -19,7 +19,7 @@ function init(args)
     end
   end
   step = tonumber(os.getenv("THREADS") or "2")
-  i = id
+  i = id + tonumber(os.getenv("START") or "0")
 end
 
 function request()

@@ -28,6 +28,21 @@ public sealed class MigratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refreshing_statistics_gives_the_planner_figures_for_the_token_indexes()
+    {
+        await new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct);
+        var account = await _db.AddAccountAsync("Provider", DateTimeOffset.UnixEpoch, Ct);
+        await _db.AddTokenAsync(account.Id, "Alice", null, DateTimeOffset.UnixEpoch, Ct);
+
+        await _db.Database.RefreshStatisticsAsync(Ct);
+
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        var indexes = (await connection.QueryAsync<string>("SELECT idx FROM sqlite_stat1 WHERE tbl = 'query_tokens'")).ToList();
+        Assert.Contains("ix_query_tokens_name", indexes);
+        Assert.Contains("ix_query_tokens_expires", indexes);
+    }
+
+    [Fact]
     public async Task The_database_is_in_wal_mode_after_migrating()
     {
         await new Migrator(_db.Database, TimeProvider.System).MigrateAsync(Ct);

@@ -60,6 +60,13 @@ public abstract class SqlDatabase
     public virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken);
 
+    /// <summary>
+    /// Refreshes the query planner's statistics where the database does not do it by itself. PostgreSQL's
+    /// autovacuum analyzes tables; SQLite never does, and without statistics it may sort a million tokens
+    /// for a list page that an index would answer in a millisecond.
+    /// </summary>
+    public virtual Task RefreshStatisticsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Prepares a fresh database file or server for migrations (e.g. SQLite's WAL mode).</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

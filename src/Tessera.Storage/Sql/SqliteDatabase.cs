@@ -63,6 +63,13 @@ public sealed class SqliteDatabase : SqlDatabase
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
     }
 
+    /// <summary>An approximate ANALYZE (at most 1,000 rows read per index): milliseconds even on a million tokens.</summary>
+    public override async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA analysis_limit = 1000; ANALYZE;", cancellationToken: cancellationToken));
+    }
+
     /// <summary>BEGIN IMMEDIATE: a reader that later writes cannot deadlock against another writer.</summary>
     public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));

@@ -10,28 +10,12 @@ public sealed class OfflineGraceTests(OfflineGraceTests.Server fixture) : IClass
     private static readonly TimeSpan TrustWindow = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
-    public sealed class Server : IAsyncDisposable
+    public sealed class Server() : ControlledApp(new()
     {
-        public ControlledStore Store { get; } = new();
-
-        public TesseraApp App { get; }
-
-        public Server()
-        {
-            App = new TesseraApp
-            {
-                Settings = new()
-                {
-                    ["Tessera:Verification:FeedInterval"] = "00:00:00.100",
-                    ["Tessera:Verification:TrustWindow"] = TrustWindow.ToString(),
-                    ["Tessera:Verification:OfflineGrace"] = Grace.ToString(),
-                },
-                Replace = Store.ReplaceIn,
-            };
-        }
-
-        public ValueTask DisposeAsync() => App.DisposeAsync();
-    }
+        ["Tessera:Verification:FeedInterval"] = "00:00:00.100",
+        ["Tessera:Verification:TrustWindow"] = TrustWindow.ToString(),
+        ["Tessera:Verification:OfflineGrace"] = Grace.ToString(),
+    });
 
     [Fact]
     public async Task A_remembered_usable_token_passes_during_the_grace_and_is_refused_after_it_while_others_fail_closed()

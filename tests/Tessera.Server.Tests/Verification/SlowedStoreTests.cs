@@ -12,26 +12,7 @@ namespace Tessera.Server.Tests.Verification;
 /// </summary>
 public sealed class SlowedStoreTests : IClassFixture<SlowedStoreTests.Server>
 {
-    public sealed class Server : IAsyncDisposable
-    {
-        public ControlledStore Store { get; } = new();
-
-        public TesseraApp App { get; }
-
-        public Server()
-        {
-            App = new TesseraApp
-            {
-                Settings = new()
-                {
-                    ["Tessera:Verification:FeedInterval"] = "00:00:00.100",
-                },
-                Replace = Store.ReplaceIn,
-            };
-        }
-
-        public ValueTask DisposeAsync() => App.DisposeAsync();
-    }
+    public sealed class Server() : ControlledApp(new() { ["Tessera:Verification:FeedInterval"] = "00:00:00.100" });
 
     private readonly ControlledStore _store;
     private readonly TesseraApp _app;
