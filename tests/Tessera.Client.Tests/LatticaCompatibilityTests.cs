@@ -179,5 +179,16 @@ public sealed class LatticaCompatibilityTests(TesseraApp app) : IClassFixture<Te
         var notJson = await c.SendRawAsync(HttpMethod.Post, "/api/token/list_tokens", "{not json");
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
         Assert.Equal("INVALID_JSON", (string?)(await notJson.JsonObjectAsync())["error_code"]);
+
+        // Another method than POST, on a known call or not: still the Lattica shape (found by the fuzz suite).
+        foreach (var (method, path) in new[] { (HttpMethod.Put, "/api/model/create_model"), (HttpMethod.Get, "/api/token/list_tokens"), (HttpMethod.Delete, "/api/anything") })
+        {
+            var wrongMethod = await c.SendRawAsync(method, path, "{}");
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+            Assert.Equal("application/json", wrongMethod.Content.Headers.ContentType?.MediaType);
+            var body = await wrongMethod.JsonObjectAsync();
+            Assert.Equal(["error", "error_code"], body.Select(p => p.Key));
+            Assert.Equal("METHOD_NOT_ALLOWED", (string?)body["error_code"]);
+        }
     }
 }
