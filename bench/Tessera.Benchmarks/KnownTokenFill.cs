@@ -16,7 +16,7 @@ internal static class KnownTokenFill
     public static KnownTokens Fill(VerificationOptions options, int count, out string[] samples)
     {
         var known = new KnownTokens(options);
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var workloads = Enumerable.Range(0, 1000).Select(i => (Id: Ids.New(Ids.Workload, now), Name: $"model-{i:000}")).ToArray();
         samples = new string[Samples];
         var every = Math.Max(1, count / Samples);

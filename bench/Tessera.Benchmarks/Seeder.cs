@@ -32,7 +32,7 @@ internal static class Seeder
         await File.WriteAllTextAsync(Path.Combine(output, "license-key"), licenseKey);
 
         var database = services.GetRequiredService<SqlDatabase>();
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var workloads = Enumerable.Range(0, 100).Select(i => Ids.New(Ids.Workload, now.AddMinutes(-i))).ToArray();
         await using (var connection = await database.OpenAsync(CancellationToken.None))
         {
