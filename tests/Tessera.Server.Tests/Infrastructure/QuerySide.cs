@@ -25,14 +25,9 @@ public static class QuerySide
     /// </summary>
     public static async Task<TimeSpan> TimeUntilCodeAsync(this TesseraApp app, string secret, string expected, TimeSpan limit)
     {
-        var started = TimeProvider.System.GetTimestamp();
-        string code;
-        while ((code = await app.CodeAsync(secret)) != expected && TimeProvider.System.GetElapsedTime(started) < limit)
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
+        var (code, elapsed) = await Poll.UntilAsync(() => app.CodeAsync(secret), code => code == expected, limit);
         Assert.Equal(expected, code);
-        return TimeProvider.System.GetElapsedTime(started);
+        return elapsed;
     }
 
     public static async Task<HandshakeResponse> HandshakeOkAsync(this TesseraApp app, string secret) =>

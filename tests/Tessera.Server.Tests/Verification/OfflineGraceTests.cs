@@ -37,7 +37,7 @@ public sealed class OfflineGraceTests(OfflineGraceTests.Server fixture) : IClass
             Assert.Equal("ok", await app.CodeAsync(usable.Token));
             await app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken)).GetAsync("/v1/auth").EnsureAsync(HttpStatusCode.ServiceUnavailable);
 
-            var refused = await SlowedStoreTests.PollAsync(() => app.ClientWith(usable.Token).GetAsync("/v1/auth"),
+            var (refused, _) = await Poll.UntilAsync(() => app.ClientWith(usable.Token).GetAsync("/v1/auth"),
                 r => r.StatusCode != HttpStatusCode.NoContent);
             await refused.ProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
             // Memory was last synced before the outage began, so the refusal cannot come before trust window + grace.

@@ -104,11 +104,11 @@ public sealed class SlowedStoreTests : IClassFixture<SlowedStoreTests.Server>
         await _app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken)).GetAsync("/v1/auth")
             .EnsureAsync(HttpStatusCode.ServiceUnavailable);
         // A remembered token is refused once memory can no longer be trusted (no grace configured).
-        var response = await PollAsync(() => _app.ClientWith(token.Token).GetAsync("/v1/auth"), r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
+        var (response, _) = await Poll.UntilAsync(() => _app.ClientWith(token.Token).GetAsync("/v1/auth"), r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
         await response.ProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
 
         _store.Unreachable = false;
-        var recovered = await PollAsync(() => _app.ClientWith(token.Token).GetAsync("/v1/auth"), r => r.StatusCode == HttpStatusCode.NoContent);
+        var (recovered, _) = await Poll.UntilAsync(() => _app.ClientWith(token.Token).GetAsync("/v1/auth"), r => r.StatusCode == HttpStatusCode.NoContent);
         Assert.Equal(HttpStatusCode.NoContent, recovered.StatusCode);
     }
 
@@ -126,19 +126,5 @@ public sealed class SlowedStoreTests : IClassFixture<SlowedStoreTests.Server>
         await _app.FlushUsageAsync();
 
         Assert.Equal(2, (await account.GetTokenAsync(token.Id)).UseCount);
-    }
-
-    internal static async Task<HttpResponseMessage> PollAsync(Func<Task<HttpResponseMessage>> send, Func<HttpResponseMessage, bool> done)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        while (true)
-        {
-            var response = await send();
-            if (done(response) || TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
-            {
-                return response;
-            }
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 }

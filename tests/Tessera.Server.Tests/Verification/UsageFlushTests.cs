@@ -20,12 +20,7 @@ public sealed class UsageFlushTests
             Assert.Equal("ok", await app.CodeAsync(token.Token));
         }
 
-        var started = TimeProvider.System.GetTimestamp();
-        while ((await account.GetTokenAsync(token.Id)).UseCount < 3 && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-        var stored = await account.GetTokenAsync(token.Id);
+        var (stored, _) = await Poll.UntilAsync(() => account.GetTokenAsync(token.Id), t => t.UseCount >= 3);
         Assert.Equal(3, stored.UseCount);
         Assert.Equal(app.Time.GetUtcNow(), stored.LastUsedAt);
     }
