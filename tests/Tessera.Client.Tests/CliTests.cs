@@ -118,7 +118,7 @@ public sealed class CliTests(ProcessServer server) : IClassFixture<ProcessServer
         Assert.Equal("cancelled", (await Json("tokens", "cancel", id)).State);
         Assert.Equal(ExitCodes.Refused, (await RunAsync("tokens", "renew", id)).Exit); // 409 token_cancelled
         Assert.Equal("usable", (await Json("tokens", "reactivate", id)).State);
-        var at = DateTimeOffset.UtcNow.AddDays(1);
+        var at = TimeProvider.System.GetUtcNow().AddDays(1);
         Assert.Equal(at.ToUnixTimeMilliseconds() / 1000, (await Json("tokens", "expire-at", id, at.ToString("O"))).ExpiresAt.ToUnixTimeMilliseconds() / 1000);
         Assert.True((await Json("tokens", "renew", id)).ExpiresAt > at);
         Assert.Contains("state:", (await RunAsync("tokens", "show", id)).Out, StringComparison.Ordinal);

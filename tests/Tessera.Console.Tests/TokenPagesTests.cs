@@ -152,7 +152,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         Assert.Equal("Pilot customer", await page.GetByLabel("Note").InputValueAsync());
 
         // Set an expiry within the range, then one outside it (refused beside the field), then renew.
-        var soon = DateTime.UtcNow.AddDays(3);
+        var soon = TimeProvider.System.GetUtcNow().UtcDateTime.AddDays(3);
         await page.GetByLabel("Expires at (UTC)").FillAsync(soon.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByRole(AriaRole.Button, new() { Name = "Set expiry" }).ClickAsync();
         Assert.Equal("Expiry updated.", await page.GetByRole(AriaRole.Status).InnerTextAsync());

@@ -65,12 +65,12 @@ public sealed partial class GatewayTests(GatewayTests.Gateway gateway) : IClassF
     public async Task An_expired_token_works_through_the_gateway_until_it_expires_then_gets_401_token_expired()
     {
         var (_, token) = await gateway.UsableTokenAsync();
-        var expiresAt = DateTimeOffset.UtcNow.AddMilliseconds(800);
+        var expiresAt = TimeProvider.System.GetUtcNow().AddMilliseconds(800);
         await gateway.Manager.PatchJsonAsync($"/v1/tokens/{token.Id}", new { expiresAt }).EnsureAsync(HttpStatusCode.OK);
         using var client = gateway.ClientWith(token.Token);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/models")).StatusCode);
 
-        var left = expiresAt.AddMilliseconds(50) - DateTimeOffset.UtcNow;
+        var left = expiresAt.AddMilliseconds(50) - TimeProvider.System.GetUtcNow();
         if (left > TimeSpan.Zero)
         {
             await Task.Delay(left);

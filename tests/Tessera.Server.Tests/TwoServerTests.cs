@@ -133,7 +133,7 @@ public sealed class TwoServerTests : IClassFixture<TwoServerTests.Servers>
                     var response = await queryB.GetAsync("/v1/auth");
                     if (response.StatusCode == HttpStatusCode.Unauthorized)
                     {
-                        propagation = DateTimeOffset.UtcNow - changedAt;
+                        propagation = TimeProvider.System.GetUtcNow() - changedAt;
                         Assert.Equal(code, response.Headers.GetValues("X-Tessera-Error").Single());
                         break;
                     }
@@ -146,7 +146,7 @@ public sealed class TwoServerTests : IClassFixture<TwoServerTests.Servers>
 
         // The bound: once a second has passed since each change, the other server refuses, for that reason.
         var lastChange = samples.Max(s => s.ChangedAt);
-        var wait = lastChange + Bound - DateTimeOffset.UtcNow;
+        var wait = lastChange + Bound - TimeProvider.System.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait);
@@ -200,16 +200,16 @@ public sealed class TwoServerTests : IClassFixture<TwoServerTests.Servers>
         {
             case "cancel":
                 await (await managerA.PatchJsonAsync($"/v1/tokens/{tokenId}", new { status = "cancelled" })).ReadAsync<TokenResponse>();
-                return DateTimeOffset.UtcNow;
+                return TimeProvider.System.GetUtcNow();
             case "delete":
                 await managerA.DeleteAsync($"/v1/tokens/{tokenId}").EnsureAsync(HttpStatusCode.NoContent);
-                return DateTimeOffset.UtcNow;
+                return TimeProvider.System.GetUtcNow();
             case "unassign":
                 await (await managerA.PatchJsonAsync($"/v1/tokens/{tokenId}", new { workloadId = (string?)null })).ReadAsync<TokenResponse>();
-                return DateTimeOffset.UtcNow;
+                return TimeProvider.System.GetUtcNow();
             default:
                 // Expiry is a change nobody makes: the token reaches its expiresAt, set here a little ahead.
-                var expiresAt = DateTimeOffset.UtcNow.AddMilliseconds(700);
+                var expiresAt = TimeProvider.System.GetUtcNow().AddMilliseconds(700);
                 var patched = await (await managerA.PatchJsonAsync($"/v1/tokens/{tokenId}", new { expiresAt })).ReadAsync<TokenResponse>();
                 return patched.ExpiresAt;
         }

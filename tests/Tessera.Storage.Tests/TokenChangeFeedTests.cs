@@ -82,8 +82,8 @@ public sealed class TokenChangeFeedTests : IAsyncLifetime
     {
         await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);
 
-        Assert.Equal(0, await _feed.PruneAsync(DateTimeOffset.UtcNow.AddMinutes(-5), Ct));
-        Assert.Equal(1, await _feed.PruneAsync(DateTimeOffset.UtcNow.AddMinutes(5), Ct));
+        Assert.Equal(0, await _feed.PruneAsync(TimeProvider.System.GetUtcNow().AddMinutes(-5), Ct));
+        Assert.Equal(1, await _feed.PruneAsync(TimeProvider.System.GetUtcNow().AddMinutes(5), Ct));
         Assert.Empty(await ChangesAfterAsync(0));
     }
 }
