@@ -51,6 +51,24 @@ public abstract class QuerySideTests(TesseraApp app)
         Assert.Equal(token.Id, response.Headers.GetValues("X-Tessera-Token-Id").Single());
         Assert.Equal(workload.Id, response.Headers.GetValues("X-Tessera-Workload-Id").Single());
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("/V1/AUTH")]
+    [InlineData("/v1/auth/")]
+    public async Task Other_spellings_of_the_auth_path_reach_the_mapped_endpoint_with_the_same_answer(string path)
+    {
+        var (_, workload, token) = await UsableTokenAsync();
+
+        var response = await app.ClientWith(token.Token).GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(token.Id, response.Headers.GetValues("X-Tessera-Token-Id").Single());
+        Assert.Equal(workload.Id, response.Headers.GetValues("X-Tessera-Workload-Id").Single());
+        await AssertRefusedAsync(await app.ClientWith(null).GetAsync(path), "token_missing");
     }
 
     [Theory]

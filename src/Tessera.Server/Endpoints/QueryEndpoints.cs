@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Tessera.Contracts;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
@@ -19,8 +20,10 @@ public static class QueryEndpoints
     {
         var query = app.MapGroup("/v1").WithTags("Query side");
         query.MapPost("/handshake", HandshakeAsync).WithSummary("Check a query token (Authorization: Bearer tsq_…)").ProducesProblem(401);
-        query.MapGet("/auth", AuthAsync).WithSummary("Forward-auth for gateways: 204 with X-Tessera-Token-Id and X-Tessera-Workload-Id, or 401")
-            .ProducesProblem(401);
+        // GET is answered by GatewayAnswers ahead of routing (see there); this mapping documents it and serves other spellings of the path.
+        query.MapGet("/auth", ([FromServices] GatewayAnswers answers, HttpContext context) => answers.AuthAsync(context))
+            .WithSummary("Forward-auth for gateways: 204 with X-Tessera-Token-Id and X-Tessera-Workload-Id, or 401")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(401);
         return app;
     }
 
@@ -36,20 +39,7 @@ public static class QueryEndpoints
         return TypedResults.Ok(new HandshakeResponse(token.Id, token.Name, new WorkloadReference(token.Workload!.Id, token.Workload.Name), token.ExpiresAt));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> AuthAsync(HttpRequest request, HttpResponse response,
-        VerificationService verification, FailureLimiter limiter, CancellationToken cancellationToken)
-    {
-        var result = await verification.VerifyAsync(request.Headers.Authorization, cancellationToken);
-        if (!result.Passed)
-        {
-            return Refuse(response, result, limiter);
-        }
-        response.Headers["X-Tessera-Token-Id"] = result.Token!.Id;
-        response.Headers["X-Tessera-Workload-Id"] = result.Token.Workload!.Id;
-        return TypedResults.NoContent();
-    }
-
-    private static ProblemHttpResult Refuse(HttpResponse response, Verification result, FailureLimiter limiter)
+    internal static ProblemHttpResult Refuse(HttpResponse response, Verification result, FailureLimiter limiter)
     {
         // Abuse limit (issue #7): only a presented, refused token counts, and only after it was checked,
         // so a usable token is never refused however many failures its address has caused.

@@ -71,6 +71,8 @@ public static class ServerExtensions
 
         // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
         services.AddSingleton(_ => new FailureLimiter(settings.Abuse));
+        services.AddSingleton<TesseraExceptionHandler>();
+        services.AddSingleton<GatewayAnswers>();
         services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o => ForwardedHeadersSetup.Configure(o, settings.Http.TrustedProxies));
         // End trust (issue #7).
 
@@ -92,6 +94,9 @@ public static class ServerExtensions
     {
         // Trust (issue #7): the client address first, then security headers on every answer.
         app.UseForwardedHeaders();
+        // What gateways and load balancers ask on every request, answered before routing (issue 6).
+        GatewayAnswers.UseGatewayAnswers(app);
+        app.UseRouting();
         app.UseApiSecurityHeaders();
         // End trust (issue #7).
         app.UseExceptionHandler();

@@ -1,0 +1,92 @@
+using System.Text;
+using Microsoft.Extensions.Primitives;
+using Tessera.Core.Verification;
+using Tessera.Server.Abuse;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Endpoints;
+
+/// <summary>
+/// The two answers asked for on every request that passes a gateway or a load balancer, <c>GET /v1/auth</c>
+/// and <c>GET /healthz</c>, given ahead of routing and of the management pipeline (status-code pages,
+/// console, license-key authentication, endpoint execution), which they do not need. They carry the
+/// same headers and problems as every API answer; a failure goes through the same exception handler.
+/// The endpoints stay mapped too: they document these answers and serve other spellings of the paths.
+/// </summary>
+public sealed class GatewayAnswers(VerificationService verification, FailureLimiter limiter, TesseraExceptionHandler exceptions)
+{
+    public const string TokenIdHeader = "X-Tessera-Token-Id";
+    public const string WorkloadIdHeader = "X-Tessera-Workload-Id";
+
+    private static readonly byte[] Healthy = Encoding.UTF8.GetBytes("{\"status\":\"healthy\"}");
+    private static readonly StringValues Json = new("application/json");
+
+    /// <summary>Answers <c>GET /v1/auth</c> and <c>GET /healthz</c> here; every other request goes on down the pipeline.</summary>
+    public static IApplicationBuilder UseGatewayAnswers(IApplicationBuilder app)
+    {
+        var answers = app.ApplicationServices.GetRequiredService<GatewayAnswers>();
+        return app.Use((context, next) =>
+        {
+            var request = context.Request;
+            if (HttpMethods.IsGet(request.Method))
+            {
+                var path = request.Path.Value;
+                if (string.Equals(path, "/v1/auth", StringComparison.Ordinal))
+                {
+                    return answers.AuthAsync(context);
+                }
+                if (string.Equals(path, "/healthz", StringComparison.Ordinal))
+                {
+                    return HealthAsync(context);
+                }
+            }
+            return next(context);
+        });
+    }
+
+    /// <summary>204 with the token and workload ids, or the refusal; decided from memory without awaiting when the token is known.</summary>
+    public Task AuthAsync(HttpContext context)
+    {
+        ApiSecurityHeaders.Apply(context.Response);
+        var pending = verification.VerifyAsync(context.Request.Headers.Authorization, context.RequestAborted);
+        return pending.IsCompletedSuccessfully ? AnswerAsync(context, pending.Result) : AwaitAsync(context, pending);
+    }
+
+    /// <summary>Liveness: the process answers; nothing else is checked (readiness is /readyz).</summary>
+    public static Task HealthAsync(HttpContext context)
+    {
+        var response = context.Response;
+        ApiSecurityHeaders.Apply(response);
+        response.Headers.ContentType = Json;
+        response.ContentLength = Healthy.Length;
+        return response.Body.WriteAsync(Healthy, 0, Healthy.Length, context.RequestAborted);
+    }
+
+    private async Task AwaitAsync(HttpContext context, ValueTask<Verification> pending)
+    {
+        Verification result;
+        try
+        {
+            result = await pending;
+        }
+        catch (Exception e)
+        {
+            await exceptions.TryHandleAsync(context, e, context.RequestAborted);
+            return;
+        }
+        await AnswerAsync(context, result);
+    }
+
+    private Task AnswerAsync(HttpContext context, Verification result)
+    {
+        var response = context.Response;
+        if (!result.Passed)
+        {
+            return QueryEndpoints.Refuse(response, result, limiter).ExecuteAsync(context);
+        }
+        response.StatusCode = StatusCodes.Status204NoContent;
+        response.Headers[TokenIdHeader] = result.Token!.Id;
+        response.Headers[WorkloadIdHeader] = result.Token.Workload!.Id;
+        return Task.CompletedTask;
+    }
+}
