@@ -42,7 +42,7 @@ echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback, wrk and s
 
 start_server() { # provider connection-string
   # The failure limiter is off: the unknown-token run measures the negative cache, not 429s.
-  Tessera__Database__Provider=$1 Tessera__Database__ConnectionString=$2 Logging__LogLevel__Default=Warning \
+  Tessera__Database__Provider=$1 Tessera__Database__ConnectionString=$2 \
     Tessera__Abuse__QueryFailures__PermitLimit=0 \
     dotnet "$server_dll" --urls "http://127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
   server_pid=$!

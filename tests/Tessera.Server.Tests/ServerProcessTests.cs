@@ -41,6 +41,31 @@ public sealed partial class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task The_server_as_shipped_writes_no_log_line_per_request_and_configuration_can_ask_for_them()
+    {
+        await using (var quiet = await ServerProcess.StartAsync(_directory, Database))
+        {
+            using var client = new HttpClient { BaseAddress = quiet.BaseAddress };
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+                Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/account")).StatusCode);
+            }
+            await quiet.StopAsync();
+            Assert.Contains("Now listening on", quiet.Stdout, StringComparison.Ordinal); // start-up is still told
+            Assert.DoesNotContain("Request starting", quiet.Stdout + quiet.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Request finished", quiet.Stdout + quiet.Stderr, StringComparison.Ordinal);
+        }
+
+        var verbose = new Dictionary<string, string>(Database) { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information" };
+        await using var chatty = await ServerProcess.StartAsync(_directory, verbose);
+        using var again = new HttpClient { BaseAddress = chatty.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/healthz")).StatusCode);
+        var (stdout, _) = await Poll.UntilAsync(() => Task.FromResult(chatty.Stdout), o => o.Contains("Request starting", StringComparison.Ordinal));
+        Assert.Contains("Request starting", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_configured_bootstrap_key_is_used_and_never_printed()
     {
         var key = SecretFormat.Generate(SecretKind.LicenseKey);

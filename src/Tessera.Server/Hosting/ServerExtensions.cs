@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -20,8 +21,17 @@ namespace Tessera.Server.Hosting;
 /// <summary>The web host: services, middleware and routes, in one place.</summary>
 public static class ServerExtensions
 {
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
+
     public static WebApplicationBuilder AddTesseraServer(this WebApplicationBuilder builder)
     {
+        // Defaults that every configuration source overrides (issue 6): ASP.NET Core's own logs from Warning
+        // up, as in its templates, so the server as shipped does not write two lines for every request it answers.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
         var services = builder.Services;
         var settings = TesseraSettings.From(builder.Configuration);
         services.AddTesseraCore(settings, builder.Environment.ContentRootPath);
