@@ -70,9 +70,11 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
             return WriteOutcome.Commit(true);
         }, Ct);
         var last = _db.Tokens.InsertTokenAsync(after, Ct);
+        var rolledBack = _db.Database.WriteAsync((_, _, _) => Task.FromResult(WriteOutcome.RollBack("discarded")), Ct);
         await release();
 
-        foreach (var write in new Task[] { first, deferred, last })
+        // Every write of the batch hears of the failure, the one that asked to roll back too.
+        foreach (var write in new Task[] { first, deferred, last, rolledBack })
         {
             var failure = await Assert.ThrowsAsync<SqliteException>(() => write);
             Assert.True(_db.Database.IsForeignKeyViolation(failure), failure.Message);
@@ -87,6 +89,28 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         var next = NewToken("next", _workload.Id);
         Assert.Equal(SaveResult.Saved, await _db.Tokens.InsertTokenAsync(next, Ct));
         Assert.NotNull(await _db.Tokens.GetTokenAsync(_account.Id, next.Id, Ct));
+    }
+
+    [Fact]
+    public async Task A_refused_write_is_answered_once_the_write_that_beat_it_is_committed()
+    {
+        var token = await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);
+        var first = QueryToken.Rehydrate(token.Id, token.AccountId, "first", token.Note, token.WorkloadId, token.Status, token.Hash, token.Hint,
+            token.CreatedAt, T0.AddMinutes(1), token.ExpiresAt, null, 0, token.Version);
+        var second = QueryToken.Rehydrate(token.Id, token.AccountId, "second", token.Note, token.WorkloadId, token.Status, token.Hash, token.Hint,
+            token.CreatedAt, T0.AddMinutes(1), token.ExpiresAt, null, 0, token.Version);
+
+        var release = await WriteTests.HoldWriterAsync(_db.Database);
+        var winner = _db.Tokens.UpdateTokenAsync(first, Ct);
+        var loser = _db.Tokens.UpdateTokenAsync(second, Ct);
+        await release();
+
+        // The loser retries by reading again: it must find the version that beat it, not the one before.
+        Assert.Equal(SaveResult.VersionConflict, await loser);
+        Assert.Equal(("first", token.Version + 1), await _db.Tokens.GetTokenAsync(_account.Id, token.Id, Ct) is { } stored
+            ? (stored.Name, stored.Version)
+            : default);
+        Assert.Equal(SaveResult.Saved, await winner);
     }
 
     [Fact]

@@ -11,10 +11,10 @@ namespace Tessera.Storage.Sql;
 /// COMMIT costs an fsync, so writes that queued up while the previous COMMIT was on disk share the next one.
 /// </summary>
 /// <remarks>
-/// A write that throws or asks to roll back loses only its own changes (ROLLBACK TO its savepoint); its caller
-/// hears at once. A kept write's caller hears only after the COMMIT has returned. If BEGIN, a savepoint or the
-/// COMMIT fails, every write of the batch not yet answered fails with that error: nothing is acknowledged that
-/// is not durable. The connection is then reopened for the next batch.
+/// A write that throws or asks to roll back loses only its own changes (ROLLBACK TO its savepoint). Callers hear
+/// only once the batch has ended: after the COMMIT, each its own value or exception. If BEGIN, a savepoint or the
+/// COMMIT fails, every write of the batch fails with that error: nothing is acknowledged that is not durable, and
+/// no refusal stands that an uncommitted write caused. The connection is then reopened for the next batch.
 /// </remarks>
 internal sealed class SqliteGroupCommit : IAsyncDisposable
 {
@@ -78,7 +78,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     /// <summary>Runs one batch; never throws, so the loop outlives any failure.</summary>
     private async Task CommitAsync(List<PendingWrite> batch)
     {
-        var kept = new List<PendingWrite>(batch.Count);
+        var kept = 0;
         SqliteTransaction? transaction = null;
         try
         {
@@ -94,24 +94,26 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
                 transaction.Save(Savepoint);
                 if (await write.RunAsync(_connection, transaction))
                 {
-                    transaction.Release(Savepoint);
-                    kept.Add(write);
+                    kept++;
                 }
                 else
                 {
                     transaction.Rollback(Savepoint);
-                    transaction.Release(Savepoint);
-                    write.Finish(); // rolled back whatever the COMMIT does: its answer is final now
                 }
+                transaction.Release(Savepoint);
             }
-            if (kept.Count == 0)
+            if (kept == 0)
             {
                 transaction.Rollback();
-                return;
             }
-            transaction.Commit();
-            _committed(kept.Count);
-            foreach (var write in kept)
+            else
+            {
+                transaction.Commit();
+                _committed(kept);
+            }
+            // Every answer waits for the batch's end, a rolled-back write's too: its outcome (a version conflict,
+            // a name taken) may come from a write before it in the batch, which counts only once committed.
+            foreach (var write in batch)
             {
                 write.Finish();
             }
@@ -166,7 +168,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         /// <summary>Runs the write; true when its changes are to be kept, false when it asked to roll back or threw.</summary>
         public abstract Task<bool> RunAsync(SqliteConnection connection, SqliteTransaction transaction);
 
-        /// <summary>Answers the caller with the write's value or its own exception.</summary>
+        /// <summary>Answers the caller with the write's value or its own exception (unless already answered).</summary>
         public abstract void Finish();
 
         /// <summary>Answers the caller with a failure of the whole batch (unless already answered).</summary>
