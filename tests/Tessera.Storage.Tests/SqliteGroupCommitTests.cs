@@ -170,9 +170,10 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         var settings = await _db.Database.WriteAsync(async (connection, transaction, ct) => WriteOutcome.RollBack((
             await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode", transaction: transaction, cancellationToken: ct)),
             await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA synchronous", transaction: transaction, cancellationToken: ct)),
-            await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA foreign_keys", transaction: transaction, cancellationToken: ct)))), Ct);
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA foreign_keys", transaction: transaction, cancellationToken: ct)),
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA temp_store", transaction: transaction, cancellationToken: ct)))), Ct);
 
-        Assert.Equal(("wal", 2L, 1L), settings); // synchronous 2 = FULL
+        Assert.Equal(("wal", 2L, 1L, 2L), settings); // synchronous 2 = FULL; temp_store 2 = MEMORY (savepoint journals only)
     }
 
     private QueryToken NewToken(string name, string workloadId) =>

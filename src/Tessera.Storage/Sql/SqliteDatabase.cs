@@ -16,6 +16,9 @@ public sealed class SqliteDatabase : SqlDatabase
     /// <summary>Most writes one COMMIT carries.</summary>
     public const int MaxWritesPerCommit = SqliteGroupCommit.MaxBatch;
 
+    // Per-connection settings: durable commits, and wait rather than fail while another process writes.
+    private const string ConnectionSettings = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+
     private readonly string _connectionString;
     private readonly SqliteGroupCommit _writer;
 
@@ -39,8 +42,10 @@ public sealed class SqliteDatabase : SqlDatabase
         FilePath = builder.DataSource;
         // The writer's connection lives as long as this object: nothing to gain from the pool, and closing it
         // after a failure must really close it, not hand a connection in an unknown state to the next reader.
+        // Its savepoints' journals stay in memory (temp_store): they only undo a write of the open transaction,
+        // are never read after a crash, and in a temporary file they cost about as much as the write itself.
         var writer = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
-        _writer = new SqliteGroupCommit(() => OpenAsync(writer, CancellationToken.None), CountCommit);
+        _writer = new SqliteGroupCommit(() => OpenAsync(writer, ConnectionSettings + " PRAGMA temp_store = MEMORY;", CancellationToken.None), CountCommit);
     }
 
     public override string Provider => "sqlite";
@@ -49,7 +54,7 @@ public sealed class SqliteDatabase : SqlDatabase
     public string FilePath { get; }
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        await OpenAsync(_connectionString, cancellationToken);
+        await OpenAsync(_connectionString, ConnectionSettings, cancellationToken);
 
     /// <summary>
     /// Queued for the writer connection, which runs the writes queued meanwhile in one transaction, each in a
@@ -60,14 +65,13 @@ public sealed class SqliteDatabase : SqlDatabase
         CancellationToken cancellationToken) =>
         _writer.WriteAsync(write, cancellationToken);
 
-    private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    private static async Task<SqliteConnection> OpenAsync(string connectionString, string settings, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            // Per-connection settings: durable commits, and wait rather than fail while another writer commits.
-            await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;");
+            await connection.ExecuteAsync(settings);
             return connection;
         }
         catch
