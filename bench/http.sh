@@ -9,8 +9,9 @@
 # Usage: bench/http.sh                 SQLite only
 #        TESSERA_BENCH_POSTGRES='Host=127.0.0.1;Port=5432;Username=…;Database=…' bench/http.sh
 # Knobs: DURATION (10s), CONNECTIONS (64), THREADS (2), TOKENS (100000), LIST (1), LIST_TOKENS (1000000),
-#        PROVIDERS (0 skips the 100k runs). Rotating runs are compared with /healthz driven by the same Lua script,
-#        the others with plain /healthz (the mean of the runs before and after). non-2xx of unknown tokens are 401s.
+#        PROVIDERS (0 skips the 100k runs), CREATE_CONNECTIONS (16, the creation run's). Rotating runs are compared
+#        with /healthz driven by the same Lua script, the others with plain /healthz (the mean of the runs before and
+#        after). non-2xx of unknown tokens are 401s. The creation run also prints how many writes shared a commit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -22,6 +23,7 @@ TOKENS=${TOKENS:-100000}
 LIST=${LIST:-1}
 LIST_TOKENS=${LIST_TOKENS:-1000000}
 PORT=${PORT:-5390}
+CREATE_CONNECTIONS=${CREATE_CONNECTIONS:-16}
 export THREADS
 
 if ! command -v wrk >/dev/null; then
@@ -48,6 +50,11 @@ start_server() { # provider connection-string
   server_pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return 0; sleep 0.2; done
   echo "server did not become ready:" >&2; cat "$work/server.log" >&2; exit 1
+}
+
+database_commits() { # "commits writes" from /metrics
+  curl -s "http://127.0.0.1:$PORT/metrics" |
+    awk '/^tessera_database_commits_total/ {c = $NF} /^tessera_database_committed_writes_total/ {w = $NF} END {printf "%d %d", c, w}'
 }
 
 stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
@@ -96,8 +103,11 @@ bench_provider() { # provider connection-string
     wrk_run empty:/healthz-again "http://127.0.0.1:$PORT/healthz"
   } | report
   echo
-  LICENSE_KEY=$key WORKLOAD_ID=$workload wrk_run create:POST/v1/tokens -c16 -s bench/lua/create.lua "http://127.0.0.1:$PORT" |
-    awk '{ printf "token creations through the API (16 connections): %.0f/s, p50 %s ms, p99 %s ms, non-2xx %s\n", $2, $3, $4, $5 }'
+  local before; before=$(database_commits)
+  LICENSE_KEY=$key WORKLOAD_ID=$workload wrk_run create:POST/v1/tokens -c"$CREATE_CONNECTIONS" -s bench/lua/create.lua "http://127.0.0.1:$PORT" |
+    awk -v c="$CREATE_CONNECTIONS" '{ printf "token creations through the API (%d connections): %.0f/s, p50 %s ms, p99 %s ms, non-2xx %s\n", c, $2, $3, $4, $5 }'
+  # Group commit (ADR 0009): how many writes shared one commit during the creation run.
+  echo "$before $(database_commits)" | awk '{ c = $3 - $1; w = $4 - $2; printf "database commits during the creation run: %d for %d writes (%.1f writes per commit)\n", c, w, c ? w / c : 0 }'
   echo "server working set: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
   stop_server
 }

@@ -19,8 +19,10 @@ public static class StorageServiceCollectionExtensions
         switch ((provider ?? "sqlite").ToLowerInvariant())
         {
             case "sqlite":
-                services.AddSingleton<SqlDatabase>(new SqliteDatabase(
-                    string.IsNullOrWhiteSpace(connectionString) ? SqliteDatabase.DefaultConnectionString : connectionString, contentRoot));
+                // Owned (and disposed) by the container, which closes the writer connection.
+                var sqlite = new SqliteDatabase(
+                    string.IsNullOrWhiteSpace(connectionString) ? SqliteDatabase.DefaultConnectionString : connectionString, contentRoot);
+                services.AddSingleton<SqlDatabase>(_ => sqlite);
                 break;
             case "postgres" or "postgresql":
                 if (string.IsNullOrWhiteSpace(connectionString))

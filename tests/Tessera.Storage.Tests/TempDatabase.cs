@@ -142,9 +142,9 @@ public sealed class TempDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Database is PostgresDatabase postgres)
+        await Database.DisposeAsync();
+        if (Database is PostgresDatabase)
         {
-            await postgres.DisposeAsync();
             TestPostgres.Return(_pooledPostgres!);
             return;
         }

@@ -95,6 +95,7 @@ public static class ServerExtensions
         // Audit trail (ADR 0008)
         services.AddSingleton<AuditPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditPruner>());
+        services.AddSingleton<DatabaseMetrics>();
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         return builder;
@@ -128,6 +129,7 @@ public static class ServerExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
 
+        app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         app.MapQueryEndpoints();

@@ -11,7 +11,7 @@ namespace Tessera.Storage.Sql;
 /// Several Tessera servers may share the database: migrations and the first-start bootstrap are
 /// serialized by advisory locks, and rules spanning rows lock the row they hang on.
 /// </summary>
-public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
+public sealed class PostgresDatabase : SqlDatabase
 {
     /// <summary>How long opening a connection or running one statement may take before the call fails (503).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
@@ -109,7 +109,7 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    protected override ValueTask DisposeAsyncCore() => _dataSource.DisposeAsync();
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"postgres (timeout {Timeout.TotalSeconds} s)");
 

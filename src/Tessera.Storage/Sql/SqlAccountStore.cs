@@ -18,17 +18,15 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
         return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT 1 FROM accounts LIMIT 1", cancellationToken: cancellationToken)) is not null;
     }
 
-    public async Task CreateAccountAsync(Account account, LicenseKey firstKey, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO accounts (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)",
-            new { account.Id, account.Name, CreatedAt = Ms.Of(account.CreatedAt) }, transaction, cancellationToken: cancellationToken));
-        await InsertKeyAsync(connection, transaction, firstKey, cancellationToken);
-        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task CreateAccountAsync(Account account, LicenseKey firstKey, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO accounts (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)",
+                new { account.Id, account.Name, CreatedAt = Ms.Of(account.CreatedAt) }, transaction, cancellationToken: ct));
+            await InsertKeyAsync(connection, transaction, firstKey, ct);
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+        }, cancellationToken);
 
     public async Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -54,54 +52,47 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
         return [.. rows.Select(r => r.ToDomain())];
     }
 
-    public async Task InsertLicenseKeyAsync(LicenseKey key, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        await InsertKeyAsync(connection, transaction, key, cancellationToken);
-        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task InsertLicenseKeyAsync(LicenseKey key, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await InsertKeyAsync(connection, transaction, key, ct);
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+        }, cancellationToken);
 
-    public async Task<SaveResult> RevokeLicenseKeyAsync(string accountId, string keyId, DateTimeOffset at, CancellationToken cancellationToken,
-        IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        await database.LockAccountAsync(connection, transaction, accountId, cancellationToken);
-        var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
-            $"SELECT {KeyColumns} FROM license_keys WHERE id = @keyId AND account_id = @accountId",
-            new { keyId, accountId }, transaction, cancellationToken: cancellationToken));
-        if (key is null)
+    public Task<SaveResult> RevokeLicenseKeyAsync(string accountId, string keyId, DateTimeOffset at, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
         {
-            return SaveResult.NotFound;
-        }
-        if (key.RevokedAt is not null)
-        {
-            return SaveResult.Saved;
-        }
-        var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM license_keys WHERE account_id = @accountId AND revoked_at IS NULL",
-            new { accountId }, transaction, cancellationToken: cancellationToken));
-        if (active <= 1)
-        {
-            return SaveResult.LastActiveKey;
-        }
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE license_keys SET revoked_at = @at WHERE id = @keyId",
-            new { keyId, at = Ms.Of(at) }, transaction, cancellationToken: cancellationToken));
-        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return SaveResult.Saved;
-    }
+            await database.LockAccountAsync(connection, transaction, accountId, ct);
+            var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+                $"SELECT {KeyColumns} FROM license_keys WHERE id = @keyId AND account_id = @accountId",
+                new { keyId, accountId }, transaction, cancellationToken: ct));
+            if (key is null)
+            {
+                return WriteOutcome.RollBack(SaveResult.NotFound);
+            }
+            if (key.RevokedAt is not null)
+            {
+                return WriteOutcome.RollBack(SaveResult.Saved); // already revoked: nothing to write
+            }
+            var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM license_keys WHERE account_id = @accountId AND revoked_at IS NULL",
+                new { accountId }, transaction, cancellationToken: ct));
+            if (active <= 1)
+            {
+                return WriteOutcome.RollBack(SaveResult.LastActiveKey);
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE license_keys SET revoked_at = @at WHERE id = @keyId",
+                new { keyId, at = Ms.Of(at) }, transaction, cancellationToken: ct));
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+            return WriteOutcome.Commit(SaveResult.Saved);
+        }, cancellationToken);
 
-    public async Task TouchLicenseKeyAsync(string keyId, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+    public Task TouchLicenseKeyAsync(string keyId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
             "UPDATE license_keys SET last_used_at = @at WHERE id = @keyId AND (last_used_at IS NULL OR last_used_at < @at)",
-            new { keyId, at = Ms.Of(at) }, cancellationToken: cancellationToken));
-    }
+            new { keyId, at = Ms.Of(at) }, transaction, cancellationToken: ct)), cancellationToken);
 
     private static Task InsertKeyAsync(DbConnection connection, DbTransaction transaction, LicenseKey key, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(

@@ -12,11 +12,8 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
     private const string Columns =
         "id, account_id, occurred_at, actor_type, actor_id, action, object_id, before_json, after_json, client_ip";
 
-    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await WriteAsync(connection, null, [entry], cancellationToken);
-    }
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction, ct) => WriteAsync(connection, transaction, [entry], ct), cancellationToken);
 
     public async Task<Page<AuditEntry>> ListAsync(string accountId, AuditQuery query, CancellationToken cancellationToken)
     {
@@ -71,7 +68,7 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
     }
 
     /// <summary>Appends <paramref name="entries"/> inside the caller's transaction: the stores call this with the change they save.</summary>
-    internal static async Task WriteAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<AuditEntry>? entries,
+    internal static async Task WriteAsync(DbConnection connection, DbTransaction transaction, IEnumerable<AuditEntry>? entries,
         CancellationToken cancellationToken)
     {
         if (entries is null)

@@ -8,10 +8,14 @@ namespace Tessera.Storage.Sql;
 /// <summary>
 /// What differs between the SQL databases Tessera runs on: how to connect, how constraint violations
 /// are reported, and the DDL of the migrations. The stores' queries are written once in portable SQL
-/// (named parameters, row values, CASE instead of GREATEST) and run unchanged on every dialect.
+/// (named parameters, row values, CASE instead of GREATEST) and run unchanged on every dialect. Every write
+/// of the stores goes through <see cref="WriteAsync{T}"/>.
 /// </summary>
-public abstract class SqlDatabase
+public abstract class SqlDatabase : IAsyncDisposable
 {
+    private long _commits;
+    private long _committedWrites;
+
     static SqlDatabase()
     {
         // Row classes use PascalCase properties for snake_case columns.
@@ -56,6 +60,53 @@ public abstract class SqlDatabase
     public virtual Task<IAsyncDisposable> HoldStartupLockAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IAsyncDisposable>(NoLock.Instance);
 
+    /// <summary>
+    /// Runs <paramref name="write"/> in a write transaction and keeps its changes when it returns
+    /// <see cref="WriteOutcome.Commit{T}"/>; <see cref="WriteOutcome.RollBack{T}"/> or an exception discards them.
+    /// The call returns once the kept changes are committed (durable). The write must run its statements on the
+    /// connection and transaction it is given, with the cancellation token it is given, and must not call
+    /// <see cref="WriteAsync{T}"/> itself (on SQLite that write would queue behind the one waiting for it).
+    /// </summary>
+    /// <remarks>
+    /// This default gives each write a connection and a transaction of its own, committed on its own (PostgreSQL).
+    /// SQLite overrides it with group commit: concurrent writes share one transaction and one COMMIT (ADR 0009).
+    /// </remarks>
+    public virtual async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<WriteOutcome<T>>> write,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        var outcome = await write(connection, transaction, cancellationToken);
+        if (outcome.Keep)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            CountCommit(1);
+        }
+        // Not kept: disposing the transaction rolls it back.
+        return outcome.Value;
+    }
+
+    /// <summary>A write with nothing to return, kept unless it throws.</summary>
+    public Task WriteAsync(Func<DbConnection, DbTransaction, CancellationToken, Task> write, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction, ct) =>
+        {
+            await write(connection, transaction, ct);
+            return WriteOutcome.Commit(true);
+        }, cancellationToken);
+
+    /// <summary>COMMITs made by <see cref="WriteAsync{T}"/> so far (for metrics and tests).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Writes those COMMITs carried: more than <see cref="Commits"/> when writes were grouped.</summary>
+    public long CommittedWrites => Interlocked.Read(ref _committedWrites);
+
+    /// <summary>Counts one COMMIT that carried <paramref name="writes"/> kept writes.</summary>
+    protected void CountCommit(int writes)
+    {
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _committedWrites, writes);
+    }
+
     /// <summary>Begins a transaction that will write; dialects take their write lock up front where that avoids deadlocks.</summary>
     public virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken);
@@ -91,6 +142,15 @@ public abstract class SqlDatabase
         }
         return [.. migrations.OrderBy(m => m.Version)];
     }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAsyncCore();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the dialect holds (a pool, a writer connection).</summary>
+    protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
 
     internal static Assembly StorageAssembly => typeof(SqlDatabase).Assembly;
 

@@ -107,94 +107,89 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         return new Page<QueryToken>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
     }
 
-    public async Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        try
+    public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
-                    created_at, updated_at, expires_at, last_used_at, use_count, version)
-                VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
-                    @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
-                """,
-                Parameters(token), transaction, cancellationToken: cancellationToken));
-        }
-        catch (DbException e) when (database.IsForeignKeyViolation(e))
-        {
-            return SaveResult.WorkloadMissing;
-        }
-        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return SaveResult.Saved;
-    }
-
-    public async Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        try
-        {
-            var rows = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE query_tokens SET workload_id = @WorkloadId, name = @Name, name_folded = @NameFolded, note = @Note,
-                    status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1
-                WHERE id = @Id AND account_id = @AccountId AND version = @Version
-                """,
-                Parameters(token), transaction, cancellationToken: cancellationToken));
-            if (rows == 1)
+            try
             {
-                await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return SaveResult.Saved;
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
+                        created_at, updated_at, expires_at, last_used_at, use_count, version)
+                    VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
+                        @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
+                    """,
+                    Parameters(token), transaction, cancellationToken: ct));
             }
-        }
-        catch (DbException e) when (database.IsForeignKeyViolation(e))
-        {
-            return SaveResult.WorkloadMissing;
-        }
-        return await ExistsAsync(connection, transaction, token.AccountId, token.Id, cancellationToken) ? SaveResult.VersionConflict : SaveResult.NotFound;
-    }
+            catch (DbException e) when (database.IsForeignKeyViolation(e))
+            {
+                return WriteOutcome.RollBack(SaveResult.WorkloadMissing);
+            }
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+            return WriteOutcome.Commit(SaveResult.Saved);
+        }, cancellationToken);
 
-    public async Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken,
+    public Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            try
+            {
+                var rows = await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    UPDATE query_tokens SET workload_id = @WorkloadId, name = @Name, name_folded = @NameFolded, note = @Note,
+                        status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1
+                    WHERE id = @Id AND account_id = @AccountId AND version = @Version
+                    """,
+                    Parameters(token), transaction, cancellationToken: ct));
+                if (rows == 1)
+                {
+                    await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+                    return WriteOutcome.Commit(SaveResult.Saved);
+                }
+            }
+            catch (DbException e) when (database.IsForeignKeyViolation(e))
+            {
+                return WriteOutcome.RollBack(SaveResult.WorkloadMissing);
+            }
+            return WriteOutcome.RollBack(await ExistsAsync(connection, transaction, token.AccountId, token.Id, ct)
+                ? SaveResult.VersionConflict
+                : SaveResult.NotFound);
+        }, cancellationToken);
+
+    public Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken,
         IReadOnlyList<AuditEntry>? audit = null)
     {
         var versionCheck = expectedVersion is null ? "" : " AND version = @expectedVersion";
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        var rows = await connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM query_tokens WHERE id = @tokenId AND account_id = @accountId{versionCheck}",
-            new { tokenId, accountId, expectedVersion }, transaction, cancellationToken: cancellationToken));
-        if (rows == 1)
+        return database.WriteAsync(async (connection, transaction, ct) =>
         {
-            await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return SaveResult.Saved;
-        }
-        return expectedVersion is not null && await ExistsAsync(connection, transaction, accountId, tokenId, cancellationToken)
-            ? SaveResult.VersionConflict
-            : SaveResult.NotFound;
+            var rows = await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM query_tokens WHERE id = @tokenId AND account_id = @accountId{versionCheck}",
+                new { tokenId, accountId, expectedVersion }, transaction, cancellationToken: ct));
+            if (rows == 1)
+            {
+                await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+                return WriteOutcome.Commit(SaveResult.Saved);
+            }
+            return WriteOutcome.RollBack(expectedVersion is not null && await ExistsAsync(connection, transaction, accountId, tokenId, ct)
+                ? SaveResult.VersionConflict
+                : SaveResult.NotFound);
+        }, cancellationToken);
     }
 
-    public async Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken)
+    public Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken)
     {
         if (usages.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         // One statement, executed per entry inside one transaction: one commit (one fsync) per flush.
-        await connection.ExecuteAsync(new CommandDefinition(
+        return database.WriteAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE query_tokens SET use_count = use_count + @Uses,
                 last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < @At THEN @At ELSE last_used_at END
             WHERE id = @TokenId
             """,
-            usages.Select(u => new { u.TokenId, u.Uses, At = Ms.Of(u.LastUsedAt) }), transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            usages.Select(u => new { u.TokenId, u.Uses, At = Ms.Of(u.LastUsedAt) }), transaction, cancellationToken: ct)), cancellationToken);
     }
 
     private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction transaction, string accountId, string tokenId,

@@ -39,90 +39,84 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
         return new Page<WorkloadView>([.. rows.Take(limit).Select(r => r.ToView())], hasMore);
     }
 
-    public async Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        try
+    public Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
         {
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO workloads (id, account_id, name, name_folded, description, created_at, updated_at, version)
+                    VALUES (@Id, @AccountId, @Name, @NameFolded, @Description, @CreatedAt, @UpdatedAt, @Version)
+                    """,
+                    Parameters(workload), transaction, cancellationToken: ct));
+            }
+            catch (DbException e) when (database.IsUniqueViolation(e))
+            {
+                return WriteOutcome.RollBack(SaveResult.NameTaken);
+            }
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+            return WriteOutcome.Commit(SaveResult.Saved);
+        }, cancellationToken);
+
+    public Task<SaveResult> UpdateWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            try
+            {
+                var rows = await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    UPDATE workloads SET name = @Name, name_folded = @NameFolded, description = @Description,
+                        updated_at = @UpdatedAt, version = @Version + 1
+                    WHERE id = @Id AND account_id = @AccountId AND version = @Version
+                    """,
+                    Parameters(workload), transaction, cancellationToken: ct));
+                if (rows == 1)
+                {
+                    await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+                    return WriteOutcome.Commit(SaveResult.Saved);
+                }
+            }
+            catch (DbException e) when (database.IsUniqueViolation(e))
+            {
+                return WriteOutcome.RollBack(SaveResult.NameTaken);
+            }
+            var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT 1 FROM workloads WHERE id = @Id AND account_id = @AccountId", new { workload.Id, workload.AccountId },
+                transaction, cancellationToken: ct));
+            return WriteOutcome.RollBack(exists is null ? SaveResult.NotFound : SaveResult.VersionConflict);
+        }, cancellationToken);
+
+    public Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await database.LockWorkloadAsync(connection, transaction, accountId, workloadId, ct);
+            // The tokens it unassigns, read in the transaction (which holds the write lock), for their audit entries.
+            var unassigned = audit?.FirstOrDefault(e => e.Action == AuditActions.WorkloadDeleted) is { } deletion
+                ? (await connection.QueryAsync<string>(new CommandDefinition(
+                    "SELECT id FROM query_tokens WHERE account_id = @accountId AND workload_id = @workloadId ORDER BY id",
+                    new { accountId, workloadId }, transaction, cancellationToken: ct)))
+                    .Select(tokenId => AuditEntry.TokenUnassignedBy(deletion, tokenId)).ToList()
+                : [];
+            // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly.
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO workloads (id, account_id, name, name_folded, description, created_at, updated_at, version)
-                VALUES (@Id, @AccountId, @Name, @NameFolded, @Description, @CreatedAt, @UpdatedAt, @Version)
+                UPDATE query_tokens SET workload_id = NULL, updated_at = @now, version = version + 1
+                WHERE account_id = @accountId AND workload_id = @workloadId
                 """,
-                Parameters(workload), transaction, cancellationToken: cancellationToken));
-        }
-        catch (DbException e) when (database.IsUniqueViolation(e))
-        {
-            return SaveResult.NameTaken;
-        }
-        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return SaveResult.Saved;
-    }
-
-    public async Task<SaveResult> UpdateWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        try
-        {
-            var rows = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE workloads SET name = @Name, name_folded = @NameFolded, description = @Description,
-                    updated_at = @UpdatedAt, version = @Version + 1
-                WHERE id = @Id AND account_id = @AccountId AND version = @Version
-                """,
-                Parameters(workload), transaction, cancellationToken: cancellationToken));
-            if (rows == 1)
+                new { accountId, workloadId, now = Ms.Of(now) }, transaction, cancellationToken: ct));
+            var deleted = await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM workloads WHERE account_id = @accountId AND id = @workloadId",
+                new { accountId, workloadId }, transaction, cancellationToken: ct));
+            if (deleted != 1)
             {
-                await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return SaveResult.Saved;
+                return WriteOutcome.RollBack(SaveResult.NotFound);
             }
-        }
-        catch (DbException e) when (database.IsUniqueViolation(e))
-        {
-            return SaveResult.NameTaken;
-        }
-        var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT 1 FROM workloads WHERE id = @Id AND account_id = @AccountId", new { workload.Id, workload.AccountId },
-            transaction, cancellationToken: cancellationToken));
-        return exists is null ? SaveResult.NotFound : SaveResult.VersionConflict;
-    }
-
-    public async Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken,
-        IReadOnlyList<AuditEntry>? audit = null)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        await database.LockWorkloadAsync(connection, transaction, accountId, workloadId, cancellationToken);
-        // The tokens it unassigns, read in the transaction (which holds the write lock), for their audit entries.
-        var unassigned = audit?.FirstOrDefault(e => e.Action == AuditActions.WorkloadDeleted) is { } deletion
-            ? (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT id FROM query_tokens WHERE account_id = @accountId AND workload_id = @workloadId ORDER BY id",
-                new { accountId, workloadId }, transaction, cancellationToken: cancellationToken)))
-                .Select(tokenId => AuditEntry.TokenUnassignedBy(deletion, tokenId)).ToList()
-            : [];
-        // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly.
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE query_tokens SET workload_id = NULL, updated_at = @now, version = version + 1
-            WHERE account_id = @accountId AND workload_id = @workloadId
-            """,
-            new { accountId, workloadId, now = Ms.Of(now) }, transaction, cancellationToken: cancellationToken));
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM workloads WHERE account_id = @accountId AND id = @workloadId",
-            new { accountId, workloadId }, transaction, cancellationToken: cancellationToken));
-        if (deleted != 1)
-        {
-            return SaveResult.NotFound;
-        }
-        await SqlAuditStore.WriteAsync(connection, transaction, audit, cancellationToken);
-        await SqlAuditStore.WriteAsync(connection, transaction, unassigned, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return SaveResult.Saved;
-    }
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+            await SqlAuditStore.WriteAsync(connection, transaction, unassigned, ct);
+            return WriteOutcome.Commit(SaveResult.Saved);
+        }, cancellationToken);
 
     private static object Parameters(Workload w) => new
     {

@@ -6,13 +6,21 @@ namespace Tessera.Storage.Sql;
 
 /// <summary>
 /// The embedded default: one SQLite file in WAL mode with synchronous=FULL, so a change acknowledged
-/// to a client survives a crash of the process or the machine.
+/// to a client survives a crash of the process or the machine. Reads use pooled connections; writes go
+/// through one writer connection that groups concurrent writes into one COMMIT (<see cref="SqliteGroupCommit"/>).
 /// </summary>
 public sealed class SqliteDatabase : SqlDatabase
 {
     public const string DefaultConnectionString = "Data Source=data/tessera.db";
 
+    /// <summary>Most writes one COMMIT carries.</summary>
+    public const int MaxWritesPerCommit = SqliteGroupCommit.MaxBatch;
+
+    // Per-connection settings: durable commits, and wait rather than fail while another process writes.
+    private const string ConnectionSettings = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+
     private readonly string _connectionString;
+    private readonly SqliteGroupCommit _writer;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; a relative file is resolved against <paramref name="contentRoot"/>.</param>
     /// <param name="contentRoot">The directory relative paths are resolved against.</param>
@@ -32,6 +40,12 @@ public sealed class SqliteDatabase : SqlDatabase
         }
         _connectionString = builder.ToString();
         FilePath = builder.DataSource;
+        // The writer's connection lives as long as this object: nothing to gain from the pool, and closing it
+        // after a failure must really close it, not hand a connection in an unknown state to the next reader.
+        // Its savepoints' journals stay in memory (temp_store): they only undo a write of the open transaction,
+        // are never read after a crash, and in a temporary file they cost about as much as the write itself.
+        var writer = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        _writer = new SqliteGroupCommit(() => OpenAsync(writer, ConnectionSettings + " PRAGMA temp_store = MEMORY;", CancellationToken.None), CountCommit);
     }
 
     public override string Provider => "sqlite";
@@ -39,14 +53,25 @@ public sealed class SqliteDatabase : SqlDatabase
     /// <summary>The database file's full path.</summary>
     public string FilePath { get; }
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(_connectionString, ConnectionSettings, cancellationToken);
+
+    /// <summary>
+    /// Queued for the writer connection, which runs the writes queued meanwhile in one transaction, each in a
+    /// savepoint of its own, and commits them at once. The write is handed <see cref="CancellationToken.None"/>:
+    /// <paramref name="cancellationToken"/> removes it only while it waits in the queue.
+    /// </summary>
+    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<WriteOutcome<T>>> write,
+        CancellationToken cancellationToken) =>
+        _writer.WriteAsync(write, cancellationToken);
+
+    private static async Task<SqliteConnection> OpenAsync(string connectionString, string settings, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            // Per-connection settings: durable commits, and wait rather than fail while another writer commits.
-            await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;");
+            await connection.ExecuteAsync(settings);
             return connection;
         }
         catch
@@ -69,6 +94,9 @@ public sealed class SqliteDatabase : SqlDatabase
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("PRAGMA analysis_limit = 1000; ANALYZE;", cancellationToken: cancellationToken));
     }
+
+    /// <summary>Runs the writes already queued, then closes the writer connection.</summary>
+    protected override ValueTask DisposeAsyncCore() => _writer.DisposeAsync();
 
     /// <summary>BEGIN IMMEDIATE: a reader that later writes cannot deadlock against another writer.</summary>
     public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>

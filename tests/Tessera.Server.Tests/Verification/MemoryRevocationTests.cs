@@ -108,6 +108,8 @@ public sealed class MemoryRevocationTests(TesseraApp app) : IClassFixture<Tesser
         // A gauge's value is per server; test hosts share one process, so only its presence is checked here.
         Assert.Matches("tessera_known_tokens(\\{[^}]*\\})? [0-9]", metrics);
         Assert.Contains("tessera_usage_flush_lag_seconds", metrics, StringComparison.Ordinal);
+        Assert.Matches("tessera_database_commits_total(\\{[^}]*\\})? [1-9]", metrics);
+        Assert.Matches("tessera_database_committed_writes_total(\\{[^}]*\\})? [1-9]", metrics);
         Assert.DoesNotContain(token.Token, metrics, StringComparison.Ordinal);
     }
 }
