@@ -181,7 +181,7 @@ public sealed class LatticaCompatibilityTests(TesseraApp app) : IClassFixture<Te
         Assert.Equal("INVALID_JSON", (string?)(await notJson.JsonObjectAsync())["error_code"]);
 
         // Another method than POST, on a known call or not: still the Lattica shape (found by the fuzz suite).
-        foreach (var (method, path) in new[] { (HttpMethod.Put, "/api/model/create_model"), (HttpMethod.Get, "/api/token/list_tokens"), (HttpMethod.Delete, "/api/anything") })
+        foreach (var (method, path) in new[] { (HttpMethod.Put, "/api/model/create_model"), (HttpMethod.Get, "/api/token/list_tokens"), (HttpMethod.Delete, "/api/anything"), (HttpMethod.Patch, "/api/"), (HttpMethod.Get, "/api") })
         {
             var wrongMethod = await c.SendRawAsync(method, path, "{}");
             Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);

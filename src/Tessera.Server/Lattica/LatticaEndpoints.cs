@@ -35,7 +35,7 @@ public static class LatticaEndpoints
         api.MapPost("/account/get_account_info", GetAccountInfoAsync).WithSummary("Lattica: the caller's account");
         // Anything else the SDK can call (workers, credits, uploads) has no meaning here: a Lattica-shaped 404;
         // another method than POST gets a Lattica-shaped 405, so the whole of /api answers in one shape.
-        api.Map("/{**call}", (HttpRequest request, string call) => HttpMethods.IsPost(request.Method)
+        api.Map("/{**call}", (HttpRequest request, string? call) => HttpMethods.IsPost(request.Method)
             ? LatticaErrors.Result(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"Tessera does not implement 'api/{call}'.")
             : LatticaErrors.Result(StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed, "Lattica calls are POST requests."))
             .ExcludeFromDescription();
