@@ -32,7 +32,8 @@ public static class QueryEndpoints
         {
             return Refuse(response, result, limiter);
         }
-        var token = result.Token!;
+        // The only place the name is decoded into a string.
+        var token = result.Token;
         return TypedResults.Ok(new HandshakeResponse(token.Id, token.Name, new WorkloadReference(token.Workload!.Id, token.Workload.Name), token.ExpiresAt));
     }
 
@@ -44,7 +45,8 @@ public static class QueryEndpoints
         {
             return Refuse(response, result, limiter);
         }
-        response.Headers["X-Tessera-Token-Id"] = result.Token!.Id;
+        // The token id is the one string formatted per answer; the workload id is shared by its tokens.
+        response.Headers["X-Tessera-Token-Id"] = result.Token.Id;
         response.Headers["X-Tessera-Workload-Id"] = result.Token.Workload!.Id;
         return TypedResults.NoContent();
     }
