@@ -488,41 +488,69 @@ internal sealed class TokenTable
     {
         lock (_usageLock)
         {
-            var taken = new Dictionary<Guid, (long Uses, long LastUsedMs)>();
-            while (_loose.TryDequeue(out var loose))
+            // Side-queue uses are few (forgets, stale copies, failed flushes): merged by id. Entries need no
+            // merging: a token's pending uses are on one entry at a time (a forget moves them to the side queue).
+            var loose = new Dictionary<Guid, (long Uses, long LastUsedMs)>();
+            while (_loose.TryDequeue(out var use))
             {
-                Add(taken, loose.Id, loose.Uses, loose.LastUsedMs);
+                ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(loose, use.Id, out _);
+                sum = (sum.Uses + use.Uses, Math.Max(sum.LastUsedMs, use.LastUsedMs));
             }
+            var taken = new List<TokenUsage>(_used.Count + loose.Count);
             while (_used.TryDequeue(out var index))
             {
-                // The index may have been given to another token since it was queued: whatever it holds now
-                // is that token's, read together with its id under the same compare-and-swap.
-                ref var entry = ref EntryAt(index);
-                var spin = new SpinWait();
-                while (true)
+                if (TryTake(index, out var id, out var uses, out var lastUsedMs))
                 {
-                    var word = Volatile.Read(ref entry.Word);
-                    if (TokenEntry.IsWriting(word))
+                    if (loose.Remove(id, out var more))
                     {
-                        spin.SpinOnce();
-                        continue;
+                        uses += more.Uses;
+                        lastUsedMs = Math.Max(lastUsedMs, more.LastUsedMs);
                     }
-                    if (TokenEntry.UsesOf(word) == 0)
-                    {
-                        break;
-                    }
-                    var id = Join(Volatile.Read(ref entry.Id0), Volatile.Read(ref entry.Id1));
-                    var lastUsedMs = Volatile.Read(ref entry.LastUsedMs);
-                    if (Interlocked.CompareExchange(ref entry.Word, TokenEntry.Compose(TokenEntry.SequenceOf(word), 0), word) == word)
-                    {
-                        Add(taken, id, TokenEntry.UsesOf(word), lastUsedMs);
-                        break;
-                    }
+                    taken.Add(Usage(id, uses, lastUsedMs));
                 }
             }
-            return [.. taken.Select(t => new TokenUsage(KnownToken.FormatId(t.Key), t.Value.Uses, DateTimeOffset.FromUnixTimeMilliseconds(t.Value.LastUsedMs)))];
+            foreach (var (id, (uses, lastUsedMs)) in loose)
+            {
+                taken.Add(Usage(id, uses, lastUsedMs));
+            }
+            return taken;
         }
     }
+
+    /// <summary>
+    /// Takes the uses pending on an entry. The index may have been given to another token since it was
+    /// queued: whatever it holds now is that token's, read together with its id under one compare-and-swap.
+    /// </summary>
+    private bool TryTake(int index, out Guid id, out long uses, out long lastUsedMs)
+    {
+        ref var entry = ref EntryAt(index);
+        var spin = new SpinWait();
+        while (true)
+        {
+            var word = Volatile.Read(ref entry.Word);
+            if (TokenEntry.IsWriting(word))
+            {
+                // A writer holds the entry for a few stores (it never waits on this lock meanwhile).
+                spin.SpinOnce();
+                continue;
+            }
+            if (TokenEntry.UsesOf(word) == 0)
+            {
+                (id, uses, lastUsedMs) = (default, 0, 0);
+                return false;
+            }
+            id = Join(Volatile.Read(ref entry.Id0), Volatile.Read(ref entry.Id1));
+            lastUsedMs = Volatile.Read(ref entry.LastUsedMs);
+            if (Interlocked.CompareExchange(ref entry.Word, TokenEntry.Compose(TokenEntry.SequenceOf(word), 0), word) == word)
+            {
+                uses = TokenEntry.UsesOf(word);
+                return true;
+            }
+        }
+    }
+
+    private static TokenUsage Usage(Guid id, long uses, long lastUsedMs) =>
+        new(KnownToken.FormatId(id), uses, DateTimeOffset.FromUnixTimeMilliseconds(lastUsedMs));
 
     /// <summary>Gives back uses whose flush failed, so the next flush writes them.</summary>
     public void ReturnUsage(IEnumerable<TokenUsage> taken)
@@ -531,12 +559,6 @@ internal sealed class TokenTable
         {
             _loose.Enqueue(new PendingUse(KnownToken.ParseId(usage.TokenId), usage.Uses, usage.LastUsedAt.ToUnixTimeMilliseconds()));
         }
-    }
-
-    private static void Add(Dictionary<Guid, (long Uses, long LastUsedMs)> taken, Guid id, long uses, long lastUsedMs)
-    {
-        ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(taken, id, out _);
-        sum = (sum.Uses + uses, Math.Max(sum.LastUsedMs, lastUsedMs));
     }
 
     private static int Stripe(in SecretHash hash) => (int)(hash.D & (Stripes - 1));
