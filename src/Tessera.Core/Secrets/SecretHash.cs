@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Tessera.Core.Secrets;
@@ -24,7 +23,7 @@ public readonly record struct SecretHash(ulong A, ulong B, ulong C, ulong D)
     public static SecretHash OfAscii(ReadOnlySpan<byte> ascii)
     {
         Span<byte> digest = stackalloc byte[Length];
-        SHA256.HashData(ascii, digest);
+        Sha256.HashData(ascii, digest);
         return FromBytes(digest);
     }
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -16,7 +15,7 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
 {
     public ValueTask<Verification> VerifyAsync(string? authorization, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = metrics.Start();
         var presented = Bearer.Credential(authorization);
         if (presented.IsEmpty)
         {
