@@ -17,7 +17,7 @@ internal static class KnownTokenFill
     {
         var known = new KnownTokens(options);
         var now = TimeProvider.System.GetUtcNow();
-        var workloads = Enumerable.Range(0, 1000).Select(i => (Id: Ids.New(Ids.Workload, now), Name: $"model-{i:000}")).ToArray();
+        var workloads = Enumerable.Range(0, 1000).Select(i => new WorkloadLabel(Ids.New(Ids.Workload, now), $"model-{i:000}")).ToArray();
         samples = new string[Samples];
         var every = Math.Max(1, count / Samples);
         for (var i = 0; i < count; i++)
@@ -28,8 +28,7 @@ internal static class KnownTokenFill
                 samples[i / every] = secret;
             }
             var hash = SecretHash.Of(secret);
-            var (id, name) = workloads[i % workloads.Length];
-            var token = new KnownToken(Ids.New(Ids.Token, now), $"user-{i:0000000}", TokenStatus.Active, now.AddDays(30), known.LabelFor(id, name));
+            var token = new KnownToken(Ids.New(Ids.Token, now), $"user-{i:0000000}", TokenStatus.Active, now.AddDays(30), workloads[i % workloads.Length]);
             known.Remember(hash, token, known.GenerationOf(hash));
         }
         return known;

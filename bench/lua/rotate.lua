@@ -27,3 +27,20 @@ function request()
   i = i + step
   return wrk.format("GET", path, { ["Authorization"] = secret })
 end
+
+-- With PROGRESS set, writes the position from which no secret may have been skipped: the lowest position any
+-- thread reached, less the requests it may still have had in flight when wrk stopped (a request cut off
+-- mid-way is cancelled by the server, so its token may not be remembered). The next round starts there.
+function done(summary, latency, requests)
+  local out = os.getenv("PROGRESS")
+  if not out then return end
+  local connections = tonumber(os.getenv("CONNECTIONS") or "64") / #threads
+  local lowest
+  for _, thread in ipairs(threads) do
+    local reached = thread:get("i") - thread:get("step") * (connections + 1)
+    if not lowest or reached < lowest then lowest = reached end
+  end
+  local file = io.open(out, "w")
+  file:write(string.format("%d\n", math.max(lowest, 0)))
+  file:close()
+end

@@ -69,11 +69,11 @@ public sealed class AccountService(IAccountStore store, IAuditStore audit, TimeP
         {
             return (ErrorCodes.LicenseKeyMissing, null);
         }
-        if (!SecretFormat.IsWellFormed(presented, SecretKind.LicenseKey))
+        if (!SecretFormat.TryHash(presented, SecretKind.LicenseKey, out var hash))
         {
             return (ErrorCodes.LicenseKeyMalformed, null);
         }
-        var key = await store.FindLicenseKeyAsync(SecretHash.Of(presented), cancellationToken);
+        var key = await store.FindLicenseKeyAsync(hash, cancellationToken);
         if (key is null || key.IsRevoked)
         {
             if (key is not null)

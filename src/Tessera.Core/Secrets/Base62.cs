@@ -44,4 +44,20 @@ internal static class Base62
             value /= 62;
         }
     }
+
+    /// <summary>The value of digits already known to be base62 (see <see cref="Digits"/>); at most 10 of them fit.</summary>
+    public static ulong Decode(ReadOnlySpan<char> digits)
+    {
+        ulong value = 0;
+        foreach (var c in digits)
+        {
+            value = value * 62 + (ulong)(c switch
+            {
+                <= '9' => c - '0',
+                <= 'Z' => c - 'A' + 10,
+                _ => c - 'a' + 36,
+            });
+        }
+        return value;
+    }
 }

@@ -48,18 +48,42 @@ public static class SecretFormat
     /// <summary>True when <paramref name="value"/> has the shape and checksum of a secret of <paramref name="kind"/>.</summary>
     public static bool IsWellFormed(ReadOnlySpan<char> value, SecretKind kind)
     {
+        Span<byte> ascii = stackalloc byte[Length];
+        return TryEncodeWellFormed(value, kind, ascii);
+    }
+
+    /// <summary>
+    /// True when <paramref name="value"/> is well-formed (as <see cref="IsWellFormed"/>), with its
+    /// <see cref="SecretHash"/>: the ASCII text is encoded once, on the stack, for both the checksum and SHA-256.
+    /// </summary>
+    public static bool TryHash(ReadOnlySpan<char> value, SecretKind kind, out SecretHash hash)
+    {
+        Span<byte> ascii = stackalloc byte[Length];
+        if (!TryEncodeWellFormed(value, kind, ascii))
+        {
+            hash = default;
+            return false;
+        }
+        hash = SecretHash.OfAscii(ascii);
+        return true;
+    }
+
+    /// <summary>Checks shape and checksum, leaving the ASCII bytes of <paramref name="value"/> in <paramref name="ascii"/>.</summary>
+    private static bool TryEncodeWellFormed(ReadOnlySpan<char> value, SecretKind kind, Span<byte> ascii)
+    {
         if (value.Length != Length || !value.StartsWith(PrefixOf(kind), StringComparison.Ordinal))
         {
             return false;
         }
+        // Every character after the prefix is a base62 digit, so the whole value is ASCII.
         if (value[PrefixLength..].ContainsAnyExcept(Base62.Digits))
         {
             return false;
         }
-        Span<char> expected = stackalloc char[ChecksumLength];
-        Base62.Encode(Checksum(value[..(PrefixLength + BodyLength)]), expected);
+        Ascii.FromUtf16(value, ascii, out _);
         // The body must also be a 32-byte number: 43 base62 digits can exceed 2^256.
-        return expected.SequenceEqual(value[(PrefixLength + BodyLength)..]) && BodyFitsIn32Bytes(value.Slice(PrefixLength, BodyLength));
+        return Base62.Decode(value[(PrefixLength + BodyLength)..]) == Crc32.HashToUInt32(ascii[..(PrefixLength + BodyLength)]) &&
+            BodyFitsIn32Bytes(value.Slice(PrefixLength, BodyLength));
     }
 
     /// <summary>What lists show instead of a secret: the prefix, an ellipsis and the last 4 characters.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Tessera.Core.Secrets;
@@ -17,8 +16,14 @@ public readonly record struct SecretHash(ulong A, ulong B, ulong C, ulong D)
         // Secrets are validated as ASCII before hashing, so one byte per char.
         Span<byte> ascii = stackalloc byte[secret.Length];
         var written = Encoding.ASCII.GetBytes(secret, ascii);
+        return OfAscii(ascii[..written]);
+    }
+
+    /// <summary>The hash of a secret already encoded as ASCII; the digest goes from the stack straight into the four words.</summary>
+    public static SecretHash OfAscii(ReadOnlySpan<byte> ascii)
+    {
         Span<byte> digest = stackalloc byte[Length];
-        SHA256.HashData(ascii[..written], digest);
+        Sha256.HashData(ascii, digest);
         return FromBytes(digest);
     }
 

@@ -57,13 +57,13 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         {
             throw new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenMissing, "Send the query token as 'Authorization: Bearer tsq_…'.");
         }
-        if (!SecretFormat.IsWellFormed(secret, SecretKind.QueryToken))
+        if (!SecretFormat.TryHash(secret, SecretKind.QueryToken, out var hash))
         {
             throw caller is null
                 ? new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenMalformed, "The credential is not a well-formed query token.")
                 : TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
         }
-        var match = await store.FindTokenAsync(SecretHash.Of(secret), cancellationToken);
+        var match = await store.FindTokenAsync(hash, cancellationToken);
         if (match is null || (caller is not null && match.Token.AccountId != caller.AccountId))
         {
             throw caller is null

@@ -3,35 +3,50 @@ using Tessera.Core.Tokens;
 namespace Tessera.Core.Verification;
 
 /// <summary>
-/// What the query side remembers of one token: just enough to decide and answer, in about 80 bytes so
-/// a million fit in memory. Immutable except for the uses not yet flushed to the store;
-/// any change to the token replaces the whole entry.
+/// What the query side knows of one token at the moment it was looked up: a copy, so it stays
+/// consistent whatever memory does afterwards. Enough to decide, to write the gateway headers and to
+/// answer a handshake; the name is decoded into a string only when asked for.
 /// </summary>
-public sealed class KnownToken
+public readonly struct KnownToken
 {
     private readonly Guid _id;
     private readonly long _expiresAtMs;
+    // The name as a string (a token read from the store), or the arena chunk holding it (a copy of an entry).
+    private readonly object? _name;
+    private readonly int _namePosition;
     private readonly bool _cancelled;
-    private long _pendingUses;
-    private long _lastUsedMs;
+    // The table entry's index + 1, so that the default value and a token read from the store have none.
+    private readonly int _entry;
 
     public KnownToken(string tokenId, string name, TokenStatus status, DateTimeOffset expiresAt, WorkloadLabel? workload)
     {
         // Ids are "tok_" + 32 hex digits: kept as the 16 bytes they encode.
-        _id = Guid.ParseExact(tokenId.AsSpan(Ids.Token.Length), "N");
-        Name = name;
+        _id = ParseId(tokenId);
+        _name = name;
         _cancelled = status == TokenStatus.Cancelled;
         _expiresAtMs = expiresAt.ToUnixTimeMilliseconds();
         Workload = workload;
     }
 
-    public string Id => string.Create(Ids.Token.Length + 32, _id, static (chars, id) =>
+    internal KnownToken(Guid id, long expiresAtMs, bool cancelled, WorkloadLabel? workload, byte[] nameChunk, int namePosition,
+        int index, uint sequence)
     {
-        Ids.Token.CopyTo(chars);
-        id.TryFormat(chars[Ids.Token.Length..], out _, "N");
-    });
+        _id = id;
+        _expiresAtMs = expiresAtMs;
+        _cancelled = cancelled;
+        Workload = workload;
+        _name = nameChunk;
+        _namePosition = namePosition;
+        _entry = index + 1;
+        Sequence = sequence;
+    }
 
-    public string Name { get; }
+    /// <summary>True for the default value: no token.</summary>
+    public bool IsEmpty => _name is null;
+
+    public string Id => FormatId(_id);
+
+    public string Name => _name as string ?? NameArena.Read((byte[])_name!, _namePosition);
 
     public TokenStatus Status => _cancelled ? TokenStatus.Cancelled : TokenStatus.Active;
 
@@ -42,20 +57,26 @@ public sealed class KnownToken
 
     public TokenState StateAt(DateTimeOffset now) => QueryToken.StateOf(Status, ExpiresAt, Workload is not null, now);
 
-    /// <summary>Counts one use; true when this is the first use since the last flush took them.</summary>
-    internal bool RecordUse(long nowMs)
-    {
-        Volatile.Write(ref _lastUsedMs, nowMs);
-        return Interlocked.Increment(ref _pendingUses) == 1;
-    }
+    internal Guid IdBytes => _id;
 
-    /// <summary>Takes the uses counted so far; zero when there are none.</summary>
-    internal long TakeUses(out long lastUsedMs)
-    {
-        lastUsedMs = Volatile.Read(ref _lastUsedMs);
-        return Interlocked.Exchange(ref _pendingUses, 0);
-    }
+    internal long ExpiresAtMs => _expiresAtMs;
 
-    /// <summary>Puts back uses a failed flush took; true when the entry must be queued again.</summary>
-    internal bool ReturnUses(long uses) => Interlocked.Add(ref _pendingUses, uses) == uses;
+    internal bool Cancelled => _cancelled;
+
+    /// <summary>The name when it is a string already (a token read from the store, not yet remembered).</summary>
+    internal string? NameString => _name as string;
+
+    /// <summary>The table entry this is a copy of; -1 when it is not one.</summary>
+    internal int Index => _entry - 1;
+
+    /// <summary>The entry's sequence when copied: a use counts on the entry only while it is unchanged.</summary>
+    internal uint Sequence { get; }
+
+    internal static Guid ParseId(string tokenId) => Guid.ParseExact(tokenId.AsSpan(Ids.Token.Length), "N");
+
+    internal static string FormatId(Guid id) => string.Create(Ids.Token.Length + 32, id, static (chars, id) =>
+    {
+        Ids.Token.CopyTo(chars);
+        id.TryFormat(chars[Ids.Token.Length..], out _, "N");
+    });
 }

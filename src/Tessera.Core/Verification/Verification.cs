@@ -1,7 +1,10 @@
 namespace Tessera.Core.Verification;
 
-/// <summary>A verification's outcome and, when the token was found, what the query side knows of it.</summary>
-public readonly record struct Verification(VerificationOutcome Outcome, KnownToken? Token)
+/// <summary>
+/// A verification's outcome and, when the token was found, a copy of what the query side knows of it
+/// (<see cref="KnownToken.IsEmpty"/> otherwise).
+/// </summary>
+public readonly record struct Verification(VerificationOutcome Outcome, KnownToken Token)
 {
     public bool Passed => Outcome == VerificationOutcome.Usable;
 

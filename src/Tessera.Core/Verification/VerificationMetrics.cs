@@ -31,10 +31,16 @@ public sealed class VerificationMetrics
             "Time since the token change feed was last read.");
     }
 
+    /// <summary>The timestamp a verification's duration is measured from; 0 (no clock read) while nothing listens to it.</summary>
+    public long Start() => _duration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+
     public void Verified(string code, long startTimestamp, bool fromMemory)
     {
         _verifications.Add(1, new KeyValuePair<string, object?>("result", code));
-        _duration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        if (startTimestamp != 0)
+        {
+            _duration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        }
         (fromMemory ? _memoryHits : _memoryMisses).Add(1);
     }
 

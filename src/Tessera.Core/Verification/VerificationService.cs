@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -16,27 +15,26 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
 {
     public ValueTask<Verification> VerifyAsync(string? authorization, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = metrics.Start();
         var presented = Bearer.Credential(authorization);
         if (presented.IsEmpty)
         {
-            return new(Done(VerificationOutcome.Missing, null, started, fromMemory: true));
+            return new(Done(VerificationOutcome.Missing, default, started, fromMemory: true));
         }
-        if (!SecretFormat.IsWellFormed(presented, SecretKind.QueryToken))
+        if (!SecretFormat.TryHash(presented, SecretKind.QueryToken, out var hash))
         {
-            return new(Done(VerificationOutcome.Malformed, null, started, fromMemory: true));
+            return new(Done(VerificationOutcome.Malformed, default, started, fromMemory: true));
         }
-        var hash = SecretHash.Of(presented);
         var tick = Environment.TickCount64;
         if (known.IsTrusted(tick))
         {
             if (known.TryGet(hash, out var token))
             {
-                return new(Decide(token!, started, fromMemory: true));
+                return new(Decide(token, started, fromMemory: true));
             }
             if (known.IsKnownUnknown(hash, tick))
             {
-                return new(Done(VerificationOutcome.Unknown, null, started, fromMemory: true));
+                return new(Done(VerificationOutcome.Unknown, default, started, fromMemory: true));
             }
         }
         return FillAsync(hash, started, cancellationToken);
@@ -55,7 +53,7 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
             metrics.DatabaseError();
             // Fail closed, except for a token remembered as usable within the configured grace.
             if (known.IsWithinGrace(Environment.TickCount64) && known.TryGet(hash, out var remembered) &&
-                remembered!.StateAt(Instants.Now(time)) == TokenState.Usable)
+                remembered.StateAt(Instants.Now(time)) == TokenState.Usable)
             {
                 return Decide(remembered, started, fromMemory: true);
             }
@@ -64,16 +62,15 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         if (match is null)
         {
             known.RememberUnknown(hash, generation, Environment.TickCount64);
-            return Done(VerificationOutcome.Unknown, null, started, fromMemory: false);
+            return Done(VerificationOutcome.Unknown, default, started, fromMemory: false);
         }
         var token = match.Token;
-        var workload = token.WorkloadId is null ? null : known.LabelFor(token.WorkloadId, match.WorkloadName ?? "");
-        var entry = new KnownToken(token.Id, token.Name, token.Status, token.ExpiresAt, workload);
-        known.Remember(hash, entry, generation);
+        var workload = token.WorkloadId is null ? null : new WorkloadLabel(token.WorkloadId, match.WorkloadName ?? "");
+        var entry = known.Remember(hash, new KnownToken(token.Id, token.Name, token.Status, token.ExpiresAt, workload), generation);
         return Decide(entry, started, fromMemory: false);
     }
 
-    private Verification Decide(KnownToken token, long started, bool fromMemory)
+    private Verification Decide(in KnownToken token, long started, bool fromMemory)
     {
         var now = Instants.Now(time);
         var outcome = token.StateAt(now) switch
@@ -90,7 +87,7 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         return Done(outcome, token, started, fromMemory);
     }
 
-    private Verification Done(VerificationOutcome outcome, KnownToken? token, long started, bool fromMemory)
+    private Verification Done(VerificationOutcome outcome, in KnownToken token, long started, bool fromMemory)
     {
         metrics.Verified(Verification.CodeOf(outcome), started, fromMemory);
         return new Verification(outcome, token);

@@ -42,7 +42,7 @@ public sealed class UsageFlusher(ITokenStore store, KnownTokens known, Verificat
         var taken = known.TakeUsage();
         try
         {
-            await store.RecordUsageAsync([.. taken.Select(t => t.Usage)], cancellationToken);
+            await store.RecordUsageAsync(taken, cancellationToken);
             metrics.UsageFlushed();
             return true;
         }

@@ -85,7 +85,8 @@ public sealed class GatewayAnswers(VerificationService verification, FailureLimi
             return QueryEndpoints.Refuse(response, result, limiter).ExecuteAsync(context);
         }
         response.StatusCode = StatusCodes.Status204NoContent;
-        response.Headers[TokenIdHeader] = result.Token!.Id;
+        // The token id is the one string formatted per answer; the workload id is shared by its tokens.
+        response.Headers[TokenIdHeader] = result.Token.Id;
         response.Headers[WorkloadIdHeader] = result.Token.Workload!.Id;
         return Task.CompletedTask;
     }

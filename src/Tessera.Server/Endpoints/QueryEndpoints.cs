@@ -35,7 +35,8 @@ public static class QueryEndpoints
         {
             return Refuse(response, result, limiter);
         }
-        var token = result.Token!;
+        // The only place the name is decoded into a string.
+        var token = result.Token;
         return TypedResults.Ok(new HandshakeResponse(token.Id, token.Name, new WorkloadReference(token.Workload!.Id, token.Workload.Name), token.ExpiresAt));
     }
 

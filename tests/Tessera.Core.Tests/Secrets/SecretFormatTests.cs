@@ -205,6 +205,26 @@ public sealed class SecretFormatTests
         Assert.Equal(expected, SecretHash.Of(ZerosQueryToken).ToArray());
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void TryHash_gives_the_hash_of_exactly_the_secrets_IsWellFormed_accepts(SecretKind kind)
+    {
+        var valid = SecretFormat.Generate(kind);
+        string[] malformed = [valid[..52], valid + "0", "", valid[..10] + "-" + valid[11..], valid[..47] + "zzzzzz", AllZQueryToken, AllZLicenseKey,
+            SecretFormat.Generate(kind == SecretKind.QueryToken ? SecretKind.LicenseKey : SecretKind.QueryToken)];
+
+        Assert.True(SecretFormat.TryHash(valid, kind, out var hash));
+        Assert.Equal(SecretHash.Of(valid), hash);
+        Assert.True(SecretFormat.TryHash(kind == SecretKind.QueryToken ? ZerosQueryToken : ZerosLicenseKey, kind, out var zeros));
+        Assert.Equal(SecretHash.Of(kind == SecretKind.QueryToken ? ZerosQueryToken : ZerosLicenseKey), zeros);
+        Assert.All(malformed, m =>
+        {
+            Assert.False(SecretFormat.IsWellFormed(m, kind), m);
+            Assert.False(SecretFormat.TryHash(m, kind, out var none), m);
+            Assert.Equal(default, none);
+        });
+    }
+
     [Fact]
     public void SecretHash_FromBytes_and_ToArray_round_trip()
     {

@@ -11,8 +11,8 @@ public sealed class KnownTokensTests
 
     private static SecretHash NewHash() => SecretHash.Of(SecretFormat.Generate(SecretKind.QueryToken));
 
-    private static KnownToken Token(KnownTokens known, string workloadId = "wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b") =>
-        new(Ids.New(Ids.Token, Now), "alice", TokenStatus.Active, Now.AddDays(30), known.LabelFor(workloadId, "llama-3"));
+    private static KnownToken Token(string workloadId = "wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b") =>
+        new(Ids.New(Ids.Token, Now), "alice", TokenStatus.Active, Now.AddDays(30), new WorkloadLabel(workloadId, "llama-3"));
 
     [Fact]
     public void A_token_keeps_its_id_in_sixteen_bytes_and_gives_it_back_unchanged()
@@ -33,12 +33,12 @@ public sealed class KnownTokensTests
         var hash = NewHash();
 
         var quiet = known.GenerationOf(hash);
-        known.Remember(hash, Token(known), quiet);
+        known.Remember(hash, Token(), quiet);
         Assert.True(known.TryGet(hash, out _));
 
         var raced = known.GenerationOf(hash);
         known.Forget(hash); // a cancel committed while the fill was reading
-        known.Remember(hash, Token(known), raced);
+        known.Remember(hash, Token(), raced);
 
         Assert.False(known.TryGet(hash, out _));
     }
@@ -67,8 +67,8 @@ public sealed class KnownTokensTests
     {
         var known = new KnownTokens(Options);
         var (mine, other) = (NewHash(), NewHash());
-        known.Remember(mine, Token(known, "wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b"), known.GenerationOf(mine));
-        known.Remember(other, Token(known, "wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6c"), known.GenerationOf(other));
+        known.Remember(mine, Token("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b"), known.GenerationOf(mine));
+        known.Remember(other, Token("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6c"), known.GenerationOf(other));
 
         known.ForgetWorkload("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b");
 
@@ -80,8 +80,14 @@ public sealed class KnownTokensTests
     public void Tokens_of_one_workload_share_one_label()
     {
         var known = new KnownTokens(Options);
+        var (a, b) = (NewHash(), NewHash());
+        known.Remember(a, Token(), known.GenerationOf(a));
+        known.Remember(b, Token(), known.GenerationOf(b));
 
-        Assert.Same(Token(known).Workload, Token(known).Workload);
+        Assert.True(known.TryGet(a, out var first));
+        Assert.True(known.TryGet(b, out var second));
+        Assert.Same(first.Workload, second.Workload);
+        Assert.Equal(new WorkloadLabel("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b", "llama-3"), first.Workload);
     }
 
     [Fact]
@@ -103,21 +109,22 @@ public sealed class KnownTokensTests
     public void Uses_are_taken_once_per_flush_and_a_failed_flush_gives_them_back()
     {
         var known = new KnownTokens(Options);
-        var token = Token(known);
+        var hash = NewHash();
+        var token = known.Remember(hash, Token(), known.GenerationOf(hash));
         known.RecordUse(token, 1_000);
         known.RecordUse(token, 2_000);
 
         var taken = known.TakeUsage();
-        Assert.Equal(2, Assert.Single(taken).Usage.Uses);
-        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(2_000), taken[0].Usage.LastUsedAt);
-        Assert.Equal(token.Id, taken[0].Usage.TokenId);
+        Assert.Equal(2, Assert.Single(taken).Uses);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(2_000), taken[0].LastUsedAt);
+        Assert.Equal(token.Id, taken[0].TokenId);
         Assert.Empty(known.TakeUsage());
 
         known.ReturnUsage(taken);
         known.RecordUse(token, 3_000);
 
         var retaken = Assert.Single(known.TakeUsage());
-        Assert.Equal(3, retaken.Usage.Uses);
-        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(3_000), retaken.Usage.LastUsedAt);
+        Assert.Equal(3, retaken.Uses);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(3_000), retaken.LastUsedAt);
     }
 }
