@@ -46,7 +46,9 @@ public sealed class SqliteDatabase : SqlDatabase
         {
             await connection.OpenAsync(cancellationToken);
             // Per-connection settings: durable commits, and wait rather than fail while another writer commits.
-            await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;");
+            // Each pooled connection keeps its own page cache (2 MB by default, a dozen connections under load);
+            // the operating system caches the file anyway, so 512 KiB each keeps the upper B-tree pages at hand.
+            await connection.ExecuteAsync("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -512;");
             return connection;
         }
         catch
