@@ -17,7 +17,9 @@ public sealed class SqliteDatabase : SqlDatabase
     public const int MaxWritesPerCommit = SqliteGroupCommit.MaxBatch;
 
     // Per-connection settings: durable commits, and wait rather than fail while another process writes.
-    private const string ConnectionSettings = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+    // Each pooled connection keeps its own page cache (2 MB by default, a dozen connections under load);
+    // the operating system caches the file anyway, so 512 KiB each keeps the upper B-tree pages at hand.
+    private const string ConnectionSettings = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -512;";
 
     private readonly string _connectionString;
     private readonly SqliteGroupCommit _writer;
