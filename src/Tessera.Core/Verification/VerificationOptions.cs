@@ -26,4 +26,10 @@ public sealed class VerificationOptions
 
     /// <summary>How often accumulated uses are written to the store (and once more on shutdown).</summary>
     public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The most tokens' uses one store write carries; a flush of more is several writes, so a million
+    /// tokens used in one interval never hold the writer (and the cancels queued behind it) in one statement run.
+    /// </summary>
+    public int UsageFlushBatch { get; set; } = 1_000;
 }

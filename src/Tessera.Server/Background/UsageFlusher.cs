@@ -4,9 +4,10 @@ using Tessera.Core.Verification;
 namespace Tessera.Server.Background;
 
 /// <summary>
-/// Writes the uses counted in memory to the store in one transaction every
-/// <see cref="VerificationOptions.UsageFlushInterval"/>, and once more on graceful shutdown. A failed
-/// write keeps the uses for the next flush; a crash loses at most one interval of them.
+/// Writes the uses counted in memory to the store every <see cref="VerificationOptions.UsageFlushInterval"/>,
+/// in writes of at most <see cref="VerificationOptions.UsageFlushBatch"/> tokens, and once more on graceful
+/// shutdown. Uses a failed write did not store are kept for the next flush (those already written are not
+/// given back, so none is counted twice); a crash loses at most one interval of them.
 /// </summary>
 public sealed class UsageFlusher(ITokenStore store, KnownTokens known, VerificationOptions options, VerificationMetrics metrics,
     ILogger<UsageFlusher> logger) : BackgroundService
@@ -40,17 +41,23 @@ public sealed class UsageFlusher(ITokenStore store, KnownTokens known, Verificat
     public async Task<bool> FlushAsync(CancellationToken cancellationToken)
     {
         var taken = known.TakeUsage();
+        var written = 0;
         try
         {
-            await store.RecordUsageAsync(taken, cancellationToken);
+            while (written < taken.Count)
+            {
+                var batch = taken.GetRange(written, Math.Min(options.UsageFlushBatch, taken.Count - written));
+                await store.RecordUsageAsync(batch, cancellationToken);
+                written += batch.Count;
+            }
             metrics.UsageFlushed();
             return true;
         }
         catch (Exception e)
         {
-            known.ReturnUsage(taken);
+            known.ReturnUsage(taken.Skip(written));
             metrics.DatabaseError();
-            logger.LogWarning("Could not write {Count} tokens' usage ({Error}); kept for the next flush.", taken.Count, e.Message);
+            logger.LogWarning("Could not write {Count} tokens' usage ({Error}); kept for the next flush.", taken.Count - written, e.Message);
             return false;
         }
     }

@@ -84,10 +84,10 @@ public sealed class TesseraSettings
         }
         var v = settings.Verification;
         if (v.FeedInterval <= TimeSpan.Zero || v.TrustWindow < v.FeedInterval || v.OfflineGrace < TimeSpan.Zero ||
-            v.UnknownTtl < TimeSpan.Zero || v.MaxUnknown < 0 || v.UsageFlushInterval <= TimeSpan.Zero)
+            v.UnknownTtl < TimeSpan.Zero || v.MaxUnknown < 0 || v.UsageFlushInterval <= TimeSpan.Zero || v.UsageFlushBatch <= 0)
         {
             throw new TesseraConfigurationException(
-                "Tessera:Verification: FeedInterval and UsageFlushInterval must be positive, TrustWindow at least FeedInterval, " +
+                "Tessera:Verification: FeedInterval, UsageFlushInterval and UsageFlushBatch must be positive, TrustWindow at least FeedInterval, " +
                 "OfflineGrace, UnknownTtl and MaxUnknown not negative.");
         }
         settings.Abuse.Validate();

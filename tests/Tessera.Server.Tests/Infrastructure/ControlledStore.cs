@@ -29,6 +29,9 @@ public sealed class ControlledStore
     /// </summary>
     public volatile bool FeedStalled;
 
+    /// <summary>How many more usage writes succeed before each one fails (as a timed-out database would); unlimited by default.</summary>
+    public int UsageWritesBeforeFailure = int.MaxValue;
+
     /// <summary>How many times the query side looked a hash up in the store.</summary>
     public int Lookups => Volatile.Read(ref _lookups);
 
@@ -90,7 +93,9 @@ public sealed class ControlledStore
             Pass(() => inner.DeleteTokenAsync(accountId, tokenId, expectedVersion, cancellationToken, audit));
 
         public Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken) =>
-            Pass(() => inner.RecordUsageAsync(usages, cancellationToken));
+            Interlocked.Decrement(ref control.UsageWritesBeforeFailure) < 0
+                ? throw new TimeoutException("The controlled store refuses this usage write.")
+                : Pass(() => inner.RecordUsageAsync(usages, cancellationToken));
 
         private Task<T> Pass<T>(Func<Task<T>> call)
         {

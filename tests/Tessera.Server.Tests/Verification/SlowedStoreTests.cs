@@ -12,7 +12,11 @@ namespace Tessera.Server.Tests.Verification;
 /// </summary>
 public sealed class SlowedStoreTests : IClassFixture<SlowedStoreTests.Server>
 {
-    public sealed class Server() : ControlledApp(new() { ["Tessera:Verification:FeedInterval"] = "00:00:00.100" });
+    public sealed class Server() : ControlledApp(new()
+    {
+        ["Tessera:Verification:FeedInterval"] = "00:00:00.100",
+        ["Tessera:Verification:UsageFlushBatch"] = "2", // a flush of more than two tokens is several writes
+    });
 
     private readonly ControlledStore _store;
     private readonly TesseraApp _app;
@@ -126,5 +130,37 @@ public sealed class SlowedStoreTests : IClassFixture<SlowedStoreTests.Server>
         await _app.FlushUsageAsync();
 
         Assert.Equal(2, (await account.GetTokenAsync(token.Id)).UseCount);
+    }
+
+    [Fact]
+    public async Task A_flush_that_fails_part_way_keeps_only_the_uses_it_did_not_write_so_none_is_counted_twice()
+    {
+        var tokens = new List<(TestAccount Account, CreatedTokenResponse Token)>();
+        for (var i = 0; i < 5; i++)
+        {
+            tokens.Add(await FreshTokenAsync());
+        }
+        await _app.FlushUsageAsync(); // nothing of earlier tests left over
+        foreach (var (_, token) in tokens)
+        {
+            Assert.Equal("ok", await _app.CodeAsync(token.Token));
+        }
+
+        _store.UsageWritesBeforeFailure = 1; // five tokens in writes of two: the first write stores two, the second fails
+        var flusher = _app.Services.GetRequiredService<Background.UsageFlusher>();
+        try
+        {
+            Assert.False(await flusher.FlushAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            _store.UsageWritesBeforeFailure = int.MaxValue;
+        }
+        await _app.FlushUsageAsync();
+
+        foreach (var (account, token) in tokens)
+        {
+            Assert.Equal(1, (await account.GetTokenAsync(token.Id)).UseCount);
+        }
     }
 }
