@@ -27,8 +27,8 @@ public static class ApiSecurityHeaders
     }
 
     private const string ReferrerPolicyHeader = "Referrer-Policy";
-    private static readonly StringValues NoStore = new("no-store");
-    private static readonly StringValues NoSniff = new("nosniff");
+    internal static readonly StringValues NoStore = new("no-store");
+    internal static readonly StringValues NoSniff = new("nosniff");
     private static readonly StringValues Deny = new("DENY");
     private static readonly StringValues NoReferrer = new("no-referrer");
     private static readonly StringValues Policy = new(ApiContentSecurityPolicy);

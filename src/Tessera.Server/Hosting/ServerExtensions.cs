@@ -115,8 +115,8 @@ public static class ServerExtensions
         app.Use(static (context, next) =>
         {
             // API answers may carry secrets (creation) or fresh state (verification): nothing is cached.
-            context.Response.Headers.CacheControl = "no-store";
-            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers.CacheControl = ApiSecurityHeaders.NoStore;
+            context.Response.Headers.XContentTypeOptions = ApiSecurityHeaders.NoSniff;
             return next(context);
         });
         app.UseTesseraConsole(); // the web console (issue 3): headers, embedded assets, pages
