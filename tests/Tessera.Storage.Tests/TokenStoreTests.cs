@@ -264,6 +264,46 @@ public abstract class TokenStoreTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecordUsage_writes_many_tokens_in_one_call_adding_repeated_ids_and_skipping_missing_ones()
+    {
+        // A flush writes up to 1,000 tokens in one statement: many rows, names included, in one call.
+        const int count = 250;
+        var tokens = new List<QueryToken>();
+        for (var i = 0; i < count; i++)
+        {
+            tokens.Add(await _db.AddTokenAsync(_account.Id, $"user-{i}", _workload.Id, T0, Ct));
+        }
+        var untouched = await _db.AddTokenAsync(_account.Id, "untouched", _workload.Id, T0, Ct);
+        await _db.Tokens.RecordUsageAsync([new TokenUsage(tokens[0].Id, 10, T0.AddMinutes(30))], Ct);
+
+        var usages = tokens.Select((t, i) => new TokenUsage(t.Id, i + 1, T0.AddMinutes(1 + (i % 50)))).ToList();
+        usages.Add(new TokenUsage(tokens[3].Id, 100, T0.AddHours(2)));          // the same token again: added, latest wins
+        usages.Add(new TokenUsage(tokens[4].Id, 100, T0.AddSeconds(1)));        // again, earlier: added, time kept
+        usages.Add(new TokenUsage("tok_00000000000000000000000000000000", 5, T0)); // deleted meanwhile: skipped
+        await _db.Tokens.RecordUsageAsync(usages, Ct);
+
+        for (var i = 0; i < count; i++)
+        {
+            var stored = await _db.Tokens.GetTokenAsync(_account.Id, tokens[i].Id, Ct);
+            Assert.NotNull(stored);
+            var (expectedUses, expectedAt) = i switch
+            {
+                0 => (10 + 1, T0.AddMinutes(30)),
+                3 => (4 + 100, T0.AddHours(2)),
+                4 => (5 + 100, T0.AddMinutes(5)),
+                _ => (i + 1, T0.AddMinutes(1 + (i % 50))),
+            };
+            Assert.Equal(expectedUses, stored.UseCount);
+            Assert.Equal(expectedAt, stored.LastUsedAt);
+            Assert.Equal(tokens[i].Version, stored.Version);
+        }
+        var other = await _db.Tokens.GetTokenAsync(_account.Id, untouched.Id, Ct);
+        Assert.NotNull(other);
+        Assert.Equal(0, other.UseCount);
+        Assert.Null(other.LastUsedAt);
+    }
+
+    [Fact]
     public async Task RecordUsage_does_not_break_a_later_version_checked_update()
     {
         var token = await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);

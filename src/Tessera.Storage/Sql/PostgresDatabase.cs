@@ -74,6 +74,10 @@ public sealed class PostgresDatabase : SqlDatabase
     public override bool IsForeignKeyViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
+    /// <summary>Three arrays, unnested side by side (Npgsql sends them as text[] and bigint[]).</summary>
+    public override (string Source, object Parameters) UsageRows(string[] ids, long[] uses, long[] ats) =>
+        ("unnest(@ids, @uses, @ats) AS u (id, uses, at)", new { ids, uses, ats });
+
     /// <summary>Row lock on the account: two revocations of an account's last two keys cannot both pass the count.</summary>
     public override Task LockAccountAsync(DbConnection connection, DbTransaction transaction, string accountId, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(

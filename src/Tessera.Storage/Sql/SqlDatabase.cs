@@ -47,6 +47,12 @@ public abstract class SqlDatabase : IAsyncDisposable
         Task.CompletedTask;
 
     /// <summary>
+    /// A row source <c>u (id, uses, at)</c> over many rows, for one statement, and its parameters: the
+    /// usage flush writes a thousand tokens with one UPDATE … FROM it instead of a thousand statements.
+    /// </summary>
+    public abstract (string Source, object Parameters) UsageRows(string[] ids, long[] uses, long[] ats);
+
+    /// <summary>
     /// Makes migrators on several servers sharing the database run one after another, inside the
     /// migration transaction. SQLite's write transaction (BEGIN IMMEDIATE) already does.
     /// </summary>

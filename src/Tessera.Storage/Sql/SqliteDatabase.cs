@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Text;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -103,6 +106,29 @@ public sealed class SqliteDatabase : SqlDatabase
     /// <summary>BEGIN IMMEDIATE: a reader that later writes cannot deadlock against another writer.</summary>
     public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    /// <summary>One JSON array of <c>[id, uses, at]</c> rows, read with json_each (SQLite has no array parameters).</summary>
+    public override (string Source, object Parameters) UsageRows(string[] ids, long[] uses, long[] ats)
+    {
+        var buffer = new ArrayBufferWriter<byte>(ids.Length * 64);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            for (var i = 0; i < ids.Length; i++)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(ids[i]);
+                json.WriteNumberValue(uses[i]);
+                json.WriteNumberValue(ats[i]);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        return ("""
+            (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS uses, json_extract(value, '$[2]') AS at
+             FROM json_each(@rows)) AS u
+            """, new { rows = Encoding.UTF8.GetString(buffer.WrittenSpan) });
+    }
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 }; // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
