@@ -2,14 +2,16 @@
 # HTTP benchmarks of Tessera with wrk (issue #6). For each database: seeds 100k tokens, starts the real
 # server, warms it up, then in one run measures an empty endpoint (/healthz) and GET /v1/auth with one
 # usable token, with 1,000 usable tokens in rotation and with 1,000 unknown ones, and prints requests/s,
-# p50, p99 and each one's ratio to the empty endpoint; then token creations/s through the API. With
+# p50, p99 and each one's ratio to the empty endpoint, next to the empty endpoint of a bare ASP.NET Core app
+# (`Tessera.Benchmarks bare`: what HTTP alone costs on these cores); then token creations/s through the API. With
 # LIST=1 (default) it also seeds 1M tokens on SQLite and measures a filtered, sorted list page and the
 # server's memory once every one of the 1M tokens has been verified (all remembered).
 #
 # Usage: bench/http.sh                 SQLite only
 #        TESSERA_BENCH_POSTGRES='Host=127.0.0.1;Port=5432;Username=…;Database=…' bench/http.sh
 # Knobs: DURATION (10s), CONNECTIONS (64), THREADS (2), TOKENS (100000), LIST (1), LIST_TOKENS (1000000),
-#        PROVIDERS (0 skips the 100k runs), CREATE_CONNECTIONS (16, the creation run's), ROUNDS (3). The endpoints
+#        PROVIDERS (1 = both, sqlite, postgres, 0 skips the 100k runs), CREATE_CONNECTIONS (16, the creation run's), ROUNDS (5), RAW (a file that
+#        collects every single run's line). The endpoints
 #        are measured in ROUNDS interleaved rounds and the table shows each figure's median (and the range of
 #        requests/s): on a shared two-core machine one 10 s run drifts by 10-20 %. Rotating runs are compared with
 #        /healthz driven by the same Lua script, the others with plain /healthz. non-2xx of unknown tokens are
@@ -26,7 +28,8 @@ LIST=${LIST:-1}
 LIST_TOKENS=${LIST_TOKENS:-1000000}
 PORT=${PORT:-5390}
 CREATE_CONNECTIONS=${CREATE_CONNECTIONS:-16}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+BARE_PORT=$((PORT + 1))
 export THREADS
 
 if ! command -v wrk >/dev/null; then
@@ -38,8 +41,8 @@ server_dll=src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll
 bench_dll=bench/Tessera.Benchmarks/bin/Release/net10.0/Tessera.Benchmarks.dll
 
 work=$(mktemp -d)
-server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+server_pid= bare_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; [ -n "$bare_pid" ] && kill "$bare_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -108,13 +111,15 @@ bench_provider() { # provider connection-string
   # ROUNDS rounds, each endpoint once per round, so a drift of the shared machine touches every endpoint alike;
   # the table shows medians over the rounds.
   for round in $(seq 1 "$ROUNDS"); do
+    # An empty endpoint of a bare ASP.NET Core app (no Tessera) on the same cores: what HTTP alone costs here.
+    wrk_run bare:/healthz "http://127.0.0.1:$BARE_PORT/healthz"
     wrk_run empty:/healthz "http://127.0.0.1:$PORT/healthz"
     # The same Lua request() as the rotating runs, so the load generator's own cost is in the baseline too.
     SECRETS="$data/usable" LIMIT=1000 URLPATH=/healthz wrk_run empty:/healthz-lua -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
     BEARER=$(head -1 "$data/usable") URLPATH=/v1/auth wrk_run auth:one-usable -s bench/lua/bearer.lua "http://127.0.0.1:$PORT"
     SECRETS="$data/usable" LIMIT=1000 wrk_run auth:1000-usable -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
     SECRETS="$data/unknown" LIMIT=1000 wrk_run auth:1000-unknown -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
-  done | report
+  done | tee -a "${RAW:-/dev/null}" | report
   echo
   local before; before=$(database_commits)
   LICENSE_KEY=$key WORKLOAD_ID=$workload wrk_run create:POST/v1/tokens -c"$CREATE_CONNECTIONS" -s bench/lua/create.lua "http://127.0.0.1:$PORT" |
@@ -125,9 +130,17 @@ bench_provider() { # provider connection-string
   stop_server
 }
 
-if [ "${PROVIDERS:-1}" = 1 ]; then bench_provider sqlite "Data Source=$work/sqlite.db"; fi
-if [ "${PROVIDERS:-1}" = 1 ] && [ -n "${TESSERA_BENCH_POSTGRES:-}" ]; then
-  bench_provider postgres "$TESSERA_BENCH_POSTGRES"
+PROVIDERS=${PROVIDERS:-1}
+{
+  dotnet "$bench_dll" bare --urls "http://127.0.0.1:$BARE_PORT" >/dev/null 2>&1 &
+  bare_pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BARE_PORT/healthz" >/dev/null && break; sleep 0.2; done
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$BARE_PORT/healthz" >/dev/null
+}
+if [ "$PROVIDERS" = 1 ] || [ "$PROVIDERS" = sqlite ]; then bench_provider sqlite "Data Source=$work/sqlite.db"; fi
+if [ "$PROVIDERS" = 1 ] || [ "$PROVIDERS" = postgres ]; then
+  if [ -n "${TESSERA_BENCH_POSTGRES:-}" ]; then bench_provider postgres "$TESSERA_BENCH_POSTGRES"
+  elif [ "$PROVIDERS" = postgres ]; then echo "PROVIDERS=postgres needs TESSERA_BENCH_POSTGRES" >&2; exit 1; fi
 fi
 
 if [ "$LIST" = 1 ]; then
@@ -135,6 +148,7 @@ if [ "$LIST" = 1 ]; then
   data="$work/list"
   dotnet "$bench_dll" seed sqlite "Data Source=$work/list.db" "$LIST_TOKENS" "$data"
   start_server sqlite "Data Source=$work/list.db"
+  idle_rss=$(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)
   key=$(cat "$data/license-key"); workload=$(sed -n 7p "$data/workloads")
   for query in "state=usable&sort=name&limit=50" "workloadId=$workload&state=usable&sort=expiresAt&limit=50" "q=user-09&sort=createdAt&limit=50"; do
     curl -sf -o /dev/null -H "Authorization: Bearer $key" "http://127.0.0.1:$PORT/v1/tokens?$query" || { echo "list query refused: $query" >&2; exit 1; }
@@ -153,6 +167,7 @@ if [ "$LIST" = 1 ]; then
     [ "${known%.*}" -ge "$LIST_TOKENS" ] && break
   done
   curl -s "http://127.0.0.1:$PORT/healthz" >/dev/null
-  echo "tokens remembered: $known; server working set: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)"
+  echo "tokens remembered: $known; server working set: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$server_pid/status)" \
+    "(at start, before any request: $idle_rss; a bare ASP.NET Core app, after its runs: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$bare_pid/status))"
   stop_server
 fi

@@ -55,7 +55,7 @@ internal static class Seeder
                 var secret = SecretFormat.Generate(SecretKind.QueryToken);
                 var created = now.AddSeconds(-(tokens - i) * (30.0 * 86_400 / tokens));
                 var kind = i % 20; // 0,1: cancelled; 2: unassigned; 3: expired; others usable
-                var expires = kind == 3 ? now.AddMinutes(-1) : created.AddDays(30).AddMinutes(5);
+                var expires = kind == 3 ? now.AddMinutes(-1) : created.AddDays(30).AddHours(1);
                 var token = QueryToken.Issue(account.Id, $"user-{i:0000000}", "", kind == 2 ? null : workloads[i % workloads.Length], secret, created, TimeSpan.FromDays(30));
                 rows.Add(new
                 {
