@@ -53,13 +53,30 @@ public sealed class KnownTokensTests
         known.RememberUnknown(b, known.GenerationOf(b), 0);
         known.RememberUnknown(c, known.GenerationOf(c), 0);
 
-        Assert.True(known.IsKnownUnknown(a, 4_999));
-        Assert.False(known.IsKnownUnknown(a, 5_000));
+        Assert.True(known.IsKnownUnknown(a, 3_749)); // at least three quarters of the TTL
+        Assert.False(known.IsKnownUnknown(a, 5_000)); // never longer than the TTL
         Assert.False(known.IsKnownUnknown(c, 0)); // over the cap: goes to the store again
         known.Forget(b); // created meanwhile
         Assert.False(known.IsKnownUnknown(b, 0));
         known.SweepUnknown(5_000);
         Assert.Equal(0, known.UnknownCount);
+    }
+
+    [Fact]
+    public void Unknown_hashes_presented_together_expire_spread_over_the_last_quarter_of_the_ttl()
+    {
+        var known = new KnownTokens(new VerificationOptions { UnknownTtl = TimeSpan.FromSeconds(4), MaxUnknown = 1_000 });
+        var hashes = Enumerable.Range(0, 200).Select(_ => NewHash()).ToList();
+        foreach (var hash in hashes)
+        {
+            known.RememberUnknown(hash, known.GenerationOf(hash), 0);
+        }
+
+        Assert.All(hashes, h => Assert.True(known.IsKnownUnknown(h, 2_999)));
+        Assert.All(hashes, h => Assert.False(known.IsKnownUnknown(h, 4_000)));
+        // Some, not all, have expired half way through the last quarter: the store sees them over a second, not at once.
+        var expiredAt3500 = hashes.Count(h => !known.IsKnownUnknown(h, 3_500));
+        Assert.InRange(expiredAt3500, 1, hashes.Count - 1);
     }
 
     [Fact]
