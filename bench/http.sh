@@ -65,37 +65,48 @@ database_commits() { # "commits writes" from /metrics
 
 stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
 
-# wrk_run NAME [wrk args…]: prints "NAME rps p50 p99" (latencies in ms)
+clock_ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
+
+# wrk_run NAME [wrk args…]: prints "NAME rps p50 p99 non2xx cpu" (latencies in ms; cpu = the measured server's
+# user + system CPU time per request in µs, from /proc: what the server itself spent, whatever the machine's drift;
+# the server measured is $measure_pid, by default the Tessera server)
 wrk_run() {
   local name=$1; shift
-  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
-  local rps p50 p99 errors
+  local pid=${measure_pid:-$server_pid} before out
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+  local rps p50 p99 errors requests cpu
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out")
-  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") ${errors:-0}"
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  cpu=$(awk -v t="$(( $(cpu_ticks "$pid") - before ))" -v hz="$clock_ticks" -v n="$requests" 'BEGIN { printf "%.2f", n ? t / hz * 1e6 / n : 0 }')
+  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") ${errors:-0} $cpu"
 }
 
 to_ms() { # wrk prints 1.23ms, 456.00us or 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
-report() { # lines "name rps p50 p99 non2xx", ROUNDS of each: the median of each figure, the rps range, and the ratio of
-  # medians against the empty endpoint driven the same way (plain or Lua)
+report() { # lines "name rps p50 p99 non2xx cpu", ROUNDS of each: the median of each figure, the rps range, the ratio of
+  # medians against the empty endpoint driven the same way (plain or Lua), and the same ratio of the server's CPU
+  # time per request (the empty endpoint's over this one's: what requests/s would be if the server alone set the pace)
   awk '
     function median(list,   n, a, i, j, t) { n = split(list, a, " ")
       for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
     { if (!($1 in rps)) order[++n] = $1
-      rps[$1] = rps[$1] " " $2; p50[$1] = p50[$1] " " $3; p99[$1] = p99[$1] " " $4; err[$1] += $5
+      rps[$1] = rps[$1] " " $2; p50[$1] = p50[$1] " " $3; p99[$1] = p99[$1] " " $4; err[$1] += $5; cpu[$1] = cpu[$1] " " $6
       if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2; if (!($1 in hi) || $2 > hi[$1]) hi[$1] = $2 }
     END {
-      printf "%-22s %10s %16s %7s %7s %7s %10s\n", "endpoint", "requests/s", "(range)", "p50 ms", "p99 ms", "ratio", "non-2xx"
-      for (i = 1; i <= n; i++) m[order[i]] = median(rps[order[i]])
-      for (i = 1; i <= n; i++) { k = order[i]; base = (k ~ /1000|lua/) ? m["empty:/healthz-lua"] : m["empty:/healthz"]
-        printf "%-22s %10.0f %16s %7.2f %7.2f %6.2fx %10s\n", k, m[k], sprintf("%.0f-%.0f", lo[k], hi[k]), median(p50[k]), median(p99[k]),
-          m[k] / base, err[k] } }'
+      printf "%-22s %10s %16s %7s %7s %7s %10s %11s %9s\n", "endpoint", "requests/s", "(range)", "p50 ms", "p99 ms", "ratio", "non-2xx",
+        "cpu us/req", "cpu ratio"
+      for (i = 1; i <= n; i++) { m[order[i]] = median(rps[order[i]]); c[order[i]] = median(cpu[order[i]]) }
+      for (i = 1; i <= n; i++) { k = order[i]; b = (k ~ /1000|lua/) ? "empty:/healthz-lua" : "empty:/healthz"
+        printf "%-22s %10.0f %16s %7.2f %7.2f %6.2fx %10s %11.2f %8.2fx\n", k, m[k], sprintf("%.0f-%.0f", lo[k], hi[k]), median(p50[k]),
+          median(p99[k]), m[k] / m[b], err[k], c[k], c[k] ? c[b] / c[k] : 0 } }'
 }
 
 bench_provider() { # provider connection-string
@@ -112,7 +123,7 @@ bench_provider() { # provider connection-string
   # the table shows medians over the rounds.
   for round in $(seq 1 "$ROUNDS"); do
     # An empty endpoint of a bare ASP.NET Core app (no Tessera) on the same cores: what HTTP alone costs here.
-    wrk_run bare:/healthz "http://127.0.0.1:$BARE_PORT/healthz"
+    measure_pid=$bare_pid wrk_run bare:/healthz "http://127.0.0.1:$BARE_PORT/healthz"
     wrk_run empty:/healthz "http://127.0.0.1:$PORT/healthz"
     # The same Lua request() as the rotating runs, so the load generator's own cost is in the baseline too.
     SECRETS="$data/usable" LIMIT=1000 URLPATH=/healthz wrk_run empty:/healthz-lua -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
