@@ -142,12 +142,11 @@ bench_provider() { # provider connection-string
 }
 
 PROVIDERS=${PROVIDERS:-1}
-{
-  dotnet "$bench_dll" bare --urls "http://127.0.0.1:$BARE_PORT" >/dev/null 2>&1 &
-  bare_pid=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BARE_PORT/healthz" >/dev/null && break; sleep 0.2; done
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$BARE_PORT/healthz" >/dev/null
-}
+# The bare ASP.NET Core app: the reference in every round, and its working set beside the 1M figure.
+dotnet "$bench_dll" bare --urls "http://127.0.0.1:$BARE_PORT" >/dev/null 2>&1 &
+bare_pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BARE_PORT/healthz" >/dev/null && break; sleep 0.2; done
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$BARE_PORT/healthz" >/dev/null
 if [ "$PROVIDERS" = 1 ] || [ "$PROVIDERS" = sqlite ]; then bench_provider sqlite "Data Source=$work/sqlite.db"; fi
 if [ "$PROVIDERS" = 1 ] || [ "$PROVIDERS" = postgres ]; then
   if [ -n "${TESSERA_BENCH_POSTGRES:-}" ]; then bench_provider postgres "$TESSERA_BENCH_POSTGRES"
