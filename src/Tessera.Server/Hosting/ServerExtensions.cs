@@ -126,7 +126,8 @@ public static class ServerExtensions
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous(); // no font CDN: works offline
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
+        // Liveness has one answer: GatewayAnswers gives it to GET /healthz ahead of routing, and here to every other spelling and method.
+        app.Map("/healthz", GatewayAnswers.HealthAsync);
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
 
         app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
