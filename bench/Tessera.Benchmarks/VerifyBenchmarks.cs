@@ -39,7 +39,7 @@ public class VerifyBenchmarks
         {
             _listener = MetricsListener.Start();
         }
-        _service = new VerificationService(new UnusedStore(), known, new VerificationMetrics(meters, known), TimeProvider.System);
+        _service = new VerificationService(new UnusedStore(), known, new VerificationMetrics(meters, known), TimeProvider.System, options, new StoreBreaker(options));
         // Tokens picked across the whole set, so lookups do not all hit one cache-warm corner.
         _headers = [.. samples.Select((s, i) => "Bearer " + (s ?? samples[i % Known]))];
     }
@@ -76,6 +76,7 @@ public class VerifyBenchmarks
     {
         public Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken) => throw Unexpected();
         public Task<TokenMatch?> FindTokenAsync(SecretHash hash, CancellationToken cancellationToken) => throw Unexpected();
+        public Task<IReadOnlyList<TokenMatch>> FindTokensAsync(IReadOnlyCollection<SecretHash> hashes, CancellationToken cancellationToken) => throw Unexpected();
         public Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken) => throw Unexpected();
         public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) => throw Unexpected();
         public Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) => throw Unexpected();

@@ -38,6 +38,12 @@ public static class ErrorCodes
     public const string TokenCancelled = "token_cancelled";
     public const string TokenExpired = "token_expired";
     public const string TokenUnassigned = "token_unassigned";
+    public const string TokenWrongWorkload = "token_wrong_workload";
+
+    // What a gateway must say on GET /v1/auth: the workload it guards (API.md §4, v1.1)
+    public const string WorkloadRequired = "workload_required";
+    public const string WorkloadConflict = "workload_conflict";
+    public const string WorkloadMalformed = "workload_malformed";
 
     // Abuse limits (issue #7)
     public const string TooManyFailures = "too_many_failures";

@@ -1,3 +1,4 @@
+using Dapper;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Workloads;
@@ -5,9 +6,16 @@ using Tessera.Storage.Sql;
 
 namespace Tessera.Storage.Tests;
 
-/// <summary>The token change feed is written by the database itself, for every change a verification could notice.</summary>
-public sealed class TokenChangeFeedTests : IAsyncLifetime
+/// <summary>
+/// The token change feed is written by the database itself, for every change a verification could notice.
+/// One test body, two databases: <see cref="OnSqlite"/> and <see cref="OnPostgres"/>.
+/// </summary>
+public abstract class TokenChangeFeedTests(string provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : TokenChangeFeedTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : TokenChangeFeedTests(TempDatabase.Postgres);
+
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private TempDatabase _db = null!;
@@ -19,7 +27,7 @@ public sealed class TokenChangeFeedTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _db = await TempDatabase.CreateMigratedAsync(Ct);
+        _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
         _feed = new SqlTokenChangeFeed(_db.Database);
         _account = await _db.AddAccountAsync("Provider", T0, Ct);
         _workload = await _db.AddWorkloadAsync(_account.Id, "Llama", T0, Ct);
@@ -78,12 +86,47 @@ public sealed class TokenChangeFeedTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pruning_removes_only_changes_older_than_the_cutoff()
+    public async Task Pruning_removes_only_changes_older_than_the_retention_by_the_database_clock()
     {
         await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);
 
-        Assert.Equal(0, await _feed.PruneAsync(TimeProvider.System.GetUtcNow().AddMinutes(-5), Ct));
-        Assert.Equal(1, await _feed.PruneAsync(TimeProvider.System.GetUtcNow().AddMinutes(5), Ct));
+        // Stamped by the database's clock: the tokens' own (test) instants in 2025 play no part.
+        Assert.Equal(0, await _feed.PruneAsync(TimeSpan.FromMinutes(5), Ct));
+        Assert.Equal(1, await _feed.PruneAsync(TimeSpan.FromMinutes(-5), Ct));
         Assert.Empty(await ChangesAfterAsync(0));
+    }
+
+    [Fact]
+    public async Task The_database_remembers_the_highest_position_ever_deleted_by_the_prune_or_any_other_delete()
+    {
+        await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);
+        var first = await _feed.LatestPositionAsync(Ct);
+        Assert.True(await _feed.PrunedThroughAsync(Ct) < first);
+        Assert.Equal(0, await _feed.PruneAsync(TimeSpan.FromMinutes(5), Ct));
+        Assert.True(await _feed.PrunedThroughAsync(Ct) < first); // a prune that removes nothing moves nothing
+
+        await _feed.PruneAsync(TimeSpan.FromMinutes(-5), Ct);
+        Assert.Equal(first, await _feed.PrunedThroughAsync(Ct));
+
+        await _db.AddTokenAsync(_account.Id, "Bob", _workload.Id, T0, Ct);
+        var second = await _feed.LatestPositionAsync(Ct);
+        await using (var connection = await _db.Database.OpenAsync(Ct))
+        {
+            // Not the prune: an operator's hand-written DELETE is recorded all the same.
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM token_changes WHERE position = @second", new { second }, cancellationToken: Ct));
+        }
+        Assert.Equal(second, await _feed.PrunedThroughAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Changes_at_given_positions_are_read_when_they_exist()
+    {
+        var alice = await _db.AddTokenAsync(_account.Id, "Alice", _workload.Id, T0, Ct);
+        var position = await _feed.LatestPositionAsync(Ct);
+
+        var found = Assert.Single(await _feed.ReadAtAsync([position, position + 1000], Ct));
+        Assert.Equal(position, found.Position);
+        Assert.Equal(alice.Hash, found.Hash);
+        Assert.Empty(await _feed.ReadAtAsync([], Ct));
     }
 }

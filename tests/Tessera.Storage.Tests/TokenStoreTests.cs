@@ -117,6 +117,27 @@ public abstract class TokenStoreTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindTokens_returns_the_stored_tokens_among_many_hashes_with_their_workload_names_and_skips_unknown_ones()
+    {
+        var secrets = Enumerable.Range(0, 3).Select(_ => SecretFormat.Generate(SecretKind.QueryToken)).ToArray();
+        var bound = QueryToken.Issue(_account.Id, "Alice", "", _workload.Id, secrets[0], T0, TempDatabase.Lifetime);
+        var parked = QueryToken.Issue(_account.Id, "Bob", "", null, secrets[1], T0, TempDatabase.Lifetime);
+        await _db.Tokens.InsertTokenAsync(bound, Ct);
+        await _db.Tokens.InsertTokenAsync(parked, Ct);
+        var unknown = SecretHash.Of(secrets[2]);
+
+        var matches = await _db.Tokens.FindTokensAsync([bound.Hash, unknown, parked.Hash], Ct);
+
+        Assert.Equal(2, matches.Count);
+        var first = Assert.Single(matches, m => m.Token.Hash == bound.Hash);
+        TokenAssert.AllPropertiesEqual(bound, first.Token);
+        Assert.Equal("Llama", first.WorkloadName);
+        Assert.Null(Assert.Single(matches, m => m.Token.Hash == parked.Hash).WorkloadName);
+        Assert.Empty(await _db.Tokens.FindTokensAsync([unknown], Ct));
+        Assert.Empty(await _db.Tokens.FindTokensAsync([], Ct));
+    }
+
+    [Fact]
     public async Task Insert_with_a_workload_of_another_account_returns_WorkloadMissing_and_stores_nothing()
     {
         var secret = SecretFormat.Generate(SecretKind.QueryToken);

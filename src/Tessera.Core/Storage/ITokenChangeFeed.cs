@@ -13,6 +13,18 @@ public interface ITokenChangeFeed
     /// <summary>Up to <paramref name="limit"/> changes after <paramref name="position"/>, oldest first.</summary>
     Task<IReadOnlyList<TokenChange>> ReadAfterAsync(long position, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Removes changes recorded before <paramref name="before"/>; safe to run on every server at once.</summary>
-    Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken);
+    /// <summary>The changes at these positions that exist now (positions a follower read past before they committed).</summary>
+    Task<IReadOnlyList<TokenChange>> ReadAtAsync(IReadOnlyCollection<long> positions, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The highest position ever removed from the feed (by <see cref="PruneAsync"/> or any other DELETE: the
+    /// database keeps it). A follower whose place is below it may have missed changes and must start over.
+    /// </summary>
+    Task<long> PrunedThroughAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes changes recorded more than <paramref name="retention"/> ago by the database's own clock (never a
+    /// server's, which may be off); safe to run on every server at once.
+    /// </summary>
+    Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken);
 }

@@ -15,6 +15,9 @@ public interface ITokenStore
     /// <summary>The token whose secret has this hash, in any account (the query side's lookup).</summary>
     Task<TokenMatch?> FindTokenAsync(SecretHash hash, CancellationToken cancellationToken);
 
+    /// <summary>The tokens whose secrets have these hashes, in any account (the query side re-reading what it remembers).</summary>
+    Task<IReadOnlyList<TokenMatch>> FindTokensAsync(IReadOnlyCollection<SecretHash> hashes, CancellationToken cancellationToken);
+
     Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken);
 
     /// <summary>Inserts a new token; WorkloadMissing when its workload is not in the account.</summary>

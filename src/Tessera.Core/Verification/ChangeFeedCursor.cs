@@ -17,9 +17,13 @@ public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
     /// <summary>True the first time <paramref name="position"/> is offered: its change must be applied.</summary>
     public bool Accept(long position) => position > Floor && _seenAbove.Add(position);
 
-    /// <summary>Moves <see cref="Floor"/> over seen positions and over gaps older than the timeout.</summary>
-    public void Advance(long nowMs)
+    /// <summary>
+    /// Moves <see cref="Floor"/> over seen positions and over gaps older than the timeout; returns the positions
+    /// given up on (usually none): their transactions may still commit, so the follower keeps looking for them.
+    /// </summary>
+    public List<long> Advance(long nowMs)
     {
+        var givenUp = new List<long>(0);
         while (_seenAbove.Count > 0)
         {
             var next = Floor + 1;
@@ -32,16 +36,37 @@ public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
             if (!_missingSince.TryGetValue(next, out var since))
             {
                 _missingSince[next] = nowMs;
-                return;
+                return givenUp;
             }
             if (nowMs - since < gapTimeoutMs)
             {
-                return;
+                return givenUp;
             }
             // A run of missing positions was noticed at once: the next one is as old as this one.
             _missingSince.Remove(next);
             _missingSince.TryAdd(next + 1, since);
             Floor = next;
+            givenUp.Add(next);
         }
+        return givenUp;
+    }
+
+    /// <summary>
+    /// Jumps over everything at or below <paramref name="position"/> (changes memory no longer needs, because it
+    /// forgot everything): reading goes on after it, or after the floor if that is higher.
+    /// </summary>
+    public void SkipTo(long position)
+    {
+        if (position <= Floor)
+        {
+            return;
+        }
+        Floor = position;
+        _seenAbove.RemoveWhere(p => p <= position);
+        foreach (var missing in _missingSince.Keys.Where(p => p <= position).ToList())
+        {
+            _missingSince.Remove(missing);
+        }
+        // Seen positions just above the new floor are passed over by the next Advance.
     }
 }

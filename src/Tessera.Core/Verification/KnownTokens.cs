@@ -104,6 +104,31 @@ public sealed class KnownTokens
         _unknownUntil.TryRemove(hash, out _);
     }
 
+    /// <summary>
+    /// Memory can no longer show it saw every change (a gap in the change feed): forget every token and every
+    /// unknown hash, so each is read from the store again.
+    /// </summary>
+    public void ForgetAll()
+    {
+        _tokens.ForgetAll();
+        _unknownUntil.Clear();
+    }
+
+    /// <summary>
+    /// Remembers a token read again because of its age; forgets it when what was read cannot be kept (a change to
+    /// its stripe since <paramref name="generation"/>), so nothing older than an epoch stays.
+    /// </summary>
+    public void RememberAgain(in SecretHash hash, KnownToken token, long generation)
+    {
+        if (_tokens.Remember(hash, token, generation).Index < 0)
+        {
+            Forget(hash);
+        }
+    }
+
+    /// <summary>Starts a new age epoch; returns the hashes of tokens remembered for longer than an epoch, to be read again.</summary>
+    public List<SecretHash> TurnEpoch() => _tokens.TurnEpoch();
+
     /// <summary>A workload was renamed or deleted: forget every token bound to it.</summary>
     public void ForgetWorkload(string workloadId) => _tokens.ForgetWorkload(workloadId);
 

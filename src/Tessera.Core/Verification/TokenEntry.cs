@@ -33,10 +33,16 @@ internal struct TokenEntry
     /// <summary>Where the name is in the <see cref="NameArena"/>.</summary>
     public int Name;
 
-    /// <summary>The workload label's index + 1 (0 = unassigned), with <see cref="CancelledBit"/>.</summary>
+    /// <summary>The workload label's index + 1 (0 = unassigned), with <see cref="CancelledBit"/> and <see cref="EpochBit"/>.</summary>
     public int Workload;
 
     public const int CancelledBit = 1 << 31;
+
+    /// <summary>The age epoch the entry was read from the store in (see <see cref="TokenTable.TurnEpoch"/>): one bit, no extra byte.</summary>
+    public const int EpochBit = 1 << 30;
+
+    /// <summary>The label part of <see cref="Workload"/>.</summary>
+    public const int LabelMask = EpochBit - 1;
 
     public static uint SequenceOf(long word) => (uint)((ulong)word >> 32);
 

@@ -59,6 +59,7 @@ internal sealed class TokenTable
     private int _fresh;
     private int _live;
     private int _tombstones;
+    private bool _epoch;
 
     public TokenTable(int entryChunkBits = DefaultEntryChunkBits, int nameChunkBits = DefaultNameChunkBits)
     {
@@ -130,7 +131,7 @@ internal sealed class TokenTable
         var expiresAtMs = Volatile.Read(ref entry.ExpiresAtMs);
         var name = Volatile.Read(ref entry.Name);
         var workload = Volatile.Read(ref entry.Workload);
-        var labelIndex = workload & ~TokenEntry.CancelledBit;
+        var labelIndex = workload & TokenEntry.LabelMask;
         var label = labelIndex == 0 ? null : _labels.Get(labelIndex - 1);
         var nameChunk = _names.Chunk(name);
         if (TokenEntry.SequenceOf(Volatile.Read(ref entry.Word)) != TokenEntry.SequenceOf(word) ||
@@ -210,7 +211,7 @@ internal sealed class TokenTable
         }
     }
 
-    private static void Fill(ref TokenEntry entry, in SecretHash hash, in KnownToken token, int name, int labelIndex)
+    private void Fill(ref TokenEntry entry, in SecretHash hash, in KnownToken token, int name, int labelIndex)
     {
         entry.A = hash.A;
         entry.B = hash.B;
@@ -219,7 +220,7 @@ internal sealed class TokenTable
         (entry.Id0, entry.Id1) = Split(token.IdBytes);
         entry.ExpiresAtMs = token.ExpiresAtMs;
         entry.Name = name;
-        entry.Workload = labelIndex | (token.Cancelled ? TokenEntry.CancelledBit : 0);
+        entry.Workload = labelIndex | (token.Cancelled ? TokenEntry.CancelledBit : 0) | (_epoch ? TokenEntry.EpochBit : 0);
     }
 
     /// <summary>Forgets the token with this hash, if remembered; first moves its stripe's generation so no fill in flight brings it back.</summary>
@@ -254,7 +255,7 @@ internal sealed class TokenTable
             for (var index = 0; index < _fresh; index++)
             {
                 ref var entry = ref EntryAt(index);
-                var labelIndex = entry.Workload & ~TokenEntry.CancelledBit;
+                var labelIndex = entry.Workload & TokenEntry.LabelMask;
                 if (!entry.IsFree && labelIndex != 0 && labels.Contains(labelIndex - 1))
                 {
                     var hash = new SecretHash(entry.A, entry.B, entry.C, entry.D);
@@ -262,6 +263,55 @@ internal sealed class TokenTable
                 }
             }
             Tidy();
+        }
+    }
+
+    /// <summary>
+    /// Forgets every token: memory can no longer show that it saw every change (a gap in the change feed).
+    /// Every fill in flight is dropped too, since it may have read the store before the changes it missed.
+    /// </summary>
+    public void ForgetAll()
+    {
+        for (var i = 0; i < Stripes; i++)
+        {
+            Interlocked.Increment(ref _generations[i]);
+        }
+        lock (_lock)
+        {
+            for (var index = 0; index < _fresh; index++)
+            {
+                ref var entry = ref EntryAt(index);
+                if (!entry.IsFree)
+                {
+                    var hash = new SecretHash(entry.A, entry.B, entry.C, entry.D);
+                    Remove(Find(hash, out var position), position);
+                }
+            }
+            Tidy();
+        }
+    }
+
+    /// <summary>
+    /// Starts a new age epoch and returns the hashes of the tokens read from the store before the previous one
+    /// began: with epochs of half <see cref="VerificationOptions.MaxEntryAge"/>, the entries that are due to be
+    /// read again. An entry read again (<see cref="Remember"/>) joins the current epoch.
+    /// </summary>
+    public List<SecretHash> TurnEpoch()
+    {
+        lock (_lock)
+        {
+            _epoch = !_epoch;
+            var due = new List<SecretHash>();
+            var dueBit = _epoch ? TokenEntry.EpochBit : 0;
+            for (var index = 0; index < _fresh; index++)
+            {
+                ref var entry = ref EntryAt(index);
+                if (!entry.IsFree && (entry.Workload & TokenEntry.EpochBit) == dueBit)
+                {
+                    due.Add(new SecretHash(entry.A, entry.B, entry.C, entry.D));
+                }
+            }
+            return due;
         }
     }
 
@@ -289,7 +339,7 @@ internal sealed class TokenTable
     private void Release(ref TokenEntry entry)
     {
         _names.Release(entry.Name);
-        var labelIndex = entry.Workload & ~TokenEntry.CancelledBit;
+        var labelIndex = entry.Workload & TokenEntry.LabelMask;
         if (labelIndex != 0)
         {
             _labels.Release(labelIndex - 1);

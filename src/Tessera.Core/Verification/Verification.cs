@@ -19,6 +19,7 @@ public readonly record struct Verification(VerificationOutcome Outcome, KnownTok
         VerificationOutcome.Unknown => ErrorCodes.TokenUnknown,
         VerificationOutcome.Cancelled => ErrorCodes.TokenCancelled,
         VerificationOutcome.Expired => ErrorCodes.TokenExpired,
+        VerificationOutcome.WrongWorkload => ErrorCodes.TokenWrongWorkload,
         _ => ErrorCodes.TokenUnassigned,
     };
 }

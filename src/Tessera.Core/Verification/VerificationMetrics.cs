@@ -12,6 +12,8 @@ public sealed class VerificationMetrics
     private readonly Counter<long> _memoryHits;
     private readonly Counter<long> _memoryMisses;
     private readonly Counter<long> _databaseErrors;
+    private readonly Counter<long> _memoryResets;
+    private readonly Counter<long> _entriesReread;
     private long _lastFlushTick = Environment.TickCount64;
 
     public VerificationMetrics(IMeterFactory meterFactory, KnownTokens known)
@@ -23,6 +25,10 @@ public sealed class VerificationMetrics
         _memoryHits = meter.CreateCounter<long>("tessera.verification.memory_hits", "{verification}", "Verifications answered from memory.");
         _memoryMisses = meter.CreateCounter<long>("tessera.verification.memory_misses", "{verification}", "Verifications that had to read the store.");
         _databaseErrors = meter.CreateCounter<long>("tessera.database.errors", "{error}", "Store calls that failed (unreachable, timed out).");
+        _memoryResets = meter.CreateCounter<long>("tessera.verification.memory_resets", "{reset}",
+            "Times the query side forgot everything because it could not show it had seen every change, by reason.");
+        _entriesReread = meter.CreateCounter<long>("tessera.verification.entries_reread", "{token}",
+            "Remembered tokens read from the store again because they reached MaxEntryAge.");
         meter.CreateObservableGauge("tessera.known_tokens", () => known.Count, "{token}", "Tokens remembered by the query side.");
         meter.CreateObservableGauge("tessera.unknown_hashes", () => known.UnknownCount, "{hash}", "Unknown hashes remembered by the query side.");
         meter.CreateObservableGauge("tessera.usage.flush_lag", () => (Environment.TickCount64 - Volatile.Read(ref _lastFlushTick)) / 1000.0, "s",
@@ -45,6 +51,11 @@ public sealed class VerificationMetrics
     }
 
     public void DatabaseError() => _databaseErrors.Add(1);
+
+    /// <summary>Memory was emptied: <paramref name="reason"/> is pruned, stale or given_up.</summary>
+    public void MemoryReset(string reason) => _memoryResets.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void EntriesReread(int count) => _entriesReread.Add(count);
 
     public void UsageFlushed() => Volatile.Write(ref _lastFlushTick, Environment.TickCount64);
 }

@@ -32,4 +32,31 @@ public sealed class VerificationOptions
     /// tokens used in one interval never hold the writer (and the cancels queued behind it) in one statement run.
     /// </summary>
     public int UsageFlushBatch { get; set; } = 1_000;
+
+    /// <summary>
+    /// Lets <c>GET /v1/auth</c> pass a usable token of any workload when the gateway names none. Unsafe: a
+    /// token issued for one workload then opens every gateway that forgets to say which door it guards.
+    /// </summary>
+    public bool AllowAnyWorkload { get; set; }
+
+    /// <summary>
+    /// The query side's own deadline on one store read (a token memory does not hold): past it the
+    /// verification answers 503, well before a gateway's own timeout, and <see cref="StoreBreak"/> begins.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the query side answers 503 at once after a store read failed, before it tries again.</summary>
+    public TimeSpan StoreBreak { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The longest a token stays remembered without being read from the store again: a bound on how stale
+    /// memory can be whatever happens to the change feed. Entries past it are re-read in the background.
+    /// </summary>
+    public TimeSpan MaxEntryAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long the change follower waits for a missing feed position (a transaction still open, or one that
+    /// rolled back) before it reads past it; it keeps looking for that position afterwards (ADR 0007).
+    /// </summary>
+    public TimeSpan GapTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -10,4 +10,7 @@ public enum VerificationOutcome
     Cancelled,
     Expired,
     Unassigned,
+
+    /// <summary>Usable, but bound to another workload than the one the gateway guards (403, not 401).</summary>
+    WrongWorkload,
 }

@@ -6,14 +6,26 @@ using Tessera.Core.Tokens;
 namespace Tessera.Core.Verification;
 
 /// <summary>
-/// The query side: is this presented token usable right now? A malformed value is refused before any
-/// lookup; a known token is decided from memory, its state evaluated against the current time on every
-/// call; the store is read only for a hash memory does not hold, or when memory is no longer trusted
-/// because the change feed has not been read for a while.
+/// The query side: is this presented token usable right now, and (for a gateway) bound to the workload it
+/// guards? A malformed value is refused before any lookup; a known token is decided from memory, its state
+/// evaluated against the current time on every call; the store is read only for a hash memory does not
+/// hold, or when memory is no longer trusted because the change feed has not been read for a while. A store
+/// read has its own short deadline, and while the store is known to be down (<see cref="StoreBreaker"/>)
+/// the answer is 503 at once.
 /// </summary>
-public sealed class VerificationService(ITokenStore store, KnownTokens known, VerificationMetrics metrics, TimeProvider time)
+public sealed class VerificationService(ITokenStore store, KnownTokens known, VerificationMetrics metrics, TimeProvider time,
+    VerificationOptions options, StoreBreaker breaker)
 {
-    public ValueTask<Verification> VerifyAsync(string? authorization, CancellationToken cancellationToken)
+    /// <summary>Whether the token is usable, whatever its workload (a query client's handshake).</summary>
+    public ValueTask<Verification> VerifyAsync(string? authorization, CancellationToken cancellationToken) =>
+        VerifyAsync(authorization, null, cancellationToken);
+
+    /// <summary>
+    /// Whether the token is usable and, when <paramref name="workloadId"/> is given, bound to that workload
+    /// (<see cref="VerificationOutcome.WrongWorkload"/> otherwise, also for an id no workload has). The
+    /// workload check comes last, after every 401 reason.
+    /// </summary>
+    public ValueTask<Verification> VerifyAsync(string? authorization, string? workloadId, CancellationToken cancellationToken)
     {
         var started = metrics.Start();
         var presented = Bearer.Credential(authorization);
@@ -30,34 +42,43 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         {
             if (known.TryGet(hash, out var token))
             {
-                return new(Decide(token, started, fromMemory: true));
+                return new(Decide(token, workloadId, started, fromMemory: true));
             }
             if (known.IsKnownUnknown(hash, tick))
             {
                 return new(Done(VerificationOutcome.Unknown, default, started, fromMemory: true));
             }
         }
-        return FillAsync(hash, started, cancellationToken);
+        return FillAsync(hash, workloadId, started, cancellationToken);
     }
 
-    private async ValueTask<Verification> FillAsync(SecretHash hash, long started, CancellationToken cancellationToken)
+    private async ValueTask<Verification> FillAsync(SecretHash hash, string? workloadId, long started, CancellationToken cancellationToken)
     {
         var generation = known.GenerationOf(hash);
         TokenMatch? match;
         try
         {
-            match = await store.FindTokenAsync(hash, cancellationToken);
+            if (!breaker.TryPass(Environment.TickCount64))
+            {
+                throw new StoreUnavailableException("The token store is not answering; retry shortly.");
+            }
+            match = await ReadWithDeadlineAsync(hash, cancellationToken);
+            breaker.Close();
         }
         catch (Exception e) when (e is DbException or TimeoutException)
         {
-            metrics.DatabaseError();
+            if (e is not StoreUnavailableException)
+            {
+                metrics.DatabaseError();
+                breaker.Trip(Environment.TickCount64);
+            }
             // Fail closed, except for a token remembered as usable within the configured grace.
             if (known.IsWithinGrace(Environment.TickCount64) && known.TryGet(hash, out var remembered) &&
                 remembered.StateAt(Instants.Now(time)) == TokenState.Usable)
             {
-                return Decide(remembered, started, fromMemory: true);
+                return Decide(remembered, workloadId, started, fromMemory: true);
             }
-            throw;
+            throw e as StoreUnavailableException ?? new StoreUnavailableException("The token store did not answer; retry shortly.", e);
         }
         if (match is null)
         {
@@ -67,10 +88,37 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         var token = match.Token;
         var workload = token.WorkloadId is null ? null : new WorkloadLabel(token.WorkloadId, match.WorkloadName ?? "");
         var entry = known.Remember(hash, new KnownToken(token.Id, token.Name, token.Status, token.ExpiresAt, workload), generation);
-        return Decide(entry, started, fromMemory: false);
+        return Decide(entry, workloadId, started, fromMemory: false);
     }
 
-    private Verification Decide(in KnownToken token, long started, bool fromMemory)
+    /// <summary>
+    /// The store read, bounded by <see cref="VerificationOptions.StoreTimeout"/> however the driver reacts to
+    /// cancellation (a frozen PostgreSQL answers neither the query nor its cancel request).
+    /// </summary>
+    private async Task<TokenMatch?> ReadWithDeadlineAsync(SecretHash hash, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.StoreTimeout);
+        var read = store.FindTokenAsync(hash, deadline.Token);
+        try
+        {
+            return await read.WaitAsync(options.StoreTimeout, cancellationToken);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("The token store did not answer within the query side's deadline.", e);
+        }
+        finally
+        {
+            // An abandoned read still completes (or fails) later: observe it, so its failure is not unobserved.
+            if (!read.IsCompleted)
+            {
+                _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private Verification Decide(in KnownToken token, string? workloadId, long started, bool fromMemory)
     {
         var now = Instants.Now(time);
         var outcome = token.StateAt(now) switch
@@ -80,6 +128,10 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
             TokenState.Expired => VerificationOutcome.Expired,
             _ => VerificationOutcome.Unassigned,
         };
+        if (outcome == VerificationOutcome.Usable && workloadId is not null && !string.Equals(token.Workload!.Id, workloadId, StringComparison.Ordinal))
+        {
+            outcome = VerificationOutcome.WrongWorkload;
+        }
         if (outcome == VerificationOutcome.Usable)
         {
             known.RecordUse(token, now.ToUnixTimeMilliseconds());

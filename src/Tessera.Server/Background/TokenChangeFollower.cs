@@ -5,25 +5,38 @@ namespace Tessera.Server.Background;
 
 /// <summary>
 /// Reads the token change feed every <see cref="VerificationOptions.FeedInterval"/> and makes memory
-/// forget every token changed through any server; marks memory trusted after each complete read.
-/// Also prunes the feed (any server may, at once) and sweeps expired unknown hashes.
+/// forget every token changed through any server; marks memory trusted after each complete read. Also
+/// prunes the feed (any server may, at once) and sweeps expired unknown hashes.
 /// </summary>
+/// <remarks>
+/// Memory may be trusted only while the follower can show it saw every change since its last read
+/// (ADR 0007, amendment "continuity"). When it cannot, memory forgets everything and every token is read
+/// from the store again: rows it had not read were pruned (the database's watermark is past its place),
+/// its last successful read is older than the feed's retention, or a position it read past never appeared
+/// within the retention (its transaction might still commit, and then would be pruned unseen). A position
+/// read past after <see cref="VerificationOptions.GapTimeout"/> is watched until then, and applied if it
+/// commits late.
+/// </remarks>
 public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known, VerificationOptions options, VerificationMetrics metrics,
-    TimeProvider time, ILogger<TokenChangeFollower> logger) : BackgroundService
+    StoreBreaker breaker, ILogger<TokenChangeFollower> logger) : BackgroundService
 {
     private const int BatchSize = 5_000;
 
-    /// <summary>A missing position older than this belonged to a transaction that rolled back.</summary>
-    private static readonly TimeSpan GapTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>The most positions watched at once; past it, memory starts over instead.</summary>
+    private const int MaxWatched = 10_000;
 
     /// <summary>Feed rows are needed only until every server has read them; an hour is plenty.</summary>
-    private static readonly TimeSpan Retention = TimeSpan.FromHours(1);
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
 
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>Positions read past before they appeared, with when (monotonic ms) they were given up on.</summary>
+    private readonly Dictionary<long, long> _watched = [];
+    private ChangeFeedCursor? _cursor;
+    private long _lastReadTick;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        ChangeFeedCursor? cursor = null;
         // Jitter, so replicas started together do not prune in lockstep.
         var nextHousekeeping = Environment.TickCount64 + Random.Shared.NextInt64((long)HousekeepingInterval.TotalMilliseconds);
         while (!stoppingToken.IsCancellationRequested)
@@ -31,21 +44,14 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
             var tick = Environment.TickCount64;
             try
             {
-                if (cursor is null)
-                {
-                    // Memory starts empty: everything before this position is read from the store anyway.
-                    cursor = new ChangeFeedCursor(await feed.LatestPositionAsync(stoppingToken), (long)GapTimeout.TotalMilliseconds);
-                }
-                else
-                {
-                    await CatchUpAsync(cursor, tick, stoppingToken);
-                }
+                await ReadAsync(tick, stoppingToken);
                 known.MarkSynced(tick);
+                breaker.Close();
                 if (tick >= nextHousekeeping)
                 {
                     nextHousekeeping = tick + (long)HousekeepingInterval.TotalMilliseconds;
                     known.SweepUnknown(tick);
-                    await feed.PruneAsync(time.GetUtcNow() - Retention, stoppingToken);
+                    await feed.PruneAsync(Retention, stoppingToken);
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -64,9 +70,24 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
         }
     }
 
-    private async Task CatchUpAsync(ChangeFeedCursor cursor, long tick, CancellationToken cancellationToken)
+    /// <summary>One complete read of the feed: every change since the last one applied, or memory emptied.</summary>
+    internal async Task ReadAsync(long tick, CancellationToken cancellationToken)
     {
-        var from = cursor.Floor;
+        if (_cursor is null)
+        {
+            // Memory starts empty: everything before this position is read from the store anyway.
+            _cursor = new ChangeFeedCursor(await feed.LatestPositionAsync(cancellationToken), (long)options.GapTimeout.TotalMilliseconds);
+            _lastReadTick = tick;
+            return;
+        }
+        var cursor = _cursor;
+        var floor = cursor.Floor;
+        if (tick - _lastReadTick > (long)Retention.TotalMilliseconds)
+        {
+            // Paused (or failing) for longer than rows are kept: whatever the feed says now may be incomplete.
+            ForgetAll("stale", "the last successful read of the change feed is older than its retention");
+        }
+        var from = floor;
         while (true)
         {
             var changes = await feed.ReadAfterAsync(from, BatchSize, cancellationToken);
@@ -83,6 +104,45 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
             }
             from = changes[^1].Position;
         }
-        cursor.Advance(tick);
+        if (_watched.Count > 0)
+        {
+            foreach (var late in await feed.ReadAtAsync(_watched.Keys, cancellationToken))
+            {
+                known.Forget(late.Hash);
+                _watched.Remove(late.Position);
+            }
+        }
+        // Read after the rows: a prune that ran meanwhile is seen here, so nothing it removed goes unnoticed.
+        var prunedThrough = await feed.PrunedThroughAsync(cancellationToken);
+        if (prunedThrough > floor || _watched.Keys.Any(p => p <= prunedThrough))
+        {
+            ForgetAll("pruned", "change-feed rows this server had not read were pruned");
+            cursor.SkipTo(prunedThrough);
+            foreach (var gone in _watched.Keys.Where(p => p <= prunedThrough).ToList())
+            {
+                _watched.Remove(gone);
+            }
+        }
+        foreach (var position in cursor.Advance(tick))
+        {
+            _watched[position] = tick;
+        }
+        var expired = _watched.Where(w => tick - w.Value > (long)Retention.TotalMilliseconds).Select(w => w.Key).ToList();
+        if (expired.Count > 0 || _watched.Count > MaxWatched)
+        {
+            ForgetAll("given_up", "a change-feed position never appeared within the feed's retention");
+            foreach (var position in expired.Count > 0 && _watched.Count <= MaxWatched ? expired : [.. _watched.Keys])
+            {
+                _watched.Remove(position);
+            }
+        }
+        _lastReadTick = tick;
+    }
+
+    private void ForgetAll(string reason, string why)
+    {
+        known.ForgetAll();
+        metrics.MemoryReset(reason);
+        logger.LogWarning("The query side forgot every remembered token: {Why}. Each is read from the store again.", why);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Primitives;
+using Tessera.Core;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
 using Tessera.Server.Http;
@@ -13,10 +14,16 @@ namespace Tessera.Server.Endpoints;
 /// same headers and problems as every API answer; a failure goes through the same exception handler.
 /// The endpoints stay mapped too: they document these answers and serve other spellings of the paths.
 /// </summary>
-public sealed class GatewayAnswers(VerificationService verification, FailureLimiter limiter, TesseraExceptionHandler exceptions)
+public sealed class GatewayAnswers(VerificationService verification, VerificationOptions options, FailureLimiter limiter, TesseraExceptionHandler exceptions)
 {
     public const string TokenIdHeader = "X-Tessera-Token-Id";
     public const string WorkloadIdHeader = "X-Tessera-Workload-Id";
+
+    /// <summary>The workload a gateway guards, for gateways that cannot add a query string (API.md §4).</summary>
+    public const string GuardedWorkloadHeader = "X-Tessera-Workload";
+
+    /// <summary>The same, as the query parameter of <c>GET /v1/auth?workload=wl_…</c>.</summary>
+    public const string GuardedWorkloadParameter = "workload";
 
     private static readonly byte[] Healthy = Encoding.UTF8.GetBytes("{\"status\":\"healthy\"}");
     private static readonly StringValues Json = new("application/json");
@@ -44,12 +51,64 @@ public sealed class GatewayAnswers(VerificationService verification, FailureLimi
         });
     }
 
-    /// <summary>204 with the token and workload ids, or the refusal; decided from memory without awaiting when the token is known.</summary>
+    /// <summary>
+    /// 204 with the token and workload ids, or the refusal; decided from memory without awaiting when the token
+    /// is known. The gateway must name the workload it guards (fail closed): without it nobody passes.
+    /// </summary>
     public Task AuthAsync(HttpContext context)
     {
         ApiSecurityHeaders.Apply(context.Response);
-        var pending = verification.VerifyAsync(context.Request.Headers.Authorization, context.RequestAborted);
+        if (!TryReadGuardedWorkload(context.Request, out var workloadId, out var problem))
+        {
+            return problem.ExecuteAsync(context);
+        }
+        var pending = verification.VerifyAsync(context.Request.Headers.Authorization, workloadId, context.RequestAborted);
         return pending.IsCompletedSuccessfully ? AnswerAsync(context, pending.Result) : AwaitAsync(context, pending);
+    }
+
+    /// <summary>
+    /// The workload named by the query parameter or the header: 400 when neither (unless AllowAnyWorkload, then
+    /// null), when they differ, or when the value is not a workload id at all (a name, say: a configuration
+    /// mistake worth saying so, rather than refusing every token with 403).
+    /// </summary>
+    private bool TryReadGuardedWorkload(HttpRequest request, out string? workloadId, out IResult problem)
+    {
+        problem = null!;
+        var fromQuery = request.QueryString.HasValue ? request.Query[GuardedWorkloadParameter] : StringValues.Empty;
+        var fromHeader = request.Headers[GuardedWorkloadHeader];
+        if (fromQuery.Count > 1 || fromHeader.Count > 1)
+        {
+            workloadId = null;
+            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadConflict, "Name the guarded workload once.");
+            return false;
+        }
+        var query = fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]) ? fromQuery[0] : null;
+        var header = fromHeader.Count == 1 && !string.IsNullOrEmpty(fromHeader[0]) ? fromHeader[0] : null;
+        if (query is not null && header is not null && !string.Equals(query, header, StringComparison.Ordinal))
+        {
+            workloadId = null;
+            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadConflict,
+                $"The '{GuardedWorkloadParameter}' query parameter and the {GuardedWorkloadHeader} header name different workloads.");
+            return false;
+        }
+        workloadId = query ?? header;
+        if (workloadId is null)
+        {
+            if (options.AllowAnyWorkload)
+            {
+                return true;
+            }
+            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadRequired,
+                $"Name the workload this gateway guards: GET /v1/auth?{GuardedWorkloadParameter}=wl_… or the {GuardedWorkloadHeader} header.");
+            return false;
+        }
+        if (!workloadId.StartsWith(Ids.Workload, StringComparison.Ordinal))
+        {
+            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadMalformed,
+                "The guarded workload must be named by its id (wl_…), not by its name.");
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Liveness: the process answers; nothing else is checked (readiness is /readyz).</summary>

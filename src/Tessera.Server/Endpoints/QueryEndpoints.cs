@@ -22,8 +22,11 @@ public static class QueryEndpoints
         query.MapPost("/handshake", HandshakeAsync).WithSummary("Check a query token (Authorization: Bearer tsq_…)").ProducesProblem(401);
         // GET is answered by GatewayAnswers ahead of routing (see there); this mapping documents it and serves other spellings of the path.
         query.MapGet("/auth", ([FromServices] GatewayAnswers answers, HttpContext context) => answers.AuthAsync(context))
-            .WithSummary("Forward-auth for gateways: 204 with X-Tessera-Token-Id and X-Tessera-Workload-Id, or 401")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(401);
+            .WithSummary("Forward-auth for gateways: 204 with X-Tessera-Token-Id and X-Tessera-Workload-Id, or 401 / 403")
+            .WithDescription("The gateway names the workload it guards with the 'workload' query parameter or the X-Tessera-Workload header " +
+                             "(400 workload_required without either, workload_conflict when they differ). A usable token bound to another " +
+                             "workload, or to an id no workload has, answers 403 token_wrong_workload.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503);
         return app;
     }
 
@@ -51,8 +54,14 @@ public static class QueryEndpoints
             return FailureLimiter.TooManyFailures(response, retryAfter);
         }
         var code = result.Code;
-        response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
         response.Headers[RefusalHeader] = code;
+        if (result.Outcome == VerificationOutcome.WrongWorkload)
+        {
+            // RFC 6750: a valid token that does not cover this resource is 403 insufficient_scope, not 401.
+            response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
+            return Problems.Create(StatusCodes.Status403Forbidden, code, "The query token is not bound to the workload this gateway guards.");
+        }
+        response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
         var detail = result.Outcome switch
         {
             VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",

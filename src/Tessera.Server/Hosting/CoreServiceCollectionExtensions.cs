@@ -23,6 +23,7 @@ public static class CoreServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton(settings.Verification);
         services.AddSingleton<KnownTokens>();
+        services.AddSingleton<StoreBreaker>();
         services.AddSingleton<VerificationMetrics>();
         services.AddSingleton<VerificationService>();
         // Audit trail (ADR 0008)

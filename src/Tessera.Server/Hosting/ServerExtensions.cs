@@ -89,6 +89,7 @@ public static class ServerExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<TokenChangeFollower>();
+        services.AddHostedService<KnownTokenRefresher>();
         services.AddHostedService<DatabaseStatistics>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());

@@ -84,11 +84,12 @@ public sealed class TesseraSettings
         }
         var v = settings.Verification;
         if (v.FeedInterval <= TimeSpan.Zero || v.TrustWindow < v.FeedInterval || v.OfflineGrace < TimeSpan.Zero ||
-            v.UnknownTtl < TimeSpan.Zero || v.MaxUnknown < 0 || v.UsageFlushInterval <= TimeSpan.Zero || v.UsageFlushBatch <= 0)
+            v.UnknownTtl < TimeSpan.Zero || v.MaxUnknown < 0 || v.UsageFlushInterval <= TimeSpan.Zero || v.UsageFlushBatch <= 0 ||
+            v.StoreTimeout <= TimeSpan.Zero || v.StoreBreak < TimeSpan.Zero || v.MaxEntryAge <= TimeSpan.Zero || v.GapTimeout <= TimeSpan.Zero)
         {
             throw new TesseraConfigurationException(
-                "Tessera:Verification: FeedInterval, UsageFlushInterval and UsageFlushBatch must be positive, TrustWindow at least FeedInterval, " +
-                "OfflineGrace, UnknownTtl and MaxUnknown not negative.");
+                "Tessera:Verification: FeedInterval, UsageFlushInterval, UsageFlushBatch, StoreTimeout, MaxEntryAge and GapTimeout must be positive, " +
+                "TrustWindow at least FeedInterval, OfflineGrace, StoreBreak, UnknownTtl and MaxUnknown not negative.");
         }
         settings.Abuse.Validate();
         ForwardedHeadersSetup.Validate(settings.Http.TrustedProxies);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Tessera.Core;
+using Tessera.Core.Verification;
 
 namespace Tessera.Server.Http;
 
@@ -23,6 +24,8 @@ public sealed class TesseraExceptionHandler(ILogger<TesseraExceptionHandler> log
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is too large."),
             BadHttpRequestException e => Problems.Create(e.StatusCode, ErrorCodes.BadRequest, "The request could not be read."),
+            // The query side's deadline or breaker: the outage is reported once by the breaker and the follower, not per request.
+            StoreUnavailableException => Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, exception.Message),
             DbException => Unavailable(exception),
             TimeoutException => Unavailable(exception),
             _ => Unexpected(exception),

@@ -68,6 +68,11 @@ public sealed class PostgresDatabase : SqlDatabase
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
+    public override string NowMs => "tessera_now_ms()";
+
+    /// <summary>Npgsql sends an array as one parameter (bytea[], bigint[]); Dapper leaves it whole.</summary>
+    public override string EqualsAny(string parameter) => $"= ANY(@{parameter})";
+
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

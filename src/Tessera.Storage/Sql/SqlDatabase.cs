@@ -30,6 +30,18 @@ public abstract class SqlDatabase : IAsyncDisposable
 
     public abstract bool IsUniqueViolation(DbException exception);
 
+    /// <summary>
+    /// An SQL expression for the database's own clock in Unix milliseconds, the clock the change-feed triggers
+    /// stamp rows with: whatever compares with those stamps must use it too, never a server's clock.
+    /// </summary>
+    public abstract string NowMs { get; }
+
+    /// <summary>
+    /// The SQL that tests a column against every element of an array parameter (<c>= ANY(@p)</c>, or <c>IN @p</c>
+    /// where Dapper expands the array into one parameter per element).
+    /// </summary>
+    public abstract string EqualsAny(string parameter);
+
     public abstract bool IsForeignKeyViolation(DbException exception);
 
     /// <summary>

@@ -4,7 +4,10 @@ using Tessera.Core.Storage;
 
 namespace Tessera.Storage.Sql;
 
-/// <summary>The token_changes table (filled by triggers, see migration 0002) on any <see cref="SqlDatabase"/>.</summary>
+/// <summary>
+/// The token_changes table (filled by triggers, see migration 0002) on any <see cref="SqlDatabase"/>, and the
+/// prune watermark in token_feed_state (kept by a trigger on every DELETE, see migration 0004).
+/// </summary>
 public sealed class SqlTokenChangeFeed(SqlDatabase database) : ITokenChangeFeed
 {
     public async Task<long> LatestPositionAsync(CancellationToken cancellationToken)
@@ -23,10 +26,31 @@ public sealed class SqlTokenChangeFeed(SqlDatabase database) : ITokenChangeFeed
         return [.. rows.Select(r => new TokenChange(r.Position, SecretHash.FromBytes(r.TokenHash)))];
     }
 
-    public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TokenChange>> ReadAtAsync(IReadOnlyCollection<long> positions, CancellationToken cancellationToken)
+    {
+        if (positions.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long Position, byte[] TokenHash)>(new CommandDefinition(
+            $"SELECT position, token_hash FROM token_changes WHERE position {database.EqualsAny("positions")} ORDER BY position",
+            new { positions = positions.ToArray() }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new TokenChange(r.Position, SecretHash.FromBytes(r.TokenHash)))];
+    }
+
+    public async Task<long> PrunedThroughAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT pruned_through FROM token_feed_state WHERE id = 1", cancellationToken: cancellationToken)) ?? 0;
+    }
+
+    public async Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM token_changes WHERE changed_at < @before", new { before = Ms.Of(before) }, cancellationToken: cancellationToken));
+            $"DELETE FROM token_changes WHERE changed_at < {database.NowMs} - @retentionMs",
+            new { retentionMs = (long)retention.TotalMilliseconds }, cancellationToken: cancellationToken));
     }
 }

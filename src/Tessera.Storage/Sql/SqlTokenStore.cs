@@ -33,6 +33,19 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         return row is null ? null : new TokenMatch(row.ToDomain(), row.WorkloadName);
     }
 
+    public async Task<IReadOnlyList<TokenMatch>> FindTokensAsync(IReadOnlyCollection<SecretHash> hashes, CancellationToken cancellationToken)
+    {
+        if (hashes.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<TokenRow>(new CommandDefinition(
+            $"SELECT {Columns}, w.name AS workload_name FROM query_tokens t LEFT JOIN workloads w ON w.id = t.workload_id WHERE t.token_hash {database.EqualsAny("hashes")}",
+            new { hashes = hashes.Select(h => h.ToArray()).ToArray() }, cancellationToken: cancellationToken));
+        return [.. rows.Select(row => new TokenMatch(row.ToDomain(), row.WorkloadName))];
+    }
+
     public async Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder($"SELECT {Columns} FROM query_tokens t WHERE t.account_id = @accountId");

@@ -130,6 +130,11 @@ public sealed class SqliteDatabase : SqlDatabase
             """, new { rows = Encoding.UTF8.GetString(buffer.WrittenSpan) });
     }
 
+    public override string NowMs => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+    /// <summary>Dapper expands the array into one parameter per element (the callers send at most a few hundred).</summary>
+    public override string EqualsAny(string parameter) => $"IN @{parameter}";
+
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 }; // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
 

@@ -45,9 +45,30 @@ public sealed class ChangeFeedCursorTests
         cursor.Advance(Timeout - 1);
         Assert.Equal(10, cursor.Floor);
 
-        cursor.Advance(Timeout);
+        Assert.Empty(cursor.Advance(Timeout - 1));
+
+        Assert.Equal([11, 12, 13], cursor.Advance(Timeout)); // the follower keeps looking for these
 
         Assert.Equal(14, cursor.Floor);
+    }
+
+    [Fact]
+    public void Skipping_to_a_position_drops_what_was_seen_or_missing_below_it_and_reading_goes_on_after_it()
+    {
+        var cursor = new ChangeFeedCursor(10, Timeout);
+        Assert.True(cursor.Accept(12));
+        Assert.True(cursor.Accept(15));
+        cursor.Advance(0); // 11 missing
+
+        cursor.SkipTo(13);
+
+        Assert.Equal(13, cursor.Floor);
+        Assert.False(cursor.Accept(11));
+        Assert.True(cursor.Accept(14));
+        Assert.Empty(cursor.Advance(1));
+        Assert.Equal(15, cursor.Floor);
+        cursor.SkipTo(3); // never backwards
+        Assert.Equal(15, cursor.Floor);
     }
 
     [Fact]

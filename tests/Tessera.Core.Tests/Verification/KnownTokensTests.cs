@@ -44,6 +44,57 @@ public sealed class KnownTokensTests
     }
 
     [Fact]
+    public void Forgetting_everything_empties_memory_drops_fills_in_flight_and_keeps_the_uses_counted()
+    {
+        var known = new KnownTokens(Options, entryChunkBits: 2, nameChunkBits: 8);
+        var hashes = Enumerable.Range(0, 9).Select(_ => NewHash()).ToArray();
+        foreach (var hash in hashes)
+        {
+            known.Remember(hash, Token(), known.GenerationOf(hash));
+        }
+        Assert.True(known.TryGet(hashes[0], out var used));
+        known.RecordUse(used, 1_000);
+        var unknown = NewHash();
+        known.RememberUnknown(unknown, known.GenerationOf(unknown), 0);
+        var inFlight = known.GenerationOf(hashes[1]);
+
+        known.ForgetAll();
+
+        Assert.Equal(0, known.Count);
+        Assert.All(hashes, h => Assert.False(known.TryGet(h, out _)));
+        Assert.False(known.IsKnownUnknown(unknown, 0));
+        known.Remember(hashes[1], Token(), inFlight); // read before the reset: may be stale
+        Assert.False(known.TryGet(hashes[1], out _));
+        var usage = Assert.Single(known.TakeUsage());
+        Assert.Equal((used.Id, 1L), (usage.TokenId, usage.Uses));
+        known.Remember(hashes[2], Token(), known.GenerationOf(hashes[2])); // read after it: kept
+        Assert.True(known.TryGet(hashes[2], out _));
+    }
+
+    [Fact]
+    public void Tokens_come_due_for_a_second_read_one_epoch_after_the_epoch_they_were_read_in_and_a_second_read_renews_them()
+    {
+        var known = new KnownTokens(Options, entryChunkBits: 2, nameChunkBits: 8);
+        var (old, young) = (NewHash(), NewHash());
+        known.Remember(old, Token(), known.GenerationOf(old));
+
+        Assert.Empty(known.TurnEpoch()); // read in the epoch that just ended: not due yet
+        known.Remember(young, Token(), known.GenerationOf(young));
+        Assert.Equal([old], known.TurnEpoch()); // two epochs old: due
+
+        known.RememberAgain(old, Token(), known.GenerationOf(old));
+        Assert.Equal([young], known.TurnEpoch()); // "old" was read again in the epoch that just ended
+
+        var raced = known.GenerationOf(young);
+        known.Forget(young);
+        known.Remember(young, Token(), known.GenerationOf(young));
+        known.RememberAgain(young, Token("wl_99999999999999999999999999999999"), raced); // changed while read again: forgotten, not kept stale
+        Assert.False(known.TryGet(young, out _));
+        Assert.True(known.TryGet(old, out var kept));
+        Assert.Equal("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b", kept.Workload!.Id);
+    }
+
+    [Fact]
     public void Unknown_hashes_are_remembered_for_their_ttl_forgotten_on_change_and_capped()
     {
         var known = new KnownTokens(new VerificationOptions { UnknownTtl = TimeSpan.FromSeconds(5), MaxUnknown = 2 });

@@ -76,6 +76,9 @@ public sealed class ControlledStore
             return match;
         }
 
+        public Task<IReadOnlyList<TokenMatch>> FindTokensAsync(IReadOnlyCollection<SecretHash> hashes, CancellationToken cancellationToken) =>
+            Pass(() => inner.FindTokensAsync(hashes, cancellationToken));
+
         public Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken) =>
             Pass(() => inner.GetTokenAsync(accountId, tokenId, cancellationToken));
 
@@ -124,10 +127,22 @@ public sealed class ControlledStore
             return control.FeedStalled ? Task.FromResult<IReadOnlyList<TokenChange>>([]) : inner.ReadAfterAsync(position, limit, cancellationToken);
         }
 
-        public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<TokenChange>> ReadAtAsync(IReadOnlyCollection<long> positions, CancellationToken cancellationToken)
         {
             control.ThrowIfUnreachable();
-            return inner.PruneAsync(before, cancellationToken);
+            return control.FeedStalled ? Task.FromResult<IReadOnlyList<TokenChange>>([]) : inner.ReadAtAsync(positions, cancellationToken);
+        }
+
+        public Task<long> PrunedThroughAsync(CancellationToken cancellationToken)
+        {
+            control.ThrowIfUnreachable();
+            return inner.PrunedThroughAsync(cancellationToken);
+        }
+
+        public Task<int> PruneAsync(TimeSpan retention, CancellationToken cancellationToken)
+        {
+            control.ThrowIfUnreachable();
+            return inner.PruneAsync(retention, cancellationToken);
         }
     }
 }
