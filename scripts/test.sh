@@ -29,7 +29,7 @@ results=$(mktemp -d)
 cleanups=('rm -rf "$results"')
 trap 'for c in "${cleanups[@]}"; do eval "$c" || true; done' EXIT
 
-# --- PostgreSQL and nginx for the provider theory, the scale-out and the gateway tests (issue 5) ---
+# --- PostgreSQL, nginx and Caddy for the provider theory, the scale-out and the gateway tests (issues 5, 13) ---
 # Installs them from Debian packages when missing (as root), starts a throwaway PostgreSQL cluster on
 # a free port in a temporary directory as a non-root user, and stops it on exit. The tests find it
 # through TESSERA_TEST_POSTGRES; without it they skip their PostgreSQL cases (fail under CI=true).
@@ -37,6 +37,8 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || tru
 gateway_packages=()
 [ -n "$pg_bin" ] || gateway_packages+=(postgresql)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || gateway_packages+=(nginx-light)
+# Caddy runs examples/caddy/Caddyfile in the gateway tests (issue 13).
+command -v caddy >/dev/null || gateway_packages+=(caddy)
 if ((${#gateway_packages[@]})) && [ "$(id -u)" -eq 0 ]; then
   echo "test.sh: installing ${gateway_packages[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${gateway_packages[@]}" >/dev/null
