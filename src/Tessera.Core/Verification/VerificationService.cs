@@ -92,29 +92,26 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
     }
 
     /// <summary>
-    /// The store read, bounded by <see cref="VerificationOptions.StoreTimeout"/> however the driver reacts to
-    /// cancellation (a frozen PostgreSQL answers neither the query nor its cancel request).
+    /// The store read, bounded by <see cref="VerificationOptions.StoreTimeout"/> however the driver reacts: a frozen
+    /// PostgreSQL answers neither the query nor a cancel request, and cancelling would run the driver's cancel
+    /// (a connection to that server) on the timer that must end the wait. So the read is not cancelled but
+    /// abandoned; the driver's own command timeout ends it, and the breaker lets at most one such read start
+    /// per <see cref="VerificationOptions.StoreBreak"/> while the store hangs.
     /// </summary>
     private async Task<TokenMatch?> ReadWithDeadlineAsync(SecretHash hash, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.StoreTimeout);
-        var read = store.FindTokenAsync(hash, deadline.Token);
+        // Started on the thread pool: the driver may block before its first await (opening a connection), and the
+        // deadline must run from the start.
+        var read = Task.Run(() => store.FindTokenAsync(hash, cancellationToken), cancellationToken);
         try
         {
             return await read.WaitAsync(options.StoreTimeout, cancellationToken);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
-            throw new TimeoutException("The token store did not answer within the query side's deadline.", e);
-        }
-        finally
-        {
-            // An abandoned read still completes (or fails) later: observe it, so its failure is not unobserved.
-            if (!read.IsCompleted)
-            {
-                _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            }
+            // Observed, so its eventual failure is not an unobserved task exception.
+            _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class TesseraExceptionHandler(ILogger<TesseraExceptionHandler> log
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        if (exception is OperationCanceledException && DatabaseDeadline.ClientWentAway(httpContext))
         {
             return true; // the client went away; nobody is listening
         }
@@ -28,6 +28,8 @@ public sealed class TesseraExceptionHandler(ILogger<TesseraExceptionHandler> log
             StoreUnavailableException => Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, exception.Message),
             DbException => Unavailable(exception),
             TimeoutException => Unavailable(exception),
+            // The client is still there: only the request's database deadline cancels (DatabaseDeadline).
+            OperationCanceledException => Unavailable(exception),
             _ => Unexpected(exception),
         };
         if (problem.StatusCode == StatusCodes.Status503ServiceUnavailable)

@@ -48,6 +48,10 @@ public sealed class PostgresDatabase : SqlDatabase
         builder.Pooling = true;
         builder.Timeout = seconds;
         builder.CommandTimeout = seconds;
+        // A cancelled or timed-out statement breaks its connection at once instead of waiting (2 s by default)
+        // for the server to confirm the cancel: a database that hangs confirms nothing, and every request has
+        // a deadline of Tessera:Database:Timeout in total (issue 13).
+        builder.CancellationTimeout = -1;
         // Automatic preparation: a statement run twice on a pooled connection is prepared there and reused,
         // which covers the hot queries (token lookup by hash, usage update, license-key lookup).
         if (builder.MaxAutoPrepare == 0)

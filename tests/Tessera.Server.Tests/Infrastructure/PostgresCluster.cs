@@ -66,8 +66,61 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Stops the server the hard way (as a crash would): committed work must come back from the WAL.</summary>
     public Task StopAsync() => RunAsPostgresAsync(Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "-w", "stop");
 
+    /// <summary>
+    /// Freezes the whole cluster with SIGSTOP (the postmaster and every backend): it accepts TCP connections
+    /// (the kernel does) and answers nothing, the way a hung database or a network partition looks to a client.
+    /// </summary>
+    public Task FreezeAsync() => SignalAllAsync("STOP");
+
+    /// <summary>Lets a frozen cluster run again.</summary>
+    public Task ThawAsync() => SignalAllAsync("CONT");
+
+    private async Task SignalAllAsync(string signal)
+    {
+        var postmaster = int.Parse((await File.ReadAllLinesAsync(Path.Combine(DataDirectory, "postmaster.pid")))[0], System.Globalization.CultureInfo.InvariantCulture);
+        var pids = new List<int> { postmaster };
+        foreach (var stat in Directory.GetDirectories("/proc").Select(d => Path.Combine(d, "stat")).Where(File.Exists))
+        {
+            string text;
+            try
+            {
+                text = await File.ReadAllTextAsync(stat);
+            }
+            catch (IOException)
+            {
+                continue; // the process ended meanwhile
+            }
+            // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == postmaster)
+            {
+                pids.Add(int.Parse(text[..text.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        // The postmaster first on STOP (no new backends), last on CONT.
+        foreach (var pid in signal == "STOP" ? pids : Enumerable.Reverse(pids))
+        {
+            try
+            {
+                await RunAsync("kill", $"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (InvalidOperationException) when (pid != postmaster)
+            {
+                // a backend that ended meanwhile
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await ThawAsync(); // a test that failed while the cluster was frozen must not leave it stopped
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            // not running
+        }
         try
         {
             await StopAsync();

@@ -27,6 +27,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The server's own process (dotnet itself, no wrapper), for signals such as SIGSTOP.</summary>
+    public int ProcessId => _process.Id;
+
     public string Stdout => Read(_stdout);
 
     public string Stderr => Read(_stderr);
