@@ -21,7 +21,7 @@ public static class TesseraCli
 
     public static RootCommand Build(CliEnvironment env)
     {
-        var url = new Option<string?>("--url") { Description = "The Tessera server (default: $TESSERA_URL, else the one saved by 'tessera login').", Recursive = true };
+        var url = new Option<string?>("--url") { Description = "The Tessera server (default: $TESSERA_URL, else the last one 'tessera login' saved). A saved key is sent only to the server it was saved for.", Recursive = true };
         var json = new Option<bool>("--json") { Description = "Write the API's JSON instead of a table (lists as one array).", Recursive = true };
         var cli = new Cli(env, url, json);
 
@@ -36,12 +36,14 @@ public static class TesseraCli
     {
         public Command Login()
         {
-            var command = new Command("login", $"Check a license key against the server and save both in {CliConfig.FileName} (mode 0600) under the user's config directory. " +
+            var command = new Command("login", $"Check a license key against the server and save it for that server in {CliConfig.FileName} (mode 0600) under the user's config directory; " +
+                                               "later commands go to the server logged in to last. A saved key is sent only to the server it was saved for; keys saved for other servers are kept. " +
                                                $"The key is read from ${CliEnvironment.LicenseKeyVariable}, else from the first line of standard input.");
             command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, requireLogin: false, async (client, output, session) =>
             {
                 var account = await client.GetAccountAsync(cancellationToken);
-                await new CliConfig(session.Url.ToString(), session.LicenseKey).SaveAsync(env.ConfigDirectory, cancellationToken);
+                var saved = await CliConfig.LoadAsync(env.ConfigDirectory, cancellationToken) ?? new CliConfig();
+                await saved.WithLogin(session.Url, session.LicenseKey).SaveAsync(env.ConfigDirectory, cancellationToken);
                 output.Line($"Logged in to {session.Url} as {account.Name} ({account.Id}); saved to {CliConfig.PathIn(env.ConfigDirectory)}.");
                 if (output.Json)
                 {
@@ -269,7 +271,7 @@ public static class TesseraCli
             var saved = await CliConfig.LoadAsync(env.ConfigDirectory, cancellationToken);
             var url = (parse.GetValue(urlOption) is { } given ? ParseUrl(given) : null)
                       ?? (env.Variable(CliEnvironment.UrlVariable) is { Length: > 0 } fromEnvironment ? ParseUrl(fromEnvironment) : null)
-                      ?? (requireLogin && saved is not null ? ParseUrl(saved.Url) : null)
+                      ?? (requireLogin && saved?.Url is { } savedUrl ? ParseUrl(savedUrl) : null)
                       ?? throw new CliUsageException(requireLogin
                           ? "not logged in: run 'tessera login --url URL' (or set TESSERA_URL and TESSERA_LICENSE_KEY)."
                           : "give the server with --url URL.");
@@ -277,14 +279,19 @@ public static class TesseraCli
             {
                 throw new CliUsageException("--url must be an absolute http:// or https:// URL.");
             }
+            // A key given for this command goes wherever the command goes; a saved one only to the server it was saved for.
             var key = env.Variable(CliEnvironment.LicenseKeyVariable) is { Length: > 0 } k ? k.Trim()
-                : requireLogin ? saved?.LicenseKey
+                : requireLogin ? saved?.KeyFor(url)
                 : (await env.In.ReadLineAsync(cancellationToken))?.Trim();
             if (string.IsNullOrEmpty(key))
             {
-                throw new CliUsageException(requireLogin
-                    ? "not logged in: run 'tessera login --url URL' (or set TESSERA_LICENSE_KEY)."
-                    : $"no license key: pipe it to standard input or set {CliEnvironment.LicenseKeyVariable}.");
+                throw new CliUsageException(!requireLogin
+                    ? $"no license key: pipe it to standard input or set {CliEnvironment.LicenseKeyVariable}."
+                    : saved is { LicenseKeys.Count: > 0 }
+                        ? $"no license key saved for {CliConfig.ServerKey(url)}; keys saved by 'tessera login' are sent only to their own server " +
+                          $"({string.Join(", ", saved.LicenseKeys.Keys.Order(StringComparer.Ordinal))}). " +
+                          $"Run 'tessera login --url {CliConfig.ServerKey(url)}' or set {CliEnvironment.LicenseKeyVariable} for this server."
+                        : "not logged in: run 'tessera login --url URL' (or set TESSERA_LICENSE_KEY).");
             }
             return new Session(url, key);
         }

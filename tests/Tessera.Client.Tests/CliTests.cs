@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tessera.Cli;
 using Tessera.Contracts;
+using Tessera.Core.Secrets;
 
 namespace Tessera.Client.Tests;
 
@@ -52,6 +53,106 @@ public sealed class CliTests(ProcessServer server) : IClassFixture<ProcessServer
         Assert.DoesNotContain(wrong, login.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(CliConfig.PathIn(_config)));
         Assert.Equal(ExitCodes.Usage, (await RunWithAsync("", null, "tokens", "list")).Exit); // not logged in
+    }
+
+    [Fact]
+    public async Task A_saved_key_is_not_sent_to_another_server()
+    {
+        await using var other = await AuthorizationRecorder.StartAsync();
+        Assert.Equal(0, (await RunWithAsync(server.LicenseKey + "\n", null, "login", "--url", server.Url.ToString())).Exit);
+        // The listener writes down what it is sent: a key given for the command goes where the command goes.
+        var given = SecretFormat.Generate(SecretKind.LicenseKey);
+        Assert.Equal(ExitCodes.Refused, (await RunWithAsync("", new() { [CliEnvironment.LicenseKeyVariable] = given }, "tokens", "list", "--url", other.Url.ToString())).Exit);
+        Assert.Equal([$"Bearer {given}"], other.Authorizations);
+
+        var byOption = await RunWithAsync("", null, "tokens", "list", "--url", other.Url.ToString());
+        var byVariable = await RunWithAsync("", new() { [CliEnvironment.UrlVariable] = other.Url.ToString() }, "workloads", "list");
+
+        foreach (var refused in new[] { byOption, byVariable })
+        {
+            Assert.Equal(ExitCodes.Usage, refused.Exit);
+            Assert.Contains($"no license key saved for {CliConfig.ServerKey(other.Url)}", refused.Error, StringComparison.Ordinal);
+            Assert.Contains($"tessera login --url {CliConfig.ServerKey(other.Url)}", refused.Error, StringComparison.Ordinal);
+            Assert.Equal("", refused.Out);
+            Assert.DoesNotContain(server.LicenseKey, refused.Error, StringComparison.Ordinal);
+        }
+        Assert.Equal([$"Bearer {given}"], other.Authorizations); // nothing more reached it, the saved key least of all
+        // Where it was saved for, the saved key still goes.
+        var home = await RunWithAsync("", null, "tokens", "list", "--url", server.Url.ToString());
+        Assert.True(home.Exit == 0, home.Error);
+    }
+
+    [Fact]
+    public async Task Each_server_gets_the_key_saved_for_it_and_commands_go_to_the_last_one_logged_in_to()
+    {
+        await using var second = new ProcessServer();
+        await second.InitializeAsync();
+        Assert.Equal(0, (await RunWithAsync(server.LicenseKey + "\n", null, "login", "--url", server.Url.ToString())).Exit);
+        Assert.Equal(0, (await RunWithAsync(second.LicenseKey + "\n", null, "login", "--url", second.Url.ToString())).Exit);
+
+        var name = Unique("wl");
+        var created = await RunWithAsync("", null, "workloads", "create", name);
+
+        // Each server accepts only its own key: a success on each proves each was sent its own.
+        Assert.True(created.Exit == 0, created.Error);
+        var onSecond = await RunWithAsync("", null, "workloads", "list", "--url", second.Url.ToString());
+        var onFirst = await RunWithAsync("", null, "workloads", "list", "--url", server.Url.ToString());
+        Assert.True(onSecond.Exit == 0 && onFirst.Exit == 0, onSecond.Error + onFirst.Error);
+        Assert.Contains(name, onSecond.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(name, onFirst.Out, StringComparison.Ordinal);
+        var saved = await File.ReadAllTextAsync(CliConfig.PathIn(_config), TestContext.Current.CancellationToken);
+        Assert.Contains(server.LicenseKey, saved, StringComparison.Ordinal);
+        Assert.Contains(second.LicenseKey, saved, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_is_the_same_however_its_url_is_spelled()
+    {
+        var plain = $"http://127.0.0.1:{server.Url.Port}";
+        Assert.Equal(0, (await RunWithAsync(server.LicenseKey + "\n", null, "login", "--url", plain)).Exit);
+
+        foreach (var spelling in new[] { plain + "/", $"HTTP://127.0.0.1:{server.Url.Port}/", $"http://127.0.0.1:{server.Url.Port}/?from=script" })
+        {
+            var list = await RunWithAsync("", null, "workloads", "list", "--url", spelling);
+            Assert.True(list.Exit == 0, $"{spelling}: {list.Error}");
+        }
+        // Names are not resolved: localhost is another server as far as saved keys go.
+        Assert.Equal(ExitCodes.Usage, (await RunWithAsync("", null, "workloads", "list", "--url", $"http://localhost:{server.Url.Port}")).Exit);
+    }
+
+    [Theory]
+    [InlineData("http://Tessera.Example", "http://tessera.example/")]
+    [InlineData("HTTP://tessera.example:80/", "http://tessera.example/")]
+    [InlineData("https://tessera.example:443", "https://tessera.example/")]
+    [InlineData("https://tessera.example:8443", "https://tessera.example:8443/")]
+    [InlineData("http://tessera.example:443", "http://tessera.example:443/")]
+    [InlineData("http://tessera.example/base//", "http://tessera.example/base/")]
+    [InlineData("http://tessera.example/base", "http://tessera.example/base/")]
+    [InlineData("http://user:secret@tessera.example/?q=1#f", "http://tessera.example/")]
+    [InlineData("http://[::1]:5000", "http://[::1]:5000/")]
+    public void Urls_are_compared_by_scheme_host_port_and_path(string url, string key) =>
+        Assert.Equal(key, CliConfig.ServerKey(new Uri(url)));
+
+    [Fact]
+    public async Task A_config_from_before_per_server_keys_keeps_its_key_for_its_own_server_only()
+    {
+        await using var other = await AuthorizationRecorder.StartAsync();
+        var file = CliConfig.PathIn(_config);
+        await File.WriteAllTextAsync(file, $$"""{"url": "{{server.Url}}", "licenseKey": "{{server.LicenseKey}}"}""", TestContext.Current.CancellationToken);
+
+        var home = await RunWithAsync("", null, "workloads", "list");
+        var elsewhere = await RunWithAsync("", null, "workloads", "list", "--url", other.Url.ToString());
+
+        Assert.True(home.Exit == 0, home.Error);
+        Assert.Equal(ExitCodes.Usage, elsewhere.Exit);
+        Assert.DoesNotContain(server.LicenseKey, elsewhere.Error, StringComparison.Ordinal);
+        Assert.Empty(other.Authorizations);
+
+        // The next login writes the per-server shape; the old top-level key is gone, not left to be misread.
+        Assert.Equal(0, (await RunWithAsync(server.LicenseKey + "\n", null, "login", "--url", server.Url.ToString())).Exit);
+        using var saved = JsonDocument.Parse(await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
+        Assert.False(saved.RootElement.TryGetProperty("licenseKey", out _));
+        Assert.Equal(server.LicenseKey, saved.RootElement.GetProperty("licenseKeys").GetProperty(CliConfig.ServerKey(server.Url)).GetString());
     }
 
     [Fact]

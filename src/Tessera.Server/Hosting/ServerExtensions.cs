@@ -88,6 +88,7 @@ public static class ServerExtensions
         services.AddSingleton<TesseraExceptionHandler>();
         services.AddSingleton<GatewayAnswers>();
         services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o => ForwardedHeadersSetup.Configure(o, settings.Http.TrustedProxies));
+        services.AddSingleton(MetricsAccess.Parse(settings.Metrics.AllowedNetworks)); // issue 13: /metrics for the monitoring network only
         // End trust (issue #7).
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -142,7 +143,8 @@ public static class ServerExtensions
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
 
         app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Judged by the client address UseForwardedHeaders resolved; everyone else finds nothing there (issue 13).
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, app.Services.GetRequiredService<MetricsAccess>().Guard, optionsName: null);
 
         app.MapQueryEndpoints();
         var v1 = app.MapGroup("/v1").RequireAuthorization(LicenseKeyAuthentication.Policy);

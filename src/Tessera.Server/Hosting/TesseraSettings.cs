@@ -28,6 +28,9 @@ public sealed class TesseraSettings
     /// <summary>The audit trail's retention and pruning (Tessera:Audit).</summary>
     public AuditOptions Audit { get; set; } = new();
 
+    /// <summary>Who may read /metrics (issue 13).</summary>
+    public MetricsSettings Metrics { get; set; } = new();
+
     public sealed class DatabaseSettings
     {
         /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
@@ -58,6 +61,12 @@ public sealed class TesseraSettings
 
         /// <summary>Proxies (addresses, or networks as CIDR like 10.0.0.0/8) whose X-Forwarded-For is believed.</summary>
         public List<string> TrustedProxies { get; set; } = [];
+    }
+
+    public sealed class MetricsSettings
+    {
+        /// <summary>Addresses or CIDR networks whose clients may read /metrics; none configured means <see cref="MetricsAccess.DefaultNetworks"/>.</summary>
+        public List<string> AllowedNetworks { get; set; } = [];
     }
 
     public static TesseraSettings From(IConfiguration configuration)
@@ -93,6 +102,7 @@ public sealed class TesseraSettings
         }
         settings.Abuse.Validate();
         ForwardedHeadersSetup.Validate(settings.Http.TrustedProxies);
+        MetricsAccess.Parse(settings.Metrics.AllowedNetworks);
         if (settings.Audit.Retention <= TimeSpan.Zero || settings.Audit.PruneInterval <= TimeSpan.Zero || settings.Audit.PruneBatchSize <= 0)
         {
             throw new TesseraConfigurationException(
