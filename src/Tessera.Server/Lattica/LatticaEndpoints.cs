@@ -59,25 +59,19 @@ public static class LatticaEndpoints
         var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         body.Validate(ClientInfo);
-        var models = new JsonArray();
-        string? cursor = null;
-        do
-        {
-            (var items, cursor) = await workloads.ListAsync(caller, TokenService.MaxLimit, cursor, cancellationToken);
-            foreach (var view in items)
+        var first = await workloads.ListAsync(caller, TokenService.MaxLimit, null, cancellationToken);
+        return new LatticaListResult<WorkloadView>("models", first,
+            (cursor, ct) => workloads.ListAsync(caller, TokenService.MaxLimit, cursor, ct),
+            static (json, view) =>
             {
-                models.Add(new JsonObject
-                {
-                    ["modelId"] = view.Workload.Id,
-                    ["modelName"] = view.Workload.Name,
-                    ["description"] = view.Workload.Description,
-                    ["createdAt"] = Ms(view.Workload.CreatedAt),
-                    ["status"] = ModelStatus,
-                });
-            }
-        }
-        while (cursor is not null);
-        return Ok(new JsonObject { ["models"] = models });
+                json.WriteStartObject();
+                json.WriteString("modelId", view.Workload.Id);
+                json.WriteString("modelName", view.Workload.Name);
+                json.WriteString("description", view.Workload.Description);
+                json.WriteNumber("createdAt", Ms(view.Workload.CreatedAt));
+                json.WriteString("status", ModelStatus);
+                json.WriteEndObject();
+            });
     }
 
     private static async Task<IResult> GetModelInfoAsync(HttpRequest request, WorkloadService workloads, CancellationToken cancellationToken)
@@ -143,27 +137,23 @@ public static class LatticaEndpoints
             query = query with { CreatedFrom = day, CreatedTo = day.AddDays(1) };
         }
 
-        var list = new JsonArray();
-        string? cursor = null;
-        do
-        {
-            (var items, cursor) = await tokens.ListAsync(caller, query, cursor, cancellationToken);
-            foreach (var token in items)
+        var first = await tokens.ListAsync(caller, query, null, cancellationToken);
+        return new LatticaListResult<QueryToken>("tokens", first,
+            (cursor, ct) => tokens.ListAsync(caller, query, cursor, ct),
+            static (json, token) =>
             {
-                list.Add(new JsonObject
-                {
-                    ["tokenId"] = token.Id,
-                    ["tokenName"] = token.Name,
-                    ["tokenNote"] = token.Note,
-                    ["status"] = StatusOf(token.Status),
-                    ["modelId"] = token.WorkloadId,
-                    ["issueDate"] = Ms(token.CreatedAt),
-                    ["expirationDate"] = Ms(token.ExpiresAt),
-                });
-            }
-        }
-        while (cursor is not null);
-        return Ok(new JsonObject { ["message"] = $"Found {list.Count} token(s).", ["tokens"] = list });
+                json.WriteStartObject();
+                json.WriteString("tokenId", token.Id);
+                json.WriteString("tokenName", token.Name);
+                json.WriteString("tokenNote", token.Note);
+                json.WriteString("status", StatusOf(token.Status));
+                json.WriteString("modelId", token.WorkloadId);
+                json.WriteNumber("issueDate", Ms(token.CreatedAt));
+                json.WriteNumber("expirationDate", Ms(token.ExpiresAt));
+                json.WriteEndObject();
+            },
+            // After the list, which alone knows the count: a streamed answer cannot go back to put it first.
+            static (json, count) => json.WriteString("message", $"Found {count} token(s)."));
     }
 
     private static async Task<IResult> GetTokenInfoAsync(HttpRequest request, TokenService tokens, VerificationService verification,
