@@ -46,29 +46,21 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         ?? throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
 
     /// <summary>
-    /// The token a secret belongs to, with its workload's name, without recording a use (an
-    /// inspection, not a query). With <paramref name="caller"/> the token must be in the caller's
-    /// account (404 otherwise, as for any other account's object); without one the secret is itself
-    /// the credential, and a missing, malformed or unknown one is refused as on the query side.
+    /// The token a secret belongs to, with its workload's name, without recording a use (an inspection, not a
+    /// query). The token must be in the caller's account (404 otherwise, as for any other account's object).
+    /// A secret that is its own credential is checked by the query side's verification instead, which has the
+    /// memory, the unknown-hash cache and the failure limit this store read has not (issue 13).
     /// </summary>
-    public async Task<TokenMatch> DescribeSecretAsync(Caller? caller, string? secret, CancellationToken cancellationToken)
+    public async Task<TokenMatch> DescribeSecretAsync(Caller caller, string? secret, CancellationToken cancellationToken)
     {
-        if (caller is null && string.IsNullOrEmpty(secret))
-        {
-            throw new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenMissing, "Send the query token as 'Authorization: Bearer tsq_…'.");
-        }
         if (!SecretFormat.TryHash(secret, SecretKind.QueryToken, out var hash))
         {
-            throw caller is null
-                ? new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenMalformed, "The credential is not a well-formed query token.")
-                : TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+            throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
         }
         var match = await store.FindTokenAsync(hash, cancellationToken);
-        if (match is null || (caller is not null && match.Token.AccountId != caller.AccountId))
+        if (match is null || match.Token.AccountId != caller.AccountId)
         {
-            throw caller is null
-                ? new TesseraException(ProblemKind.Unauthorized, ErrorCodes.TokenUnknown, "The query token is not known.")
-                : TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+            throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
         }
         return match;
     }

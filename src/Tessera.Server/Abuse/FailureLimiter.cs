@@ -50,12 +50,18 @@ public sealed class FailureLimiter : IDisposable
     }
 
     /// <summary>429 with Retry-After (whole seconds, at least 1) and a problem body.</summary>
-    public static ProblemHttpResult TooManyFailures(HttpResponse response, TimeSpan retryAfter)
+    public static ProblemHttpResult TooManyFailures(HttpResponse response, TimeSpan retryAfter) =>
+        Problems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyFailures, SetRetryAfter(response, retryAfter));
+
+    /// <summary>
+    /// Sets Retry-After (whole seconds, at least 1) and returns the message of the 429 that goes with it, for
+    /// surfaces that answer in a shape of their own (the Lattica surface's <c>{error, error_code}</c>).
+    /// </summary>
+    public static string SetRetryAfter(HttpResponse response, TimeSpan retryAfter)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyFailures,
-            $"Too many refused credentials from this address; retry after {seconds} s. A valid credential is always accepted.");
+        return $"Too many refused credentials from this address; retry after {seconds} s. A valid credential is always accepted.";
     }
 
     /// <summary>

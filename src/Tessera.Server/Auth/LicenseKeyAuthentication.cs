@@ -54,19 +54,32 @@ public sealed class LicenseKeyAuthentication(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var code = Context.Items[FailureItem] as string ?? ErrorCodes.LicenseKeyMissing;
-        if (code == ErrorCodes.TooManyFailures)
+        var (code, retryAfter) = RefusalOf(Context);
+        if (retryAfter is { } after)
         {
-            await FailureLimiter.TooManyFailures(Response, (TimeSpan)Context.Items[RetryAfterItem]!).ExecuteAsync(Context);
+            await FailureLimiter.TooManyFailures(Response, after).ExecuteAsync(Context);
             return;
         }
         Response.Headers.WWWAuthenticate = code == ErrorCodes.LicenseKeyMissing ? "Bearer" : "Bearer error=\"invalid_token\"";
-        var detail = code switch
-        {
-            ErrorCodes.LicenseKeyMissing => "Send a license key as 'Authorization: Bearer tsl_…'.",
-            ErrorCodes.LicenseKeyMalformed => "The credential is not a well-formed license key.",
-            _ => "The license key is not valid.",
-        };
-        await Problems.Create(StatusCodes.Status401Unauthorized, code, detail).ExecuteAsync(Context);
+        await Problems.Create(StatusCodes.Status401Unauthorized, code, Describe(code)).ExecuteAsync(Context);
     }
+
+    /// <summary>
+    /// Why this request's authentication by this scheme failed: the refusal code and, when the failure limiter
+    /// turned it into <c>too_many_failures</c>, how long the address must wait. For surfaces that answer the
+    /// refusal in a shape of their own (the Lattica surface) rather than through the challenge.
+    /// </summary>
+    public static (string Code, TimeSpan? RetryAfter) RefusalOf(HttpContext context)
+    {
+        var code = context.Items[FailureItem] as string ?? ErrorCodes.LicenseKeyMissing;
+        return (code, code == ErrorCodes.TooManyFailures ? (TimeSpan)context.Items[RetryAfterItem]! : null);
+    }
+
+    /// <summary>The message of a 401 with this refusal code.</summary>
+    public static string Describe(string code) => code switch
+    {
+        ErrorCodes.LicenseKeyMissing => "Send a license key as 'Authorization: Bearer tsl_…'.",
+        ErrorCodes.LicenseKeyMalformed => "The credential is not a well-formed license key.",
+        _ => "The license key is not valid.",
+    };
 }

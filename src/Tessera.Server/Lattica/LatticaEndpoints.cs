@@ -3,7 +3,9 @@ using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
+using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
+using Tessera.Server.Abuse;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Lattica;
@@ -42,9 +44,9 @@ public static class LatticaEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateModelAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateModelAsync(HttpRequest request, WorkloadService workloads, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var name = body.String("modelName");
         body.Validate("modelName", ClientInfo);
@@ -52,35 +54,29 @@ public static class LatticaEndpoints
         return Ok(JsonValue.Create(view.Workload.Id));
     }
 
-    private static async Task<IResult> ListModelsAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, CancellationToken cancellationToken)
+    private static async Task<IResult> ListModelsAsync(HttpRequest request, WorkloadService workloads, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         body.Validate(ClientInfo);
-        var models = new JsonArray();
-        string? cursor = null;
-        do
-        {
-            (var items, cursor) = await workloads.ListAsync(caller, TokenService.MaxLimit, cursor, cancellationToken);
-            foreach (var view in items)
+        var first = await workloads.ListAsync(caller, TokenService.MaxLimit, null, cancellationToken);
+        return new LatticaListResult<WorkloadView>("models", first,
+            (cursor, ct) => workloads.ListAsync(caller, TokenService.MaxLimit, cursor, ct),
+            static (json, view) =>
             {
-                models.Add(new JsonObject
-                {
-                    ["modelId"] = view.Workload.Id,
-                    ["modelName"] = view.Workload.Name,
-                    ["description"] = view.Workload.Description,
-                    ["createdAt"] = Ms(view.Workload.CreatedAt),
-                    ["status"] = ModelStatus,
-                });
-            }
-        }
-        while (cursor is not null);
-        return Ok(new JsonObject { ["models"] = models });
+                json.WriteStartObject();
+                json.WriteString("modelId", view.Workload.Id);
+                json.WriteString("modelName", view.Workload.Name);
+                json.WriteString("description", view.Workload.Description);
+                json.WriteNumber("createdAt", Ms(view.Workload.CreatedAt));
+                json.WriteString("status", ModelStatus);
+                json.WriteEndObject();
+            });
     }
 
-    private static async Task<IResult> GetModelInfoAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, CancellationToken cancellationToken)
+    private static async Task<IResult> GetModelInfoAsync(HttpRequest request, WorkloadService workloads, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var modelId = body.String("modelId");
         body.Validate("modelId", ClientInfo);
@@ -99,10 +95,10 @@ public static class LatticaEndpoints
         });
     }
 
-    private static async Task<IResult> GenerateTokenAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, TokenService tokens,
+    private static async Task<IResult> GenerateTokenAsync(HttpRequest request, WorkloadService workloads, TokenService tokens,
         CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var modelId = body.String("modelId");
         var name = body.String("tokenName");
@@ -116,10 +112,10 @@ public static class LatticaEndpoints
         return Ok(new JsonObject { ["token"] = issued.Secret, ["tokenId"] = issued.Token.Id });
     }
 
-    private static async Task<IResult> ListTokensAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, TokenService tokens,
+    private static async Task<IResult> ListTokensAsync(HttpRequest request, WorkloadService workloads, TokenService tokens,
         CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var status = body.String("status");
         var modelId = body.String("modelId");
@@ -141,68 +137,81 @@ public static class LatticaEndpoints
             query = query with { CreatedFrom = day, CreatedTo = day.AddDays(1) };
         }
 
-        var list = new JsonArray();
-        string? cursor = null;
-        do
-        {
-            (var items, cursor) = await tokens.ListAsync(caller, query, cursor, cancellationToken);
-            foreach (var token in items)
+        var first = await tokens.ListAsync(caller, query, null, cancellationToken);
+        return new LatticaListResult<QueryToken>("tokens", first,
+            (cursor, ct) => tokens.ListAsync(caller, query, cursor, ct),
+            static (json, token) =>
             {
-                list.Add(new JsonObject
-                {
-                    ["tokenId"] = token.Id,
-                    ["tokenName"] = token.Name,
-                    ["tokenNote"] = token.Note,
-                    ["status"] = StatusOf(token),
-                    ["modelId"] = token.WorkloadId,
-                    ["issueDate"] = Ms(token.CreatedAt),
-                    ["expirationDate"] = Ms(token.ExpiresAt),
-                });
-            }
-        }
-        while (cursor is not null);
-        return Ok(new JsonObject { ["message"] = $"Found {list.Count} token(s).", ["tokens"] = list });
+                json.WriteStartObject();
+                json.WriteString("tokenId", token.Id);
+                json.WriteString("tokenName", token.Name);
+                json.WriteString("tokenNote", token.Note);
+                json.WriteString("status", StatusOf(token.Status));
+                json.WriteString("modelId", token.WorkloadId);
+                json.WriteNumber("issueDate", Ms(token.CreatedAt));
+                json.WriteNumber("expirationDate", Ms(token.ExpiresAt));
+                json.WriteEndObject();
+            },
+            // After the list, which alone knows the count: a streamed answer cannot go back to put it first.
+            static (json, count) => json.WriteString("message", $"Found {count} token(s)."));
     }
 
-    private static async Task<IResult> GetTokenInfoAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    private static async Task<IResult> GetTokenInfoAsync(HttpRequest request, TokenService tokens, VerificationService verification,
+        FailureLimiter limiter, CancellationToken cancellationToken)
     {
         var bearer = Bearer.From(request.Headers.Authorization);
-        var asQueryToken = bearer?.StartsWith(Core.Secrets.SecretFormat.QueryTokenPrefix, StringComparison.Ordinal) == true;
-        var caller = asQueryToken ? null : await AuthenticateAsync(request, accounts, cancellationToken);
+        if (bearer?.StartsWith(Core.Secrets.SecretFormat.QueryTokenPrefix, StringComparison.Ordinal) == true)
+        {
+            // The token as its own credential: checked as the query side checks it (memory, the unknown-hash
+            // cache, metrics, the query-token failure budget), and described from what that check knows, so an
+            // unknown or flooded value never reads the store more than the query side would (ADR 0004).
+            var fields = await ReadAsync(request);
+            var named = fields.String("token");
+            fields.Validate("token", ClientInfo);
+            if (named.Value is not null && named.Value != bearer)
+            {
+                // A query token describes itself only; it is no key to other tokens. Answered before the bearer is
+                // looked at, as it always was: comparing two values the caller sent reads nothing and counts no use.
+                throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+            }
+            var self = await LatticaCredentials.QueryTokenAsync(request.HttpContext, verification, limiter);
+            return TokenInfo(self.Id, self.Status, self.Name, self.ExpiresAt, self.Workload?.Id, self.Workload?.Name);
+        }
+
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var token = body.String("token");
         body.Validate("token", ClientInfo);
-        if (asQueryToken && token.Value is not null && token.Value != bearer)
-        {
-            // A query token describes itself only; it is no key to other tokens.
-            throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
-        }
-        var match = await tokens.DescribeSecretAsync(caller, asQueryToken ? bearer : Required(token, "token"), cancellationToken);
+        // With a license key: an inspection of one of the caller's tokens, read from the store, no use counted.
+        var match = await tokens.DescribeSecretAsync(caller, Required(token, "token"), cancellationToken);
         var t = match.Token;
-        return Ok(new JsonObject
+        return TokenInfo(t.Id, t.Status, t.Name, t.ExpiresAt, t.WorkloadId, match.WorkloadName);
+    }
+
+    private static IResult TokenInfo(string id, TokenStatus status, string name, DateTimeOffset expiresAt, string? modelId, string? modelName) =>
+        Ok(new JsonObject
         {
             ["token"] = new JsonObject
             {
-                ["tokenId"] = t.Id,
-                ["status"] = StatusOf(t),
-                ["tokenName"] = t.Name,
-                ["expirationDate"] = Ms(t.ExpiresAt),
+                ["tokenId"] = id,
+                ["status"] = StatusOf(status),
+                ["tokenName"] = name,
+                ["expirationDate"] = Ms(expiresAt),
             },
             ["model"] = new JsonObject
             {
-                ["modelId"] = t.WorkloadId,
-                ["modelName"] = t.WorkloadId is null ? null : match.WorkloadName,
-                ["status"] = t.WorkloadId is null ? null : ModelStatus,
+                ["modelId"] = modelId,
+                ["modelName"] = modelId is null ? null : modelName,
+                ["status"] = modelId is null ? null : ModelStatus,
             },
             // Lattica's encrypted-inference workers and evaluation keys do not exist here.
             ["worker"] = new JsonObject { ["status"] = null },
             ["evaluationKey"] = new JsonObject { ["createdAt"] = null },
         });
-    }
 
-    private static async Task<IResult> UpdateTokenInfoAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateTokenInfoAsync(HttpRequest request, TokenService tokens, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var tokenId = body.String("tokenId");
         var name = body.String("tokenName");
@@ -221,10 +230,10 @@ public static class LatticaEndpoints
         return Ok(new JsonObject { ["message"] = "Token updated." });
     }
 
-    private static async Task<IResult> AssignAsync(HttpRequest request, AccountService accounts, WorkloadService workloads, TokenService tokens,
+    private static async Task<IResult> AssignAsync(HttpRequest request, WorkloadService workloads, TokenService tokens,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var tokenId = body.String("tokenId");
         var modelId = body.String("modelIdToAssign");
@@ -256,9 +265,9 @@ public static class LatticaEndpoints
         return Ok(result);
     }
 
-    private static async Task<IResult> UnassignAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    private static async Task<IResult> UnassignAsync(HttpRequest request, TokenService tokens, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var tokenId = body.String("tokenId");
         var modelId = body.String("modelId");
@@ -282,9 +291,9 @@ public static class LatticaEndpoints
         return Ok(new JsonObject { ["message"] = "Token unassigned from model.", ["warning"] = null });
     }
 
-    private static async Task<IResult> DeleteTokenAsync(HttpRequest request, AccountService accounts, TokenService tokens, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteTokenAsync(HttpRequest request, TokenService tokens, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         var tokenId = body.String("tokenId");
         body.Validate("tokenId", ClientInfo);
@@ -294,7 +303,7 @@ public static class LatticaEndpoints
 
     private static async Task<IResult> GetAccountInfoAsync(HttpRequest request, AccountService accounts, CancellationToken cancellationToken)
     {
-        var caller = await AuthenticateAsync(request, accounts, cancellationToken);
+        var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         body.Validate(ClientInfo);
         var account = await accounts.GetAccountAsync(caller, cancellationToken);
@@ -317,16 +326,8 @@ public static class LatticaEndpoints
     /// <summary>9999-12-31T23:59:59.999Z, the last instant a date can name.</summary>
     private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
-    private static async Task<Caller> AuthenticateAsync(HttpRequest request, AccountService accounts, CancellationToken cancellationToken)
-    {
-        var (code, caller) = await accounts.AuthenticateAsync(Bearer.From(request.Headers.Authorization), cancellationToken);
-        return caller ?? throw new TesseraException(ProblemKind.Unauthorized, code!, code switch
-        {
-            ErrorCodes.LicenseKeyMissing => "Send a license key as 'Authorization: Bearer tsl_…'.",
-            ErrorCodes.LicenseKeyMalformed => "The credential is not a well-formed license key.",
-            _ => "The license key is not valid.",
-        });
-    }
+    /// <summary>The license key's caller, checked by the same scheme as <c>/v1</c> (see <see cref="LatticaCredentials"/>).</summary>
+    private static Task<Caller> AuthenticateAsync(HttpRequest request) => LatticaCredentials.LicenseKeyAsync(request.HttpContext);
 
     private static Task<JsonFields> ReadAsync(HttpRequest request) => JsonBody.ReadAsync(request, optional: true);
 
@@ -341,7 +342,7 @@ public static class LatticaEndpoints
         _ => throw TesseraException.Invalid("status", "Must be ACTIVE or CANCELED."),
     };
 
-    private static string StatusOf(QueryToken token) => token.Status == TokenStatus.Active ? "ACTIVE" : "CANCELED";
+    private static string StatusOf(TokenStatus status) => status == TokenStatus.Active ? "ACTIVE" : "CANCELED";
 
     private static long Ms(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
 

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Authentication;
+using Tessera.Core;
+using Tessera.Core.Accounts;
+using Tessera.Core.Verification;
+using Tessera.Server.Abuse;
+using Tessera.Server.Auth;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Lattica;
+
+/// <summary>
+/// The Lattica surface's credentials go the way they go everywhere else (issue 13): a license key through the
+/// <see cref="LicenseKeyAuthentication"/> scheme (failure limiter, client address, revoked-key audit), a query
+/// token through the <see cref="VerificationService"/> and the query side's failure budget. Only the answer's
+/// shape is Lattica's: a refusal is thrown for <see cref="LatticaErrors"/> to write as <c>{error, error_code}</c>.
+/// </summary>
+public static class LatticaCredentials
+{
+    /// <summary>The caller a license key names, with its client address for the audit trail; a refusal (401, or 429 with Retry-After) otherwise.</summary>
+    public static async Task<Caller> LicenseKeyAsync(HttpContext context)
+    {
+        // The scheme's handler is per request: this is the same check, counted once, that /v1 makes.
+        var result = await context.AuthenticateAsync(LicenseKeyAuthentication.SchemeName);
+        if (result.Succeeded)
+        {
+            return result.Principal!.Caller();
+        }
+        var (code, retryAfter) = LicenseKeyAuthentication.RefusalOf(context);
+        throw retryAfter is { } after
+            ? TooManyFailures(context.Response, after)
+            : new TesseraException(ProblemKind.Unauthorized, code, LicenseKeyAuthentication.Describe(code));
+    }
+
+    /// <summary>
+    /// The token the bearer query token is, whatever its state (a cancelled, expired or unassigned token may still
+    /// describe itself); a missing, malformed or unknown one is refused, and a presented one counts against the
+    /// address's query-token budget exactly as a refusal of <c>/v1/handshake</c> does.
+    /// </summary>
+    public static async Task<KnownToken> QueryTokenAsync(HttpContext context, VerificationService verification, FailureLimiter limiter)
+    {
+        var result = await verification.VerifyAsync(context.Request.Headers.Authorization, context.RequestAborted);
+        var detail = result.Outcome switch
+        {
+            VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",
+            VerificationOutcome.Malformed => "The credential is not a well-formed query token.",
+            VerificationOutcome.Unknown => "The query token is not known.",
+            _ => null,
+        };
+        if (detail is null)
+        {
+            return result.Token;
+        }
+        if (result.Outcome != VerificationOutcome.Missing &&
+            !limiter.TryRecordFailure(context, FailureKind.QueryToken, out var retryAfter))
+        {
+            throw TooManyFailures(context.Response, retryAfter);
+        }
+        throw new TesseraException(ProblemKind.Unauthorized, result.Code, detail);
+    }
+
+    private static HttpProblemException TooManyFailures(HttpResponse response, TimeSpan retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyFailures, FailureLimiter.SetRetryAfter(response, retryAfter));
+}
