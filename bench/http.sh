@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP benchmarks of Tessera with wrk (issue #6). For each database: seeds 100k tokens, starts the real
-# server, warms it up, then in one run measures an empty endpoint (/healthz) and GET /v1/auth with one
-# usable token, with 1,000 usable tokens in rotation and with 1,000 unknown ones, and prints requests/s,
+# server, warms it up, then in one run measures an empty endpoint (/healthz) and GET /v1/auth (naming each
+# token's workload, as a gateway must: ?workload=wl_…) with one usable token, with 1,000 usable tokens in
+# rotation and with 1,000 unknown ones, and prints requests/s,
 # p50, p99 and each one's ratio to the empty endpoint, next to the empty endpoint of a bare ASP.NET Core app
 # (`Tessera.Benchmarks bare`: what HTTP alone costs on these cores); then token creations/s through the API. With
 # LIST=1 (default) it also seeds 1M tokens on SQLite and measures a filtered, sorted list page and the
@@ -114,7 +115,8 @@ bench_provider() { # provider connection-string
   echo; echo "## $provider, $TOKENS tokens"
   dotnet "$bench_dll" seed "$provider" "$connection" "$TOKENS" "$data"
   start_server "$provider" "$connection"
-  local key workload; key=$(cat "$data/license-key"); workload=$(head -1 "$data/workloads")
+  local key workload one one_workload; key=$(cat "$data/license-key"); workload=$(head -1 "$data/workloads")
+  read -r one one_workload <"$data/usable" # the first usable token and its workload (each line: secret workload)
   # Warm-up: JIT, connection pools, and 1,000 usable tokens remembered.
   SECRETS="$data/usable" LIMIT=1000 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/lua/rotate.lua "http://127.0.0.1:$PORT" >/dev/null
   SECRETS="$data/unknown" LIMIT=1000 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/lua/rotate.lua "http://127.0.0.1:$PORT" >/dev/null
@@ -127,7 +129,7 @@ bench_provider() { # provider connection-string
     wrk_run empty:/healthz "http://127.0.0.1:$PORT/healthz"
     # The same Lua request() as the rotating runs, so the load generator's own cost is in the baseline too.
     SECRETS="$data/usable" LIMIT=1000 URLPATH=/healthz wrk_run empty:/healthz-lua -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
-    BEARER=$(head -1 "$data/usable") URLPATH=/v1/auth wrk_run auth:one-usable -s bench/lua/bearer.lua "http://127.0.0.1:$PORT"
+    BEARER=$one URLPATH="/v1/auth?workload=$one_workload" wrk_run auth:one-usable -s bench/lua/bearer.lua "http://127.0.0.1:$PORT"
     SECRETS="$data/usable" LIMIT=1000 wrk_run auth:1000-usable -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
     SECRETS="$data/unknown" LIMIT=1000 wrk_run auth:1000-unknown -s bench/lua/rotate.lua "http://127.0.0.1:$PORT"
   done | tee -a "${RAW:-/dev/null}" | report

@@ -14,6 +14,8 @@ namespace Tessera.Benchmarks;
 /// Builds a database for the HTTP benchmarks: one account, 100 workloads and N tokens (80 % usable, the rest
 /// cancelled, unassigned or expired), written in large transactions. Writes the license key, the workload ids,
 /// the usable and the refused tokens' secrets and 1,000 well-formed secrets that no token has into the output directory.
+/// Each secret's line also names the workload whose gateway it is presented at (<c>GET /v1/auth?workload=…</c> must
+/// name one, API.md §4): its own for a token bound to one, one of the 100 for an unassigned token or an unknown secret.
 /// </summary>
 internal static class Seeder
 {
@@ -70,7 +72,7 @@ internal static class Seeder
                     CreatedAt = created.ToUnixTimeMilliseconds(),
                     ExpiresAt = expires.ToUnixTimeMilliseconds(),
                 });
-                await (kind > 3 ? usable : refused).WriteLineAsync(secret);
+                await (kind > 3 ? usable : refused).WriteLineAsync($"{secret} {workloads[i % workloads.Length]}");
             }
             await using var connection = await database.OpenAsync(CancellationToken.None);
             await using var transaction = await database.BeginWriteAsync(connection, CancellationToken.None);
@@ -84,7 +86,7 @@ internal static class Seeder
             await transaction.CommitAsync(CancellationToken.None);
         }
         await File.WriteAllLinesAsync(Path.Combine(output, "unknown"),
-            Enumerable.Range(0, 1000).Select(_ => SecretFormat.Generate(SecretKind.QueryToken)));
+            Enumerable.Range(0, 1000).Select(i => $"{SecretFormat.Generate(SecretKind.QueryToken)} {workloads[i % workloads.Length]}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seeded {tokens:N0} tokens into {provider} for account {account.Id}"));
         return 0;
     }

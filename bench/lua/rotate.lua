@@ -1,6 +1,8 @@
--- wrk script: GET PATH (default /v1/auth) with "Authorization: Bearer <secret>", rotating over the first
+-- wrk script: GET URLPATH (default /v1/auth) with "Authorization: Bearer <secret>", rotating over the first
 -- LIMIT lines (default 1000; 0 = all) of each file in SECRETS (colon-separated). Each thread starts at its
 -- own offset (plus START) and steps by the thread count, so together they present every secret once per round.
+-- A line is "<secret>" or "<secret> <workload id>"; with a workload the request names it, as a gateway guarding
+-- that workload does (URLPATH?workload=wl_…, API.md §4). Paths are built once here, not per request.
 local files, limit, path = os.getenv("SECRETS"), tonumber(os.getenv("LIMIT") or "1000"), os.getenv("URLPATH") or "/v1/auth"
 local threads, counter = {}, 0
 
@@ -11,11 +13,14 @@ function setup(thread)
 end
 
 function init(args)
-  secrets = {}
+  secrets, paths = {}, {}
+  local separator = string.find(path, "?", 1, true) and "&" or "?"
   for file in string.gmatch(files, "[^:]+") do
     for line in io.lines(file) do
       if limit > 0 and #secrets >= limit then break end
-      secrets[#secrets + 1] = "Bearer " .. line
+      local secret, workload = string.match(line, "^(%S+)%s*(%S*)")
+      secrets[#secrets + 1] = "Bearer " .. secret
+      paths[#paths + 1] = workload ~= "" and (path .. separator .. "workload=" .. workload) or path
     end
   end
   step = tonumber(os.getenv("THREADS") or "2")
@@ -23,9 +28,9 @@ function init(args)
 end
 
 function request()
-  local secret = secrets[(i % #secrets) + 1]
+  local k = (i % #secrets) + 1
   i = i + step
-  return wrk.format("GET", path, { ["Authorization"] = secret })
+  return wrk.format("GET", paths[k], { ["Authorization"] = secrets[k] })
 end
 
 -- With PROGRESS set, writes the position from which no secret may have been skipped: the lowest position any

@@ -45,7 +45,7 @@ public abstract class QuerySideTests(TesseraApp app)
     {
         var (_, workload, token) = await UsableTokenAsync();
 
-        var response = await app.ClientWith(token.Token).GetAsync("/v1/auth");
+        var response = await app.ClientWith(token.Token).GetAsync(QuerySide.AuthPath(workload.Id));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(token.Id, response.Headers.GetValues("X-Tessera-Token-Id").Single());
@@ -63,12 +63,13 @@ public abstract class QuerySideTests(TesseraApp app)
     {
         var (_, workload, token) = await UsableTokenAsync();
 
-        var response = await app.ClientWith(token.Token).GetAsync(path);
+        var response = await app.ClientWith(token.Token).GetAsync(QuerySide.AuthPath(workload.Id, path));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(token.Id, response.Headers.GetValues("X-Tessera-Token-Id").Single());
         Assert.Equal(workload.Id, response.Headers.GetValues("X-Tessera-Workload-Id").Single());
-        await AssertRefusedAsync(await app.ClientWith(null).GetAsync(path), "token_missing");
+        await AssertRefusedAsync(await app.ClientWith(null).GetAsync(QuerySide.AuthPath(workload.Id, path)), "token_missing");
+        await (await app.ClientWith(token.Token).GetAsync(path)).ProblemAsync(HttpStatusCode.BadRequest, "workload_required");
     }
 
     [Theory]
@@ -79,7 +80,7 @@ public abstract class QuerySideTests(TesseraApp app)
     public async Task A_request_without_a_bearer_token_is_refused_as_token_missing(string? authorization)
     {
         var client = app.ClientWith(null);
-        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/auth");
+        var request = new HttpRequestMessage(HttpMethod.Get, QuerySide.AuthPath(QuerySide.NoSuchWorkloadId));
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
@@ -92,7 +93,7 @@ public abstract class QuerySideTests(TesseraApp app)
     [Fact]
     public async Task Malformed_tokens_are_refused_as_token_malformed()
     {
-        var (account, _, token) = await UsableTokenAsync();
+        var (account, workload, token) = await UsableTokenAsync();
         var flipped = token.Token[..^1] + (token.Token[^1] == 'A' ? 'B' : 'A'); // checksum no longer matches
         string[] malformed =
         [
@@ -102,7 +103,7 @@ public abstract class QuerySideTests(TesseraApp app)
         foreach (var value in malformed)
         {
             await AssertRefusedAsync(await app.HandshakeAsync(value), "token_malformed");
-            await AssertRefusedAsync(await app.ClientWith(value).GetAsync("/v1/auth"), "token_malformed");
+            await AssertRefusedAsync(await app.ClientWith(value).GetAsync(QuerySide.AuthPath(workload.Id)), "token_malformed");
         }
         // The real token still works: the refusals above were about the values, not the server.
         Assert.Equal(HttpStatusCode.OK, (await app.HandshakeAsync(token.Token)).StatusCode);
@@ -117,15 +118,15 @@ public abstract class QuerySideTests(TesseraApp app)
     [Fact]
     public async Task Cancelling_refuses_the_very_next_call_and_reactivating_restores_it()
     {
-        var (account, _, token) = await UsableTokenAsync();
-        Assert.Equal(HttpStatusCode.NoContent, (await app.ClientWith(token.Token).GetAsync("/v1/auth")).StatusCode);
+        var (account, workload, token) = await UsableTokenAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await app.ClientWith(token.Token).GetAsync(QuerySide.AuthPath(workload.Id))).StatusCode);
 
         await account.PatchTokenAsync(token.Id, new { status = "cancelled" });
-        await AssertRefusedAsync(await app.ClientWith(token.Token).GetAsync("/v1/auth"), "token_cancelled");
+        await AssertRefusedAsync(await app.ClientWith(token.Token).GetAsync(QuerySide.AuthPath(workload.Id)), "token_cancelled");
         await AssertRefusedAsync(await app.HandshakeAsync(token.Token), "token_cancelled");
 
         await account.PatchTokenAsync(token.Id, new { status = "active" });
-        Assert.Equal(HttpStatusCode.NoContent, (await app.ClientWith(token.Token).GetAsync("/v1/auth")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.ClientWith(token.Token).GetAsync(QuerySide.AuthPath(workload.Id))).StatusCode);
     }
 
     [Fact]
@@ -182,7 +183,7 @@ public abstract class QuerySideTests(TesseraApp app)
     [Fact]
     public async Task A_token_works_one_second_before_expiry_and_is_expired_from_then_on()
     {
-        var (account, _, token) = await UsableTokenAsync();
+        var (account, workload, token) = await UsableTokenAsync();
         var now = app.Time.GetUtcNow();
         app.Time.Advance(token.ExpiresAt - now - TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.OK, (await app.HandshakeAsync(token.Token)).StatusCode);
@@ -190,7 +191,7 @@ public abstract class QuerySideTests(TesseraApp app)
         app.Time.Advance(TimeSpan.FromSeconds(1));
         await AssertRefusedAsync(await app.HandshakeAsync(token.Token), "token_expired");
         app.Time.Advance(TimeSpan.FromSeconds(1));
-        await AssertRefusedAsync(await app.ClientWith(token.Token).GetAsync("/v1/auth"), "token_expired");
+        await AssertRefusedAsync(await app.ClientWith(token.Token).GetAsync(QuerySide.AuthPath(workload.Id)), "token_expired");
         Assert.Equal("expired", (await account.GetTokenAsync(token.Id)).State);
 
         // Renewing an expired (active) token makes it usable again for a whole lifetime.
@@ -227,13 +228,13 @@ public abstract class QuerySideTests(TesseraApp app)
     [Fact]
     public async Task Successful_calls_record_use_count_and_last_used_at_but_refusals_do_not()
     {
-        var (account, _, token) = await UsableTokenAsync();
+        var (account, workload, token) = await UsableTokenAsync();
         Assert.Equal(0, token.UseCount);
         Assert.Null(token.LastUsedAt);
 
         await app.HandshakeAsync(token.Token);
         app.Time.Advance(TimeSpan.FromMinutes(5));
-        await app.ClientWith(token.Token).GetAsync("/v1/auth");
+        await app.ClientWith(token.Token).GetAsync(QuerySide.AuthPath(workload.Id)).EnsureAsync(HttpStatusCode.NoContent);
         await app.FlushUsageAsync();
         var used = await account.GetTokenAsync(token.Id);
         Assert.Equal(2, used.UseCount);

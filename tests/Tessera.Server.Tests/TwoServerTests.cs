@@ -123,14 +123,14 @@ public sealed class TwoServerTests : IClassFixture<TwoServerTests.Servers>
                 // Usable on B first, several times over: whatever B caches, it has this token as usable.
                 for (var i = 0; i < 5; i++)
                 {
-                    Assert.Equal(HttpStatusCode.NoContent, (await queryB.GetAsync("/v1/auth")).StatusCode);
+                    Assert.Equal(HttpStatusCode.NoContent, (await queryB.GetAsync(QuerySide.AuthPath(workload.Id))).StatusCode);
                 }
 
                 var changedAt = await ChangeAsync(managerA, token.Id, change);
                 TimeSpan propagation;
                 while (true)
                 {
-                    var response = await queryB.GetAsync("/v1/auth");
+                    var response = await queryB.GetAsync(QuerySide.AuthPath(workload.Id));
                     if (response.StatusCode == HttpStatusCode.Unauthorized)
                     {
                         propagation = TimeProvider.System.GetUtcNow() - changedAt;
@@ -154,7 +154,7 @@ public sealed class TwoServerTests : IClassFixture<TwoServerTests.Servers>
         foreach (var sample in samples)
         {
             using var queryB = Client(_b, sample.TokenSecret);
-            var response = await queryB.GetAsync("/v1/auth");
+            var response = await queryB.GetAsync(QuerySide.AuthPath(workload.Id));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.Equal(sample.Code, response.Headers.GetValues("X-Tessera-Error").Single());
         }
@@ -177,7 +177,7 @@ public sealed class TwoServerTests : IClassFixture<TwoServerTests.Servers>
             using var query = Client(server, token.Token);
             for (var i = 0; i < callsPerServer / 4; i++)
             {
-                Assert.Equal(HttpStatusCode.NoContent, (await query.GetAsync("/v1/auth")).StatusCode);
+                Assert.Equal(HttpStatusCode.NoContent, (await query.GetAsync(QuerySide.AuthPath(workload.Id))).StatusCode);
             }
         }));
         await Task.WhenAll(calls);

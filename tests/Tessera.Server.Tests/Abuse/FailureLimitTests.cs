@@ -22,7 +22,7 @@ public sealed class FailureLimitTests(TrustedProxyApp fixture) : IClassFixture<T
             await (await SendAsync(client, HttpMethod.Post, "/v1/handshake", "192.0.2.10")).ProblemAsync(HttpStatusCode.Unauthorized, "token_unknown");
         }
 
-        var limited = await SendAsync(client, HttpMethod.Get, "/v1/auth", "192.0.2.10");
+        var limited = await SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(QuerySide.NoSuchWorkloadId), "192.0.2.10");
 
         var problem = await limited.ProblemAsync(HttpStatusCode.TooManyRequests, "too_many_failures");
         Assert.DoesNotContain("tsq_", problem.Detail, StringComparison.Ordinal);
@@ -50,9 +50,9 @@ public sealed class FailureLimitTests(TrustedProxyApp fixture) : IClassFixture<T
         }
         await (await SendAsync(_app.ClientWith("tsq_short"), HttpMethod.Post, "/v1/handshake", address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_malformed");
         await (await SendAsync(_app.ClientWith(cancelled.Token), HttpMethod.Post, "/v1/handshake", address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_cancelled");
-        await (await SendAsync(_app.ClientWith(unassigned.Token), HttpMethod.Get, "/v1/auth", address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_unassigned");
-        await (await SendAsync(_app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken)), HttpMethod.Get, "/v1/auth", address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_unknown");
-        await (await SendAsync(_app.ClientWith("tsl_not_a_query_token"), HttpMethod.Get, "/v1/auth", address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_malformed");
+        await (await SendAsync(_app.ClientWith(unassigned.Token), HttpMethod.Get, QuerySide.AuthPath(workload.Id), address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_unassigned");
+        await (await SendAsync(_app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken)), HttpMethod.Get, QuerySide.AuthPath(workload.Id), address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_unknown");
+        await (await SendAsync(_app.ClientWith("tsl_not_a_query_token"), HttpMethod.Get, QuerySide.AuthPath(workload.Id), address)).ProblemAsync(HttpStatusCode.Unauthorized, "token_malformed");
 
         await (await SendAsync(_app.ClientWith(cancelled.Token), HttpMethod.Post, "/v1/handshake", address)).ProblemAsync(HttpStatusCode.TooManyRequests, "too_many_failures");
     }
@@ -64,23 +64,46 @@ public sealed class FailureLimitTests(TrustedProxyApp fixture) : IClassFixture<T
         var account = await _app.NewAccountAsync();
         var workload = await account.CreateWorkloadAsync("llama-3");
         var usable = _app.ClientWith((await account.CreateTokenAsync("alice", workload.Id)).Token);
-        await SendAsync(usable, HttpMethod.Get, "/v1/auth", gateway).EnsureAsync(HttpStatusCode.NoContent);
+        await SendAsync(usable, HttpMethod.Get, QuerySide.AuthPath(workload.Id), gateway).EnsureAsync(HttpStatusCode.NoContent);
 
         var stranger = _app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken));
         for (var i = 0; i < 5; i++)
         {
-            await SendAsync(stranger, HttpMethod.Get, "/v1/auth", gateway).EnsureAsync(HttpStatusCode.Unauthorized);
+            await SendAsync(stranger, HttpMethod.Get, QuerySide.AuthPath(workload.Id), gateway).EnsureAsync(HttpStatusCode.Unauthorized);
         }
-        await SendAsync(stranger, HttpMethod.Get, "/v1/auth", gateway).EnsureAsync(HttpStatusCode.TooManyRequests);
+        await SendAsync(stranger, HttpMethod.Get, QuerySide.AuthPath(workload.Id), gateway).EnsureAsync(HttpStatusCode.TooManyRequests);
 
         for (var i = 0; i < 20; i++)
         {
-            await SendAsync(usable, HttpMethod.Get, "/v1/auth", gateway).EnsureAsync(HttpStatusCode.NoContent);
+            await SendAsync(usable, HttpMethod.Get, QuerySide.AuthPath(workload.Id), gateway).EnsureAsync(HttpStatusCode.NoContent);
             await SendAsync(usable, HttpMethod.Post, "/v1/handshake", gateway).EnsureAsync(HttpStatusCode.OK);
-            await SendAsync(stranger, HttpMethod.Get, "/v1/auth", gateway).EnsureAsync(HttpStatusCode.TooManyRequests);
+            await SendAsync(stranger, HttpMethod.Get, QuerySide.AuthPath(workload.Id), gateway).EnsureAsync(HttpStatusCode.TooManyRequests);
         }
         await _app.FlushUsageAsync();
         Assert.Equal(41, (await account.ListTokensAsync()).Items.Single().UseCount);
+    }
+
+    [Fact]
+    public async Task A_token_shown_at_another_workloads_gateway_counts_as_a_failure_but_the_right_workload_still_passes()
+    {
+        const string gateway = "192.0.2.60";
+        var account = await _app.NewAccountAsync();
+        var workload = await account.CreateWorkloadAsync("llama-3");
+        var other = await account.CreateWorkloadAsync("mistral");
+        var token = await account.CreateTokenAsync("alice", workload.Id);
+        var client = _app.ClientWith(token.Token);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await (await SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(other.Id), gateway)).ProblemAsync(HttpStatusCode.Forbidden, "token_wrong_workload");
+        }
+        var limited = await SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(other.Id), gateway);
+
+        await limited.ProblemAsync(HttpStatusCode.TooManyRequests, "too_many_failures");
+        Assert.Equal("too_many_failures", limited.Headers.GetValues("X-Tessera-Error").Single());
+        // The same token at its own workload's gateway, from the same address, is never refused.
+        await SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(workload.Id), gateway).EnsureAsync(HttpStatusCode.NoContent);
+        await SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(other.Id), gateway).EnsureAsync(HttpStatusCode.TooManyRequests);
     }
 
     [Fact]
@@ -120,10 +143,10 @@ public sealed class FailureLimitTests(TrustedProxyApp fixture) : IClassFixture<T
         for (var i = 0; i < 5; i++)
         {
             // The client wrote its own X-Forwarded-For; the trusted proxy appended the address it saw.
-            await SendAsync(client, HttpMethod.Get, "/v1/auth", $"198.51.100.{i}, 192.0.2.50").EnsureAsync(HttpStatusCode.Unauthorized);
+            await SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(QuerySide.NoSuchWorkloadId), $"198.51.100.{i}, 192.0.2.50").EnsureAsync(HttpStatusCode.Unauthorized);
         }
 
-        await SendAsync(client, HttpMethod.Get, "/v1/auth", "198.51.100.99, 192.0.2.50").EnsureAsync(HttpStatusCode.TooManyRequests);
+        await SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(QuerySide.NoSuchWorkloadId), "198.51.100.99, 192.0.2.50").EnsureAsync(HttpStatusCode.TooManyRequests);
     }
 
     internal static Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string url, string forwardedFor)

@@ -18,9 +18,10 @@ public sealed class SecurityHeaderTests(TesseraApp app) : IClassFixture<TesseraA
         var problem = await app.ClientWith(null).PostAsync("/v1/handshake", null);
         var noContent = await account.Client.DeleteAsync($"/v1/tokens/{(await created.ReadAsync<Contracts.CreatedTokenResponse>(HttpStatusCode.Created)).Id}");
         var health = await app.ClientWith(null).GetAsync("/healthz");
-        var gatewayRefusal = await app.ClientWith(null).GetAsync("/v1/auth"); // answered ahead of routing (GatewayAnswers)
+        var gatewayRefusal = await app.ClientWith(null).GetAsync(QuerySide.AuthPath(QuerySide.NoSuchWorkloadId)); // answered ahead of routing (GatewayAnswers)
+        var gatewayMisconfigured = await app.ClientWith(null).GetAsync("/v1/auth"); // 400: no workload named, also answered there
 
-        foreach (var response in new[] { created, problem, noContent, health, gatewayRefusal })
+        foreach (var response in new[] { created, problem, noContent, health, gatewayRefusal, gatewayMisconfigured })
         {
             Assert.Equal("default-src 'none'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
             Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());

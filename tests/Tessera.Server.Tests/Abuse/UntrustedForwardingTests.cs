@@ -13,10 +13,10 @@ public sealed class UntrustedForwardingTests(UntrustedProxyApp fixture) : IClass
         var client = fixture.App.ClientWith(SecretFormat.Generate(SecretKind.QueryToken));
         for (var i = 0; i < 4; i++)
         {
-            await FailureLimitTests.SendAsync(client, HttpMethod.Get, "/v1/auth", $"203.0.113.{i}").EnsureAsync(HttpStatusCode.Unauthorized);
+            await FailureLimitTests.SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(QuerySide.NoSuchWorkloadId), $"203.0.113.{i}").EnsureAsync(HttpStatusCode.Unauthorized);
         }
 
         // A fresh forwarded address every time, yet all of them are the one real peer, 127.0.0.1.
-        await FailureLimitTests.SendAsync(client, HttpMethod.Get, "/v1/auth", "203.0.113.200").EnsureAsync(HttpStatusCode.TooManyRequests);
+        await FailureLimitTests.SendAsync(client, HttpMethod.Get, QuerySide.AuthPath(QuerySide.NoSuchWorkloadId), "203.0.113.200").EnsureAsync(HttpStatusCode.TooManyRequests);
     }
 }

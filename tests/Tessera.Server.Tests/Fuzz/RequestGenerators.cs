@@ -74,7 +74,7 @@ public sealed class RequestGenerators(FuzzTargets targets)
         (4, Gen.Const(("POST", "/v1/license-keys"))),
         (3, NotOwned(Kind.LicenseKey).Select(id => ("DELETE", $"/v1/license-keys/{id}"))),
         (5, Gen.Const(("POST", "/v1/handshake"))),
-        (5, Gen.Const(("GET", "/v1/auth"))),
+        (5, AuthQuery.Select(q => ("GET", "/v1/auth" + q))),
         (1, Gen.OneOf("/healthz", "/readyz", "/openapi/v1.json", "/").Select(p => ("GET", p))),
         (4, Gen.Select(Gen.OneOf(Methods), KnownPath, (m, p) => (m, p))),
         (2, Gen.Select(Gen.OneOf(Methods), RandomPath, (m, p) => (m, p))));
@@ -111,6 +111,29 @@ public sealed class RequestGenerators(FuzzTargets targets)
         var pair = Gen.Select(Gen.Frequency((6, Gen.OneOf(known)), (1, Gen.OneOf("token", "access_token", "foo", "LIMIT", "", "limit[]"))), value,
             (name, v) => $"{name}={v}");
         return pair.Array[0, 4].Select(pairs => pairs.Length == 0 ? "" : "?" + string.Join('&', pairs));
+    }
+
+    /// <summary>
+    /// How a gateway names the workload it guards on GET /v1/auth: not at all, once (a real id of this or the other
+    /// account, a made-up id, a name, an empty or odd value, under the right name or a near miss), or repeated.
+    /// </summary>
+    private Gen<string> AuthQuery
+    {
+        get
+        {
+            var value = Gen.Frequency(
+                (3, Gen.OneOf([.. targets.WorkloadIds])),
+                (1, Gen.OneOf([.. targets.ForeignWorkloadIds])),
+                (2, IdValue),
+                (1, Gen.OneOf("", "llama-3", "wl_", "WL_" + targets.WorkloadIds[0][3..], "%20" + targets.WorkloadIds[0])),
+                (1, EncodedText));
+            var pair = Gen.Select(Gen.Frequency((8, Gen.Const("workload")), (1, Gen.OneOf("Workload", "workload[]", "wl", ""))), value,
+                (name, v) => $"{name}={v}");
+            return Gen.Frequency(
+                (2, Gen.Const("")),
+                (6, pair.Select(p => "?" + p)),
+                (1, pair.Array[2, 3].Select(pairs => "?" + string.Join('&', pairs))));
+        }
     }
 
     private Gen<string> IdValue => Gen.Frequency(
@@ -173,11 +196,14 @@ public sealed class RequestGenerators(FuzzTargets targets)
         (2, Gen.Select(Gen.OneOf("Bearer ", "Basic ", "Token ", "", "Bearer", "Bearer tsl_", "Bearer tsq_"), HeaderText, (scheme, value) => (string?)(scheme + value))),
         (1, Gen.Const<string?>("Bearer " + new string('A', 8000))));
 
-    private static Gen<IReadOnlyList<KeyValuePair<string, string>>> ExtraHeaders =>
-        Gen.OneOf("If-Match", "If-None-Match", "X-Forwarded-For", "Accept", "Accept-Charset", "Content-Encoding", "X-HTTP-Method-Override", "Cookie", "X-Requested-With")
+    /// <summary>Random headers; X-Tessera-Workload (the guarded workload for GET /v1/auth) with real workload ids among its values.</summary>
+    private Gen<IReadOnlyList<KeyValuePair<string, string>>> ExtraHeaders =>
+        Gen.OneOf("If-Match", "If-None-Match", "X-Forwarded-For", "Accept", "Accept-Charset", "Content-Encoding", "X-HTTP-Method-Override", "Cookie", "X-Requested-With",
+                "X-Tessera-Workload")
             .Select(Gen.Frequency(
                 (3, Gen.OneOf("\"1\"", "\"2\"", "*", "W/\"1\"", "\"1\", \"2\"", "\"99999999999999999999\"", "\"-1\"", "\"\"", "1", "gzip", "DELETE",
-                    "application/xml", "license_key=tsl_x", "127.0.0.1", "::1, 10.0.0.1", "unknown")),
+                    "application/xml", "license_key=tsl_x", "127.0.0.1", "::1, 10.0.0.1", "unknown", "llama-3")),
+                (2, Gen.OneOf([.. targets.WorkloadIds, .. targets.ForeignWorkloadIds])),
                 (2, HeaderText)), (name, value) => new KeyValuePair<string, string>(name, value)).Array[0, 3]
             .Select(headers => (IReadOnlyList<KeyValuePair<string, string>>)headers);
 

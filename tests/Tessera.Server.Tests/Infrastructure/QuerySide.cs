@@ -3,29 +3,45 @@ using Tessera.Contracts;
 
 namespace Tessera.Server.Tests.Infrastructure;
 
-/// <summary>What a gateway learns from GET /v1/auth: "ok" and the workload, or the refusal code.</summary>
+/// <summary>
+/// What a gateway learns from GET /v1/auth about the workload it guards: "ok" and the workload, or the refusal
+/// code (401, or 403 token_wrong_workload).
+/// </summary>
 public static class QuerySide
 {
-    public static async Task<(string Code, string? WorkloadId)> AuthAsync(this TesseraApp app, string secret)
+    /// <summary>
+    /// A well-formed workload id that no workload has: what a test names when it asks about a value that is
+    /// refused before its workload matters (a missing, malformed or unknown token) and has no workload of its own.
+    /// </summary>
+    public const string NoSuchWorkloadId = "wl_00000000000000000000000000000000";
+
+    /// <summary><c>/v1/auth?workload=…</c>: the path a gateway guarding <paramref name="workloadId"/> asks (API.md §4).</summary>
+    public static string AuthPath(string workloadId, string path = "/v1/auth") =>
+        $"{path}?workload={Uri.EscapeDataString(workloadId)}";
+
+    public static async Task<(string Code, string? WorkloadId)> AuthAsync(this TesseraApp app, string secret, string workloadId)
     {
-        using var response = await app.ClientWith(secret).GetAsync("/v1/auth");
+        using var response = await app.ClientWith(secret).GetAsync(AuthPath(workloadId));
         if (response.StatusCode == HttpStatusCode.NoContent)
         {
             return ("ok", response.Headers.GetValues("X-Tessera-Workload-Id").Single());
         }
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        return (response.Headers.GetValues("X-Tessera-Error").Single(), null);
+        var code = response.Headers.TryGetValues("X-Tessera-Error", out var values) ? values.Single() : null;
+        Assert.True(
+            code == "token_wrong_workload" ? response.StatusCode == HttpStatusCode.Forbidden : response.StatusCode == HttpStatusCode.Unauthorized,
+            $"{(int)response.StatusCode} {code}: {await response.Content.ReadAsStringAsync()}");
+        return (code!, null);
     }
 
-    public static async Task<string> CodeAsync(this TesseraApp app, string secret) => (await app.AuthAsync(secret)).Code;
+    public static async Task<string> CodeAsync(this TesseraApp app, string secret, string workloadId) => (await app.AuthAsync(secret, workloadId)).Code;
 
     /// <summary>
     /// Asks until the answer is <paramref name="expected"/> (at most <paramref name="limit"/>) and returns how
     /// long that took; fails with the last answer when it never came.
     /// </summary>
-    public static async Task<TimeSpan> TimeUntilCodeAsync(this TesseraApp app, string secret, string expected, TimeSpan limit)
+    public static async Task<TimeSpan> TimeUntilCodeAsync(this TesseraApp app, string secret, string workloadId, string expected, TimeSpan limit)
     {
-        var (code, elapsed) = await Poll.UntilAsync(() => app.CodeAsync(secret), code => code == expected, limit);
+        var (code, elapsed) = await Poll.UntilAsync(() => app.CodeAsync(secret, workloadId), code => code == expected, limit);
         Assert.Equal(expected, code);
         return elapsed;
     }

@@ -16,59 +16,61 @@ public sealed class MemoryRevocationTests(TesseraApp app) : IClassFixture<Tesser
         var account = await app.NewAccountAsync();
         var workload = await account.CreateWorkloadAsync("llama-3");
         var token = await account.CreateTokenAsync("alice", workload.Id);
-        Assert.Equal(("ok", workload.Id), await app.AuthAsync(token.Token));
-        Assert.Equal(("ok", workload.Id), await app.AuthAsync(token.Token)); // the second answer came from memory
+        Assert.Equal(("ok", workload.Id), await app.AuthAsync(token.Token, workload.Id));
+        Assert.Equal(("ok", workload.Id), await app.AuthAsync(token.Token, workload.Id)); // the second answer came from memory
         return (account, workload, token);
     }
 
     [Fact]
     public async Task Cancel_applies_to_the_next_verification_and_reactivate_too()
     {
-        var (account, _, token) = await RememberedTokenAsync();
+        var (account, workload, token) = await RememberedTokenAsync();
 
         await account.PatchTokenAsync(token.Id, new { status = "cancelled" });
-        Assert.Equal("token_cancelled", await app.CodeAsync(token.Token));
+        Assert.Equal("token_cancelled", await app.CodeAsync(token.Token, workload.Id));
 
         await account.PatchTokenAsync(token.Id, new { status = "active" });
-        Assert.Equal("ok", await app.CodeAsync(token.Token));
+        Assert.Equal("ok", await app.CodeAsync(token.Token, workload.Id));
     }
 
     [Fact]
     public async Task Delete_applies_to_the_next_verification()
     {
-        var (account, _, token) = await RememberedTokenAsync();
+        var (account, workload, token) = await RememberedTokenAsync();
 
         await account.Client.DeleteAsync($"/v1/tokens/{token.Id}").EnsureAsync(HttpStatusCode.NoContent);
 
-        Assert.Equal("token_unknown", await app.CodeAsync(token.Token));
+        Assert.Equal("token_unknown", await app.CodeAsync(token.Token, workload.Id));
     }
 
     [Fact]
     public async Task Unassign_and_reassign_apply_to_the_next_verification()
     {
-        var (account, _, token) = await RememberedTokenAsync();
+        var (account, workload, token) = await RememberedTokenAsync();
         var other = await account.CreateWorkloadAsync("mistral");
 
         await account.PatchTokenAsync(token.Id, new { workloadId = (string?)null });
-        Assert.Equal("token_unassigned", await app.CodeAsync(token.Token));
+        Assert.Equal("token_unassigned", await app.CodeAsync(token.Token, workload.Id));
 
         await account.PatchTokenAsync(token.Id, new { workloadId = other.Id });
-        Assert.Equal(("ok", other.Id), await app.AuthAsync(token.Token));
+        Assert.Equal(("ok", other.Id), await app.AuthAsync(token.Token, other.Id));
+        // The gateway of the workload it left refuses it from the very next call, although memory had it as passing there.
+        Assert.Equal("token_wrong_workload", await app.CodeAsync(token.Token, workload.Id));
     }
 
     [Fact]
     public async Task A_shortened_expiry_applies_as_the_clock_passes_it_and_renew_brings_the_token_back()
     {
-        var (account, _, token) = await RememberedTokenAsync();
+        var (account, workload, token) = await RememberedTokenAsync();
         var soon = app.Time.GetUtcNow().AddMinutes(1);
 
         await account.PatchTokenAsync(token.Id, new { expiresAt = soon });
-        Assert.Equal("ok", await app.CodeAsync(token.Token));
+        Assert.Equal("ok", await app.CodeAsync(token.Token, workload.Id));
         app.Time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal("token_expired", await app.CodeAsync(token.Token));
+        Assert.Equal("token_expired", await app.CodeAsync(token.Token, workload.Id));
 
         await account.Client.PostAsync($"/v1/tokens/{token.Id}/renew", null).EnsureAsync(HttpStatusCode.OK);
-        Assert.Equal("ok", await app.CodeAsync(token.Token));
+        Assert.Equal("ok", await app.CodeAsync(token.Token, workload.Id));
     }
 
     [Fact]
@@ -91,14 +93,14 @@ public sealed class MemoryRevocationTests(TesseraApp app) : IClassFixture<Tesser
 
         await account.Client.DeleteAsync($"/v1/workloads/{workload.Id}").EnsureAsync(HttpStatusCode.NoContent);
 
-        Assert.Equal("token_unassigned", await app.CodeAsync(token.Token));
+        Assert.Equal("token_unassigned", await app.CodeAsync(token.Token, workload.Id));
     }
 
     [Fact]
     public async Task Metrics_count_verifications_by_result_and_memory_hits()
     {
-        var (_, _, token) = await RememberedTokenAsync();
-        await app.CodeAsync("tsq_not-even-well-formed");
+        var (_, workload, token) = await RememberedTokenAsync();
+        await app.CodeAsync("tsq_not-even-well-formed", workload.Id);
 
         // In-process requests carry no client address, and /metrics answers only known networks (issue 13):
         // the scrape comes from the machine itself, as a local Prometheus agent's would.

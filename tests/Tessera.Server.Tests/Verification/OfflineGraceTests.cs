@@ -27,22 +27,22 @@ public sealed class OfflineGraceTests(OfflineGraceTests.Server fixture) : IClass
         var cancelled = await account.CreateTokenAsync("bob", workload.Id);
         await account.PatchTokenAsync(cancelled.Id, new { status = "cancelled" });
         await app.WaitForChangeFeedAsync();
-        Assert.Equal("ok", await app.CodeAsync(usable.Token));
-        Assert.Equal("token_cancelled", await app.CodeAsync(cancelled.Token));
+        Assert.Equal("ok", await app.CodeAsync(usable.Token, workload.Id));
+        Assert.Equal("token_cancelled", await app.CodeAsync(cancelled.Token, workload.Id));
 
         store.Unreachable = true;
         var outage = TimeProvider.System.GetTimestamp();
         try
         {
-            Assert.Equal("ok", await app.CodeAsync(usable.Token));
-            await app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken)).GetAsync("/v1/auth").EnsureAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("ok", await app.CodeAsync(usable.Token, workload.Id));
+            await app.ClientWith(SecretFormat.Generate(SecretKind.QueryToken)).GetAsync(QuerySide.AuthPath(workload.Id)).EnsureAsync(HttpStatusCode.ServiceUnavailable);
 
-            var (refused, _) = await Poll.UntilAsync(() => app.ClientWith(usable.Token).GetAsync("/v1/auth"),
+            var (refused, _) = await Poll.UntilAsync(() => app.ClientWith(usable.Token).GetAsync(QuerySide.AuthPath(workload.Id)),
                 r => r.StatusCode != HttpStatusCode.NoContent);
             await refused.ProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
             // Memory was last synced before the outage began, so the refusal cannot come before trust window + grace.
             Assert.True(TimeProvider.System.GetElapsedTime(outage) >= Grace, "refused before the configured grace ran out");
-            await app.ClientWith(cancelled.Token).GetAsync("/v1/auth").EnsureAsync(HttpStatusCode.ServiceUnavailable);
+            await app.ClientWith(cancelled.Token).GetAsync(QuerySide.AuthPath(workload.Id)).EnsureAsync(HttpStatusCode.ServiceUnavailable);
         }
         finally
         {

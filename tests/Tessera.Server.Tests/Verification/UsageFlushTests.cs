@@ -17,7 +17,7 @@ public sealed class UsageFlushTests
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal("ok", await app.CodeAsync(token.Token));
+            Assert.Equal("ok", await app.CodeAsync(token.Token, workload.Id));
         }
 
         var (stored, _) = await Poll.UntilAsync(() => account.GetTokenAsync(token.Id), t => t.UseCount >= 3);
@@ -41,7 +41,7 @@ public sealed class UsageFlushTests
                 tokenId = token.Id;
                 for (var i = 0; i < 4; i++)
                 {
-                    Assert.Equal("ok", await app.CodeAsync(token.Token));
+                    Assert.Equal("ok", await app.CodeAsync(token.Token, workload.Id));
                 }
                 Assert.Equal(0, (await account.GetTokenAsync(token.Id)).UseCount); // nothing flushed yet: the interval is an hour
             }
