@@ -92,6 +92,11 @@ public abstract class GuardedWorkloadTests(TesseraApp app)
         await (await AuthAsync(token.Token, $"/v1/auth?workload={workload.Id}&workload={workload.Id}")).ProblemAsync(HttpStatusCode.BadRequest, "workload_conflict");
         await (await AuthAsync(token.Token, "/v1/auth", workload.Id, other.Id)).ProblemAsync(HttpStatusCode.BadRequest, "workload_conflict");
         await (await AuthAsync(token.Token, "/v1/auth", workload.Id, workload.Id)).ProblemAsync(HttpStatusCode.BadRequest, "workload_conflict");
+        // Two header lines a proxy joined into one: the parts are two values, not one unknown id.
+        var joined = await AuthAsync(token.Token, "/v1/auth", $"{workload.Id}, {other.Id}");
+        await joined.ProblemAsync(HttpStatusCode.BadRequest, "workload_conflict");
+        // auth_request drops the body: the reason is in the header too.
+        Assert.Equal("workload_conflict", joined.Headers.GetValues("X-Tessera-Error").Single());
     }
 
     [Fact]

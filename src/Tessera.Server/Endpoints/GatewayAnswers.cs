@@ -58,8 +58,10 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
     public Task AuthAsync(HttpContext context)
     {
         ApiSecurityHeaders.Apply(context.Response);
-        if (!TryReadGuardedWorkload(context.Request, out var workloadId, out var problem))
+        if (!TryReadGuardedWorkload(context.Request, out var workloadId, out var code, out var problem))
         {
+            // auth_request drops the body: the header tells the gateway's operator why nobody gets in.
+            context.Response.Headers[QueryEndpoints.RefusalHeader] = code;
             return problem.ExecuteAsync(context);
         }
         var pending = verification.VerifyAsync(context.Request.Headers.Authorization, workloadId, context.RequestAborted);
@@ -71,44 +73,53 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
     /// null), when they differ, or when the value is not a workload id at all (a name, say: a configuration
     /// mistake worth saying so, rather than refusing every token with 403).
     /// </summary>
-    private bool TryReadGuardedWorkload(HttpRequest request, out string? workloadId, out IResult problem)
+    private bool TryReadGuardedWorkload(HttpRequest request, out string? workloadId, out string code, out IResult problem)
     {
-        problem = null!;
-        var fromQuery = request.QueryString.HasValue ? request.Query[GuardedWorkloadParameter] : StringValues.Empty;
-        var fromHeader = request.Headers[GuardedWorkloadHeader];
-        if (fromQuery.Count > 1 || fromHeader.Count > 1)
+        workloadId = null;
+        var query = Single(request.QueryString.HasValue ? request.Query[GuardedWorkloadParameter] : StringValues.Empty, out var queryRepeated);
+        // A proxy may join two header lines into one, comma-separated: ids hold no comma, so each part is one value.
+        var header = Single(request.Headers[GuardedWorkloadHeader], out var headerRepeated);
+        if (queryRepeated || headerRepeated || (query is not null && header is not null && !string.Equals(query, header, StringComparison.Ordinal)))
         {
-            workloadId = null;
-            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadConflict, "Name the guarded workload once.");
-            return false;
-        }
-        var query = fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]) ? fromQuery[0] : null;
-        var header = fromHeader.Count == 1 && !string.IsNullOrEmpty(fromHeader[0]) ? fromHeader[0] : null;
-        if (query is not null && header is not null && !string.Equals(query, header, StringComparison.Ordinal))
-        {
-            workloadId = null;
-            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadConflict,
-                $"The '{GuardedWorkloadParameter}' query parameter and the {GuardedWorkloadHeader} header name different workloads.");
+            code = ErrorCodes.WorkloadConflict;
+            problem = Problems.Create(StatusCodes.Status400BadRequest, code,
+                $"Name the guarded workload once: the '{GuardedWorkloadParameter}' query parameter or the {GuardedWorkloadHeader} header, or both with the same id.");
             return false;
         }
         workloadId = query ?? header;
         if (workloadId is null)
         {
-            if (options.AllowAnyWorkload)
-            {
-                return true;
-            }
-            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadRequired,
+            code = ErrorCodes.WorkloadRequired;
+            problem = Problems.Create(StatusCodes.Status400BadRequest, code,
                 $"Name the workload this gateway guards: GET /v1/auth?{GuardedWorkloadParameter}=wl_… or the {GuardedWorkloadHeader} header.");
-            return false;
+            return options.AllowAnyWorkload;
         }
         if (!workloadId.StartsWith(Ids.Workload, StringComparison.Ordinal))
         {
-            problem = Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.WorkloadMalformed,
-                "The guarded workload must be named by its id (wl_…), not by its name.");
+            code = ErrorCodes.WorkloadMalformed;
+            problem = Problems.Create(StatusCodes.Status400BadRequest, code, "The guarded workload must be named by its id (wl_…), not by its name.");
             return false;
         }
+        code = "";
+        problem = null!;
         return true;
+    }
+
+    /// <summary>The first non-empty value among <paramref name="values"/> (comma-separated parts count as values), or null; <paramref name="repeated"/> when there are more.</summary>
+    private static string? Single(StringValues values, out bool repeated)
+    {
+        string? found = null;
+        repeated = false;
+        foreach (var value in values)
+        {
+            foreach (var part in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                // Named twice is a conflict even with the same id: one of the two was not meant.
+                repeated |= found is not null;
+                found ??= part;
+            }
+        }
+        return found;
     }
 
     /// <summary>Liveness: the process answers; nothing else is checked (readiness is /readyz).</summary>
