@@ -10,7 +10,8 @@ using Tessera.Server.Auth;
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>Signs in with a license key; a refusal never says why (unknown, revoked or malformed look alike).</summary>
-public sealed class SignInModel(AccountService accounts, AuditService audit, FailureLimiter limiter, TimeProvider time) : PageModel
+public sealed class SignInModel(AccountService accounts, AuditService audit, FailureLimiter limiter, ConsoleSettings settings, TimeProvider time)
+    : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -42,8 +43,10 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Fai
             return Page();
         }
         var account = await accounts.GetAccountAsync(caller, cancellationToken);
-        var sessionId = Ids.New(ConsoleSession.SessionIdPrefix, Instants.Now(time));
-        await HttpContext.SignInAsync(ConsoleSession.Scheme, ConsoleSession.PrincipalFor(caller, account.Name, sessionId));
+        var now = Instants.Now(time);
+        var sessionId = Ids.New(ConsoleSession.SessionIdPrefix, now);
+        await HttpContext.SignInAsync(ConsoleSession.Scheme,
+            ConsoleSession.PrincipalFor(caller, account.Name, sessionId, now, now + settings.SessionLifetime));
         await audit.RecordSignInAsync(caller.AccountId, succeeded: true, sessionId, clientIp, null, cancellationToken);
         return LocalRedirect(Target());
     }
