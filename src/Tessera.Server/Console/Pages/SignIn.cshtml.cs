@@ -31,13 +31,17 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Fai
         if (caller is null)
         {
             Refused = true;
-            await audit.RecordSignInAsync(null, succeeded: false, null, clientIp, code, cancellationToken);
             if (!limiter.TryRecordFailure(HttpContext, FailureKind.LicenseKey, out var retryAfter))
             {
+                // Over the limit: answered from memory, without an audit row (the first refusal of the window has one).
                 TooManyAttempts = true;
                 Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 return Page();
+            }
+            if (limiter.ShouldAuditSignInFailure(HttpContext))
+            {
+                await audit.RecordSignInAsync(null, succeeded: false, null, clientIp, code, cancellationToken);
             }
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
