@@ -44,6 +44,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITokenStore, SqlTokenStore>();
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
         services.AddSingleton<IAuditStore, SqlAuditStore>();
+        services.AddSingleton<IConsoleSessionStore, SqlConsoleSessionStore>();
         return services;
     }
 }

@@ -21,4 +21,20 @@ public sealed class ConsoleConfigurationTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_session_lifetime_that_is_not_positive_stops_the_server_with_a_message()
+    {
+        var directory = Directory.CreateTempSubdirectory("tessera-console-config-").FullName;
+        try
+        {
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(directory,
+                new Dictionary<string, string> { ["Tessera__Console__SessionLifetime"] = "00:00:00" }));
+            Assert.Contains("tessera: Tessera:Console:SessionLifetime must be a positive TimeSpan", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

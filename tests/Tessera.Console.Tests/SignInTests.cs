@@ -39,6 +39,29 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
     }
 
     [Fact]
+    public async Task A_session_cookie_saved_before_sign_out_does_not_open_the_console_afterwards()
+    {
+        var (page, _) = await server.SignedInAsync();
+        await page.GotoAsync("/tokens");
+        Assert.EndsWith("/tokens", page.Url, StringComparison.Ordinal);
+        var saved = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "tessera_console");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/sign-in");
+
+        // Put the saved copy back, as someone who had copied it would.
+        await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie
+        {
+            Name = saved.Name, Value = saved.Value, Domain = saved.Domain, Path = saved.Path,
+            HttpOnly = saved.HttpOnly, Secure = saved.Secure, SameSite = saved.SameSite,
+        }]);
+        await page.GotoAsync("/tokens");
+        Assert.Contains("/sign-in", page.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "tessera_console");
+        await page.AssertNoneAsync();
+    }
+
+    [Fact]
     public async Task Sign_in_works_from_the_keyboard_and_returns_to_the_page_asked_for()
     {
         var key = await server.NewAccountAsync();

@@ -28,7 +28,7 @@ public sealed class PostgresMigratorTests : IAsyncLifetime
 
         await using var connection = await database.OpenAsync(Ct);
         var tables = (await connection.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).ToHashSet(StringComparer.Ordinal);
-        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "accounts", "license_keys", "workloads", "query_tokens", "schema_migrations" }, tables);
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "accounts", "license_keys", "workloads", "query_tokens", "revoked_console_sessions", "schema_migrations" }, tables);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class FailureLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string>? _queryFailures;
     private readonly PartitionedRateLimiter<string>? _licenseFailures;
+    private readonly PartitionedRateLimiter<string> _signInAudits;
     private readonly AbuseSettings _settings;
 
     public FailureLimiter(AbuseSettings settings)
@@ -24,6 +25,9 @@ public sealed class FailureLimiter : IDisposable
         _settings = settings;
         _queryFailures = Create(settings.QueryFailures);
         _licenseFailures = Create(settings.LicenseFailures);
+        // One permit per address per license-key window (kept even when that limit is off: its window still
+        // says how often an address's refused sign-ins are worth a row).
+        _signInAudits = Create(new AbuseSettings.FailureLimit { PermitLimit = 1, Window = settings.LicenseFailures.Window })!;
     }
 
     /// <summary>
@@ -47,6 +51,19 @@ public sealed class FailureLimiter : IDisposable
         }
         retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : limit.Window;
         return false;
+    }
+
+    /// <summary>
+    /// True at most once per client address per window of the license-key limit: whether a refused console
+    /// sign-in from this address is written to the audit trail. Asked only after <see cref="TryRecordFailure"/>
+    /// let the failure through, so an address over its limit writes nothing. Without this, a key-guessing
+    /// loop became one audit row per attempt (kept for the audit retention, each through SQLite's single
+    /// writer); one row per window still says who tried, from where and when.
+    /// </summary>
+    public bool ShouldAuditSignInFailure(HttpContext context)
+    {
+        using var lease = _signInAudits.AttemptAcquire(ClientKey(context.Connection.RemoteIpAddress));
+        return lease.IsAcquired;
     }
 
     /// <summary>429 with Retry-After (whole seconds, at least 1) and a problem body.</summary>
@@ -91,6 +108,7 @@ public sealed class FailureLimiter : IDisposable
     {
         _queryFailures?.Dispose();
         _licenseFailures?.Dispose();
+        _signInAudits.Dispose();
     }
 
     private static PartitionedRateLimiter<string>? Create(AbuseSettings.FailureLimit limit) =>

@@ -47,6 +47,7 @@ public static class ConsoleExtensions
         {
             o.Cookie.Name = "tessera_antiforgery";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // the framework's default would send it over HTTP from an HTTPS page
             o.FormFieldName = "__antiforgery";
             o.SuppressXFrameOptionsHeader = true; // ConsoleSecurityHeaders sends DENY
         });

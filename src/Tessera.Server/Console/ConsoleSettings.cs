@@ -16,6 +16,12 @@ public sealed class ConsoleSettings
     /// <summary>How long a console session lasts without activity.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// How long a console session lasts at most from sign-in, however active: a stolen cookie that is kept
+    /// busy stops working after this, and each sign-in proves the key again.
+    /// </summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
+
     public static ConsoleSettings From(IConfiguration configuration)
     {
         ConsoleSettings settings;
@@ -30,6 +36,10 @@ public sealed class ConsoleSettings
         if (settings.SessionIdleTimeout <= TimeSpan.Zero)
         {
             throw new TesseraConfigurationException("Tessera:Console:SessionIdleTimeout must be a positive TimeSpan, e.g. 08:00:00.");
+        }
+        if (settings.SessionLifetime <= TimeSpan.Zero)
+        {
+            throw new TesseraConfigurationException("Tessera:Console:SessionLifetime must be a positive TimeSpan, e.g. 1.00:00:00.");
         }
         return settings;
     }

@@ -18,6 +18,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(new TokenPolicy(settings.Tokens.Lifetime));
         services.AddTesseraStorage(settings.Database.Provider, settings.Database.ConnectionString, contentRoot, settings.Database.Timeout);
         services.AddSingleton<AccountService>();
+        services.AddSingleton<ConsoleSessionService>();
         services.AddSingleton<WorkloadService>();
         services.AddSingleton<TokenService>();
         services.AddMetrics();

@@ -89,6 +89,10 @@ public static class ServerExtensions
         services.AddSingleton<GatewayAnswers>();
         services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o => ForwardedHeadersSetup.Configure(o, settings.Http.TrustedProxies));
         services.AddSingleton(MetricsAccess.Parse(settings.Metrics.AllowedNetworks)); // issue 13: /metrics for the monitoring network only
+        // HTTPS answers (direct, or through a trusted proxy's X-Forwarded-Proto) tell browsers to stay on HTTPS for a year.
+        // Not includeSubDomains: other sites under the operator's domain are not Tessera's to pin. The framework's
+        // exclusion of localhost stays, so a developer's browser is not pinned for every local site.
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         // End trust (issue #7).
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -111,6 +115,7 @@ public static class ServerExtensions
     {
         // Trust (issue #7): the client address first, then security headers on every answer.
         app.UseForwardedHeaders();
+        app.UseHsts(); // after the scheme is known, before the gateway answers, so every HTTPS answer carries it
         // What gateways and load balancers ask on every request, answered before routing (issue 6).
         GatewayAnswers.UseGatewayAnswers(app);
         app.UseRouting();

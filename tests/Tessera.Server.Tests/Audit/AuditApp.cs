@@ -1,8 +1,4 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Audit;
@@ -14,8 +10,8 @@ namespace Tessera.Server.Tests.Audit;
 /// </summary>
 public sealed class AuditApp : IAsyncDisposable
 {
-    public const string DefaultIp = "203.0.113.7";
-    public const string RemoteIpHeader = "X-Test-Remote-Ip";
+    public const string DefaultIp = ClientAddressHeader.DefaultIp;
+    public const string RemoteIpHeader = ClientAddressHeader.Name;
 
     public AuditApp()
         : this([])
@@ -24,7 +20,7 @@ public sealed class AuditApp : IAsyncDisposable
 
     internal AuditApp(Dictionary<string, string> settings)
     {
-        App = new TesseraApp { Settings = settings, Replace = services => services.AddSingleton<IStartupFilter, RemoteAddress>() };
+        App = new TesseraApp { Settings = settings, Replace = ClientAddressHeader.Register };
     }
 
     public TesseraApp App { get; }
@@ -38,18 +34,4 @@ public sealed class AuditApp : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
-
-    private sealed class RemoteAddress : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = IPAddress.Parse(
-                    context.Request.Headers.TryGetValue(RemoteIpHeader, out var value) ? value.ToString() : DefaultIp);
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }

@@ -61,6 +61,9 @@ public sealed class ListGate
 
         public Task<TokenMatch?> FindTokenAsync(SecretHash hash, CancellationToken cancellationToken) => inner.FindTokenAsync(hash, cancellationToken);
 
+        public Task<IReadOnlyList<TokenMatch>> FindTokensAsync(IReadOnlyCollection<SecretHash> hashes, CancellationToken cancellationToken) =>
+            inner.FindTokensAsync(hashes, cancellationToken);
+
         public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
             inner.InsertTokenAsync(token, cancellationToken, audit);
 

@@ -10,7 +10,8 @@ using Tessera.Server.Auth;
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>Signs in with a license key; a refusal never says why (unknown, revoked or malformed look alike).</summary>
-public sealed class SignInModel(AccountService accounts, AuditService audit, FailureLimiter limiter, TimeProvider time) : PageModel
+public sealed class SignInModel(AccountService accounts, AuditService audit, FailureLimiter limiter, ConsoleSettings settings, TimeProvider time)
+    : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -30,20 +31,26 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Fai
         if (caller is null)
         {
             Refused = true;
-            await audit.RecordSignInAsync(null, succeeded: false, null, clientIp, code, cancellationToken);
             if (!limiter.TryRecordFailure(HttpContext, FailureKind.LicenseKey, out var retryAfter))
             {
+                // Over the limit: answered from memory, without an audit row (the first refusal of the window has one).
                 TooManyAttempts = true;
                 Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 return Page();
             }
+            if (limiter.ShouldAuditSignInFailure(HttpContext))
+            {
+                await audit.RecordSignInAsync(null, succeeded: false, null, clientIp, code, cancellationToken);
+            }
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
         var account = await accounts.GetAccountAsync(caller, cancellationToken);
-        var sessionId = Ids.New(ConsoleSession.SessionIdPrefix, Instants.Now(time));
-        await HttpContext.SignInAsync(ConsoleSession.Scheme, ConsoleSession.PrincipalFor(caller, account.Name, sessionId));
+        var now = Instants.Now(time);
+        var sessionId = Ids.New(ConsoleSession.SessionIdPrefix, now);
+        await HttpContext.SignInAsync(ConsoleSession.Scheme,
+            ConsoleSession.PrincipalFor(caller, account.Name, sessionId, now, now + settings.SessionLifetime));
         await audit.RecordSignInAsync(caller.AccountId, succeeded: true, sessionId, clientIp, null, cancellationToken);
         return LocalRedirect(Target());
     }
