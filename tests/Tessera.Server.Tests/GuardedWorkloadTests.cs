@@ -232,7 +232,7 @@ public abstract class GuardedWorkloadTests(TesseraApp app)
         var (_, workload, other, token) = await TokenAndTwoWorkloadsAsync();
         await AssertWrongWorkloadAsync(await AuthAsync(token.Token, QuerySide.AuthPath(other.Id)), workload.Id);
 
-        var metrics = await app.ClientWith(null).GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        var metrics = await app.ScrapeMetricsAsync();
 
         Assert.Matches("tessera_verifications_total\\{[^}]*result=\"token_wrong_workload\"[^}]*\\} [1-9]", metrics);
         Assert.DoesNotContain(other.Id, metrics, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Net;
 using Tessera.Contracts;
 
@@ -48,4 +49,20 @@ public static class QuerySide
 
     public static async Task<HandshakeResponse> HandshakeOkAsync(this TesseraApp app, string secret) =>
         await (await app.HandshakeAsync(secret)).ReadAsync<HandshakeResponse>();
+
+    /// <summary>
+    /// GET /metrics as a scraper on the machine itself: in-process requests carry no client address, and /metrics
+    /// answers only the allowed networks (issue 13).
+    /// </summary>
+    public static async Task<string> ScrapeMetricsAsync(this TesseraApp app)
+    {
+        var scrape = await app.Server.SendAsync(c =>
+        {
+            c.Request.Method = HttpMethods.Get;
+            c.Request.Path = "/metrics";
+            c.Connection.RemoteIpAddress = System.Net.IPAddress.Loopback;
+        }, TestContext.Current.CancellationToken);
+        Assert.Equal(StatusCodes.Status200OK, scrape.Response.StatusCode);
+        return await new StreamReader(scrape.Response.Body).ReadToEndAsync(TestContext.Current.CancellationToken);
+    }
 }

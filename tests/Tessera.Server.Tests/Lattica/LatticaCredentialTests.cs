@@ -82,9 +82,9 @@ public sealed class LatticaCredentialTests(LatticaLimitApp fixture) : IClassFixt
         // Naming another token in the body is 404 before the bearer is looked at: it reads nothing, so it counts nothing.
         await ErrorAsync(await PostAsync(unknown, "/api/token/get_token_info", second, new JsonObject { ["token"] = usable.Token }), HttpStatusCode.NotFound, "TOKEN_NOT_FOUND");
         await ErrorAsync(await PostAsync(unknown, "/api/token/get_token_info", second), HttpStatusCode.Unauthorized, "TOKEN_UNKNOWN");
-        var limited = await SendAsync(unknown, HttpMethod.Get, "/v1/auth", second);
+        var limited = await SendAsync(unknown, HttpMethod.Get, QuerySide.AuthPath(workload.Id), second);
         await limited.ProblemAsync(HttpStatusCode.TooManyRequests, "too_many_failures");
-        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(_app.ClientWith(usable.Token), HttpMethod.Get, "/v1/auth", second)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(_app.ClientWith(usable.Token), HttpMethod.Get, QuerySide.AuthPath(workload.Id), second)).StatusCode);
         await LimitedAsync(await PostAsync(unknown, "/api/token/get_token_info", second));
     }
 

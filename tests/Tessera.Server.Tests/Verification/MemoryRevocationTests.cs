@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using Tessera.Contracts;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -102,16 +101,7 @@ public sealed class MemoryRevocationTests(TesseraApp app) : IClassFixture<Tesser
         var (_, workload, token) = await RememberedTokenAsync();
         await app.CodeAsync("tsq_not-even-well-formed", workload.Id);
 
-        // In-process requests carry no client address, and /metrics answers only known networks (issue 13):
-        // the scrape comes from the machine itself, as a local Prometheus agent's would.
-        var scrape = await app.Server.SendAsync(c =>
-        {
-            c.Request.Method = HttpMethods.Get;
-            c.Request.Path = "/metrics";
-            c.Connection.RemoteIpAddress = IPAddress.Loopback;
-        }, TestContext.Current.CancellationToken);
-        Assert.Equal(StatusCodes.Status200OK, scrape.Response.StatusCode);
-        var metrics = await new StreamReader(scrape.Response.Body).ReadToEndAsync(TestContext.Current.CancellationToken);
+        var metrics = await app.ScrapeMetricsAsync();
 
         Assert.Matches("tessera_verifications_total\\{[^}]*result=\"ok\"[^}]*\\} [1-9]", metrics);
         Assert.Matches("tessera_verifications_total\\{[^}]*result=\"token_malformed\"[^}]*\\} [1-9]", metrics);
