@@ -44,6 +44,13 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
             var tick = Environment.TickCount64;
             try
             {
+                // While the store is known to hang, one read per break is enough to notice it is back: each read
+                // that hangs leaves the driver a statement to cancel, and its cancel holds a thread (ADR 0007).
+                if (breaker.IsOpen(tick))
+                {
+                    await Task.Delay(options.FeedInterval, stoppingToken);
+                    continue;
+                }
                 await ReadAsync(tick, stoppingToken);
                 known.MarkSynced(tick);
                 breaker.Close();
@@ -54,9 +61,14 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
                     await feed.PruneAsync(Retention, stoppingToken);
                 }
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 metrics.DatabaseError();
+                breaker.Trip(Environment.TickCount64);
                 logger.LogWarning("Could not read the token change feed ({Error}); verification reads the store until it can.", e.Message);
             }
             try

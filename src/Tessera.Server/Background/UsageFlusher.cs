@@ -10,7 +10,7 @@ namespace Tessera.Server.Background;
 /// given back, so none is counted twice); a crash loses at most one interval of them.
 /// </summary>
 public sealed class UsageFlusher(ITokenStore store, KnownTokens known, VerificationOptions options, VerificationMetrics metrics,
-    ILogger<UsageFlusher> logger) : BackgroundService
+    StoreBreaker breaker, ILogger<UsageFlusher> logger) : BackgroundService
 {
     private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(5);
 
@@ -21,7 +21,12 @@ public sealed class UsageFlusher(ITokenStore store, KnownTokens known, Verificat
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await FlushAsync(stoppingToken);
+                // While the store is known to hang, the uses wait in memory: a write that hangs only adds a statement
+                // for the driver to cancel, and its cancel holds a thread (ADR 0007, amendment, item 8).
+                if (!breaker.IsOpen(Environment.TickCount64))
+                {
+                    await FlushAsync(stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException)
