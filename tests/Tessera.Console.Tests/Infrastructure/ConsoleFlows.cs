@@ -11,7 +11,7 @@ public static partial class ConsoleFlows
         await page.GotoAsync("/");
         await page.GetByLabel("License key").FillAsync(licenseKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.LandsOnAsync(() => page.WaitForURLAsync("**/workloads", Committed));
+        await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(WorkloadsUrl(), Landing));
     }
 
     /// <summary>Creates a workload on the Workloads page; returns its id (from the page it lands on).</summary>
@@ -21,16 +21,17 @@ public static partial class ConsoleFlows
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await page.GetByLabel("Description").FillAsync(description);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workload" }).ClickAsync();
-        await page.LandsOnAsync(() => page.WaitForURLAsync(WorkloadUrl(), Committed));
+        await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(WorkloadUrl(), Landing));
         return WorkloadUrl().Match(page.Url).Groups[1].Value;
     }
 
     /// <summary>
     /// Waits for the page a form post should land on, then for its content; when it does not come, fails with
     /// where the browser is and what that page says instead of a bare timeout. The rare time-out seen here (about
-    /// once in a dozen full runs) turned out to be the browser already on the right page, its content shown and
-    /// "networkidle" fired, while WaitForURL still waited for the "load" event: so the URL is awaited at commit and
-    /// the page's main content (which every assertion then reads) after it, not the load event.
+    /// once in a dozen full runs) was the browser already on the right page, its content shown and "networkidle"
+    /// fired, while WaitForURL still waited in Frame.WaitForLoadStateAsync for a lifecycle event that never came
+    /// (with WaitUntil = Commit too). So the URL is polled (an assertion reads page.Url; no lifecycle event), then
+    /// the page's main content, which every later step reads.
     /// </summary>
     public static async Task LandsOnAsync(this IPage page, Func<Task> wait)
     {
@@ -39,15 +40,15 @@ public static partial class ConsoleFlows
             await wait();
             await page.Locator("main").WaitForAsync();
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
         {
             var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
             throw new TimeoutException($"{e.Message} The browser is at {page.Url}, showing: {text[..Math.Min(text.Length, 1_000)]}", e);
         }
     }
 
-    /// <summary>A URL wait that ends when the navigation commits (see <see cref="LandsOnAsync"/>).</summary>
-    private static PageWaitForURLOptions Committed => new() { WaitUntil = WaitUntilState.Commit };
+    /// <summary>As long as a navigation may take on a loaded machine (Playwright's default for actions).</summary>
+    private static PageAssertionsToHaveURLOptions Landing => new() { Timeout = 30_000 };
 
     /// <summary>
     /// Runs the creation stepper from the Tokens page ("Add Token"): details, Generate, reads the
@@ -94,6 +95,9 @@ public static partial class ConsoleFlows
 
     [GeneratedRegex(@"/workloads/(wl_[0-9a-f]{32})")]
     public static partial Regex WorkloadUrl();
+
+    [GeneratedRegex(@"/workloads$")]
+    private static partial Regex WorkloadsUrl();
 
     [GeneratedRegex(@"/tokens/(tok_[0-9a-f]{32})")]
     public static partial Regex TokenUrl();
