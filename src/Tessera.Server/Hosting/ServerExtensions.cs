@@ -15,6 +15,7 @@ using Tessera.Server.Endpoints;
 using Tessera.Server.Http;
 using Tessera.Server.Lattica;
 using Tessera.Server.WebConsole;
+using Tessera.Storage.Sql;
 
 namespace Tessera.Server.Hosting;
 
@@ -35,10 +36,6 @@ public static class ServerExtensions
         var services = builder.Services;
         var settings = TesseraSettings.From(builder.Configuration);
         services.AddTesseraCore(settings, builder.Environment.ContentRootPath);
-        if (string.Equals(settings.Database.Provider, "postgres", StringComparison.OrdinalIgnoreCase))
-        {
-            ReserveThreadsForHungCancels();
-        }
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = settings.Http.MaxRequestBodyBytes;
@@ -122,11 +119,12 @@ public static class ServerExtensions
         app.UseApiSecurityHeaders();
         // End trust (issue #7).
         app.UseExceptionHandler();
-        var database = app.Services.GetRequiredService<TesseraSettings>().Database;
-        if (string.Equals(database.Provider, "postgres", StringComparison.OrdinalIgnoreCase))
+        // Decided by the database the storage built (whatever spelling of the provider named it), with its effective timeout.
+        if (app.Services.GetRequiredService<SqlDatabase>() is PostgresDatabase postgres)
         {
+            ReserveThreadsForHungCancels();
             // Inside the exception handler, so a request cut short by it answers 503 (issue 13).
-            app.UseDatabaseDeadline(database.Timeout);
+            app.UseDatabaseDeadline(postgres.Timeout);
         }
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync); // issue #7: a problem with a code whatever the Accept header
         app.Use(static (context, next) =>
