@@ -28,6 +28,14 @@ public readonly struct KnownToken
         Workload = workload;
     }
 
+    /// <summary>What verification needs of a token read from the store, with its workload's name.</summary>
+    public static KnownToken From(Storage.TokenMatch match)
+    {
+        var token = match.Token;
+        var workload = token.WorkloadId is null ? null : new WorkloadLabel(token.WorkloadId, match.WorkloadName ?? "");
+        return new KnownToken(token.Id, token.Name, token.Status, token.ExpiresAt, workload);
+    }
+
     internal KnownToken(Guid id, long expiresAtMs, bool cancelled, WorkloadLabel? workload, byte[] nameChunk, int namePosition,
         int index, uint sequence)
     {

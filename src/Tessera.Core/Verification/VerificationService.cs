@@ -85,9 +85,7 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
             known.RememberUnknown(hash, generation, Environment.TickCount64);
             return Done(VerificationOutcome.Unknown, default, started, fromMemory: false);
         }
-        var token = match.Token;
-        var workload = token.WorkloadId is null ? null : new WorkloadLabel(token.WorkloadId, match.WorkloadName ?? "");
-        var entry = known.Remember(hash, new KnownToken(token.Id, token.Name, token.Status, token.ExpiresAt, workload), generation);
+        var entry = known.Remember(hash, KnownToken.From(match), generation);
         return Decide(entry, workloadId, started, fromMemory: false);
     }
 

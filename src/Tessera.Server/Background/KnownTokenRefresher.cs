@@ -1,3 +1,4 @@
+using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Verification;
 
@@ -32,35 +33,33 @@ public sealed class KnownTokenRefresher(ITokenStore store, KnownTokens known, Ve
         }
     }
 
-    private async Task RefreshAsync(List<Core.Secrets.SecretHash> due, CancellationToken cancellationToken)
+    private async Task RefreshAsync(List<SecretHash> due, CancellationToken cancellationToken)
     {
         for (var start = 0; start < due.Count && !cancellationToken.IsCancellationRequested; start += BatchSize)
         {
             var batch = due.GetRange(start, Math.Min(BatchSize, due.Count - start));
-            var generations = batch.Select(h => known.GenerationOf(h)).ToArray();
-            IReadOnlyList<TokenMatch> matches;
+            var generations = batch.ConvertAll(h => known.GenerationOf(h));
+            Dictionary<SecretHash, TokenMatch> byHash;
             try
             {
-                matches = await store.FindTokensAsync(batch, cancellationToken);
+                byHash = (await store.FindTokensAsync(batch, cancellationToken)).ToDictionary(m => m.Token.Hash);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 metrics.DatabaseError();
                 logger.LogWarning("Could not read remembered tokens again ({Error}); they are forgotten instead.", e.Message);
-                matches = [];
-                generations = [.. generations.Select(_ => -1L)];
+                byHash = [];
             }
-            var byHash = matches.ToDictionary(m => m.Token.Hash);
             for (var i = 0; i < batch.Count; i++)
             {
-                if (generations[i] < 0 || !byHash.TryGetValue(batch[i], out var match))
+                if (byHash.TryGetValue(batch[i], out var match))
                 {
-                    known.Forget(batch[i]);
-                    continue;
+                    known.RememberAgain(batch[i], KnownToken.From(match), generations[i]);
                 }
-                var token = match.Token;
-                var workload = token.WorkloadId is null ? null : new WorkloadLabel(token.WorkloadId, match.WorkloadName ?? "");
-                known.RememberAgain(batch[i], new KnownToken(token.Id, token.Name, token.Status, token.ExpiresAt, workload), generations[i]);
+                else
+                {
+                    known.Forget(batch[i]); // gone, or not read: the next verification reads it
+                }
             }
             metrics.EntriesReread(batch.Count);
         }
