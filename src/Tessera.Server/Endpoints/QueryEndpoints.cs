@@ -50,8 +50,7 @@ public static class QueryEndpoints
     {
         // Abuse limit (issue #7): only a presented, refused token counts, and only after it was checked,
         // so a usable token is never refused however many failures its address has caused.
-        if (result.Outcome != VerificationOutcome.Missing &&
-            !limiter.TryRecordFailure(response.HttpContext, FailureKind.QueryToken, out var retryAfter))
+        if (!TryCountFailure(response.HttpContext, result, limiter, out var retryAfter))
         {
             response.Headers[RefusalHeader] = Tessera.Core.ErrorCodes.TooManyFailures;
             return FailureLimiter.TooManyFailures(response, retryAfter);
@@ -62,18 +61,31 @@ public static class QueryEndpoints
         {
             // RFC 6750: a valid token that does not cover this resource is 403 insufficient_scope, not 401.
             response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
-            return Problems.Create(StatusCodes.Status403Forbidden, code, "The query token is not bound to the workload this gateway guards.");
+            return Problems.Create(StatusCodes.Status403Forbidden, code, DetailOf(result.Outcome));
         }
         response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        var detail = result.Outcome switch
-        {
-            VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",
-            VerificationOutcome.Malformed => "The credential is not a well-formed query token.",
-            VerificationOutcome.Unknown => "The query token is not known.",
-            VerificationOutcome.Cancelled => "The query token was cancelled.",
-            VerificationOutcome.Expired => "The query token has expired.",
-            _ => "The query token is not assigned to a workload.",
-        };
-        return Problems.Create(StatusCodes.Status401Unauthorized, code, detail);
+        return Problems.Create(StatusCodes.Status401Unauthorized, code, DetailOf(result.Outcome));
     }
+
+    /// <summary>
+    /// Counts a refused query token against its address (a missing one is not a guess); false when the address is
+    /// over its limit, with how long it must wait. The one failure count of every door that takes query tokens.
+    /// </summary>
+    internal static bool TryCountFailure(HttpContext context, Verification result, FailureLimiter limiter, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        return result.Outcome == VerificationOutcome.Missing || limiter.TryRecordFailure(context, FailureKind.QueryToken, out retryAfter);
+    }
+
+    /// <summary>The message of each query-token refusal: one catalog for every door that answers them.</summary>
+    internal static string DetailOf(VerificationOutcome outcome) => outcome switch
+    {
+        VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",
+        VerificationOutcome.Malformed => "The credential is not a well-formed query token.",
+        VerificationOutcome.Unknown => "The query token is not known.",
+        VerificationOutcome.Cancelled => "The query token was cancelled.",
+        VerificationOutcome.Expired => "The query token has expired.",
+        VerificationOutcome.WrongWorkload => "The query token is not bound to the workload this gateway guards.",
+        _ => "The query token is not assigned to a workload.",
+    };
 }

@@ -4,6 +4,7 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
+using Tessera.Server.Endpoints;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Lattica;
@@ -39,23 +40,15 @@ public static class LatticaCredentials
     public static async Task<KnownToken> QueryTokenAsync(HttpContext context, VerificationService verification, FailureLimiter limiter)
     {
         var result = await verification.VerifyAsync(context.Request.Headers.Authorization, context.RequestAborted);
-        var detail = result.Outcome switch
-        {
-            VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",
-            VerificationOutcome.Malformed => "The credential is not a well-formed query token.",
-            VerificationOutcome.Unknown => "The query token is not known.",
-            _ => null,
-        };
-        if (detail is null)
+        if (result.Outcome is not (VerificationOutcome.Missing or VerificationOutcome.Malformed or VerificationOutcome.Unknown))
         {
             return result.Token;
         }
-        if (result.Outcome != VerificationOutcome.Missing &&
-            !limiter.TryRecordFailure(context, FailureKind.QueryToken, out var retryAfter))
+        if (!QueryEndpoints.TryCountFailure(context, result, limiter, out var retryAfter))
         {
             throw TooManyFailures(context.Response, retryAfter);
         }
-        throw new TesseraException(ProblemKind.Unauthorized, result.Code, detail);
+        throw new TesseraException(ProblemKind.Unauthorized, result.Code, QueryEndpoints.DetailOf(result.Outcome));
     }
 
     private static HttpProblemException TooManyFailures(HttpResponse response, TimeSpan retryAfter) =>
