@@ -112,7 +112,18 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
         repeated = false;
         foreach (var value in values)
         {
-            foreach (var part in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            if (string.IsNullOrEmpty(value))
+            {
+                continue;
+            }
+            if (!value.Contains(',', StringComparison.Ordinal))
+            {
+                // The gateway's usual request: one value, taken as it is (no split, nothing allocated).
+                repeated |= found is not null;
+                found ??= value.Trim();
+                continue;
+            }
+            foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 // Named twice is a conflict even with the same id: one of the two was not meant.
                 repeated |= found is not null;
