@@ -21,9 +21,9 @@ public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
     /// Moves <see cref="Floor"/> over seen positions and over gaps older than the timeout; returns the positions
     /// given up on (usually none): their transactions may still commit, so the follower keeps looking for them.
     /// </summary>
-    public List<long> Advance(long nowMs)
+    public IReadOnlyList<long> Advance(long nowMs)
     {
-        var givenUp = new List<long>(0);
+        List<long>? givenUp = null; // allocated only for a give-up, rare: this runs on every feed read
         while (_seenAbove.Count > 0)
         {
             var next = Floor + 1;
@@ -36,19 +36,19 @@ public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
             if (!_missingSince.TryGetValue(next, out var since))
             {
                 _missingSince[next] = nowMs;
-                return givenUp;
+                return givenUp ?? [];
             }
             if (nowMs - since < gapTimeoutMs)
             {
-                return givenUp;
+                return givenUp ?? [];
             }
             // A run of missing positions was noticed at once: the next one is as old as this one.
             _missingSince.Remove(next);
             _missingSince.TryAdd(next + 1, since);
             Floor = next;
-            givenUp.Add(next);
+            (givenUp ??= []).Add(next);
         }
-        return givenUp;
+        return givenUp ?? [];
     }
 
     /// <summary>

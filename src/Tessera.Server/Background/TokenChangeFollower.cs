@@ -130,6 +130,7 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
         {
             ForgetAll("pruned", "change-feed rows this server had not read were pruned");
             cursor.SkipTo(prunedThrough);
+            // Positions above the watermark stay watched: one may still commit, and change a token read again since.
             foreach (var gone in _watched.Keys.Where(p => p <= prunedThrough).ToList())
             {
                 _watched.Remove(gone);
@@ -139,16 +140,26 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
         {
             _watched[position] = tick;
         }
-        var expired = _watched.Where(w => tick - w.Value > (long)Retention.TotalMilliseconds).Select(w => w.Key).ToList();
-        if (expired.Count > 0 || _watched.Count > MaxWatched)
+        if (_watched.Count > 0)
         {
-            ForgetAll("given_up", "a change-feed position never appeared within the feed's retention");
-            foreach (var position in expired.Count > 0 && _watched.Count <= MaxWatched ? expired : [.. _watched.Keys])
-            {
-                _watched.Remove(position);
-            }
+            ForgetExpiredWatches(tick);
         }
         _lastReadTick = tick;
+    }
+
+    /// <summary>A watched position still missing after the retention (or too many watched) makes memory start over.</summary>
+    private void ForgetExpiredWatches(long tick)
+    {
+        var expired = _watched.Where(w => tick - w.Value > (long)Retention.TotalMilliseconds).Select(w => w.Key).ToList();
+        if (expired.Count == 0 && _watched.Count <= MaxWatched)
+        {
+            return;
+        }
+        ForgetAll("given_up", "a change-feed position never appeared within the feed's retention");
+        foreach (var position in _watched.Count <= MaxWatched ? expired : [.. _watched.Keys])
+        {
+            _watched.Remove(position);
+        }
     }
 
     private void ForgetAll(string reason, string why)
