@@ -35,7 +35,7 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Fai
             {
                 // Over the limit: answered from memory, without an audit row (the first refusal of the window has one).
                 TooManyAttempts = true;
-                Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                FailureLimiter.SetRetryAfter(Response, retryAfter);
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 return Page();
             }
