@@ -25,4 +25,7 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(HandshakeResponse))]
 [JsonSerializable(typeof(ProblemResponse))]
 [JsonSerializable(typeof(PageResponse<AuditEntryResponse>))]
+[JsonSerializable(typeof(LeakReportRequest))]
+[JsonSerializable(typeof(LeakReportResponse))]
+[JsonSerializable(typeof(List<GitHubLeakVerdict>))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

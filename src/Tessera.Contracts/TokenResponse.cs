@@ -41,4 +41,7 @@ public record TokenResponse
 
     /// <summary>Optimistic-concurrency counter, also sent as the ETag.</summary>
     public required long Version { get; init; }
+
+    /// <summary>The latest report that the secret was seen in public, or null when there was none.</summary>
+    public TokenLeakResponse? Leak { get; init; }
 }

@@ -45,6 +45,13 @@ public static class ErrorCodes
     public const string WorkloadConflict = "workload_conflict";
     public const string WorkloadMalformed = "workload_malformed";
 
+    // Leak response (API.md §11): GitHub's partner call
+    public const string LeakSignatureMissing = "leak_signature_missing";
+    public const string LeakSignatureInvalid = "leak_signature_invalid";
+    public const string LeakKeyUnknown = "leak_key_unknown";
+    public const string LeakKeysUnavailable = "leak_keys_unavailable";
+    public const string TooManyItems = "too_many_items";
+
     // Abuse limits (issue #7)
     public const string TooManyFailures = "too_many_failures";
 }

@@ -14,6 +14,9 @@ public static class AuditActions
     public const string TokenExpirySet = "token.expiry_set";
     public const string TokenDeleted = "token.deleted";
 
+    /// <summary>The token's secret was reported seen in public (issue 18); carries url, source and the action taken, never the secret.</summary>
+    public const string TokenLeaked = "token.leaked";
+
     public const string WorkloadCreated = "workload.created";
     public const string WorkloadRenamed = "workload.renamed";
     public const string WorkloadDescribed = "workload.described";
@@ -33,7 +36,7 @@ public static class AuditActions
     public static readonly IReadOnlyList<string> All =
     [
         TokenCreated, TokenRenamed, TokenNoteChanged, TokenAssigned, TokenUnassigned, TokenCancelled, TokenReactivated,
-        TokenRenewed, TokenExpirySet, TokenDeleted, WorkloadCreated, WorkloadRenamed, WorkloadDescribed, WorkloadDeleted,
+        TokenRenewed, TokenExpirySet, TokenDeleted, TokenLeaked, WorkloadCreated, WorkloadRenamed, WorkloadDescribed, WorkloadDeleted,
         AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, ConsoleSignedIn, ConsoleSignInFailed,
     ];
 }

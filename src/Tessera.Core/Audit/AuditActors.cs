@@ -15,6 +15,12 @@ public static class AuditActors
     /// <summary>The server itself (the first account created on an empty database); no id.</summary>
     public const string System = "system";
 
+    /// <summary>
+    /// A leak report (issue 18): GitHub's secret scanning (id <c>github</c>), or another account's scanner (no
+    /// id: one provider's key is never named in another's trail).
+    /// </summary>
+    public const string SecretScanning = "secret_scanning";
+
     /// <summary>Someone who did not prove who they are (a failed console sign-in); no id.</summary>
     public const string Anonymous = "anonymous";
 }

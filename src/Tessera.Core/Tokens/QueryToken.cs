@@ -10,7 +10,7 @@ public sealed class QueryToken
 {
     private QueryToken(string id, string accountId, string name, string note, string? workloadId, TokenStatus status,
         SecretHash hash, string hint, DateTimeOffset createdAt, DateTimeOffset updatedAt, DateTimeOffset expiresAt,
-        DateTimeOffset? lastUsedAt, long useCount, long version)
+        DateTimeOffset? lastUsedAt, long useCount, long version, TokenLeak? leak)
     {
         Id = id;
         AccountId = accountId;
@@ -26,6 +26,7 @@ public sealed class QueryToken
         LastUsedAt = lastUsedAt;
         UseCount = useCount;
         Version = version;
+        Leak = leak;
     }
 
     public string Id { get; }
@@ -60,17 +61,20 @@ public sealed class QueryToken
 
     public bool HasChanges { get; private set; }
 
+    /// <summary>The latest leak report about this token's secret, or null when none was made (issue 18).</summary>
+    public TokenLeak? Leak { get; private set; }
+
     /// <summary>Issues a new token for <paramref name="secret"/>; it expires one lifetime from now.</summary>
     public static QueryToken Issue(string accountId, string name, string note, string? workloadId, string secret,
         DateTimeOffset now, TimeSpan lifetime) =>
         new(Ids.New(Ids.Token, now), accountId, name, note, workloadId, TokenStatus.Active, SecretHash.Of(secret),
-            SecretFormat.Hint(secret), now, now, now + lifetime, null, 0, 1);
+            SecretFormat.Hint(secret), now, now, now + lifetime, null, 0, 1, null);
 
     public static QueryToken Rehydrate(string id, string accountId, string name, string note, string? workloadId,
         TokenStatus status, SecretHash hash, string hint, DateTimeOffset createdAt, DateTimeOffset updatedAt,
-        DateTimeOffset expiresAt, DateTimeOffset? lastUsedAt, long useCount, long version) =>
+        DateTimeOffset expiresAt, DateTimeOffset? lastUsedAt, long useCount, long version, TokenLeak? leak = null) =>
         new(id, accountId, name, note, workloadId, status, hash, hint, createdAt, updatedAt, expiresAt, lastUsedAt,
-            useCount, version);
+            useCount, version, leak);
 
     /// <summary>The derived state at <paramref name="now"/>; first match wins.</summary>
     public TokenState StateAt(DateTimeOffset now) => StateOf(Status, ExpiresAt, WorkloadId is not null, now);
@@ -115,6 +119,19 @@ public sealed class QueryToken
         if (status != Status)
         {
             Status = status;
+            Touch(now);
+        }
+    }
+
+    /// <summary>
+    /// Marks the secret as seen in public. A report of the place already marked (GitHub resends a report it
+    /// had no answer to) changes nothing, so it is neither saved nor audited twice.
+    /// </summary>
+    public void MarkLeaked(TokenLeak leak, DateTimeOffset now)
+    {
+        if (!leak.SamePlaceAs(Leak))
+        {
+            Leak = leak;
             Touch(now);
         }
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
+using Tessera.Core.Leaks;
 
 namespace Tessera.Core.Tokens;
 
@@ -21,6 +22,34 @@ internal static class TokenAudit
 
     public static AuditEntry Deleted(Caller caller, QueryToken t, DateTimeOffset at) =>
         AuditEntry.By(caller, at, AuditActions.TokenDeleted, t.Id, All(t), null);
+
+    /// <summary>
+    /// A leak report: <c>token.leaked</c> with where it was seen and what the server did, and, when that cancelled
+    /// the token, <c>token.cancelled</c> by the same reporter, so the token's Activity reads as what happened.
+    /// </summary>
+    public static List<AuditEntry> Leaked(LeakReporter reporter, TokenStatus before, QueryToken after, LeakAction action)
+    {
+        var (actorType, actorId, clientIp) = reporter.As(after.AccountId);
+        var at = after.UpdatedAt;
+        AuditEntry Entry(string auditAction, JsonObject? old, JsonObject now) => new(
+            Ids.New(Ids.Audit, at), after.AccountId, at, actorType, actorId, auditAction, after.Id, AuditEntry.Text(old), AuditEntry.Text(now), clientIp);
+
+        var entries = new List<AuditEntry>
+        {
+            Entry(AuditActions.TokenLeaked, null, new JsonObject
+            {
+                ["url"] = after.Leak?.Url,
+                ["source"] = after.Leak?.Source,
+                ["action"] = LeakNames.Of(action),
+            }),
+        };
+        if (before != after.Status)
+        {
+            entries.Add(Entry(AuditActions.TokenCancelled, new JsonObject { ["status"] = TokenNames.Of(before) },
+                new JsonObject { ["status"] = TokenNames.Of(after.Status), ["reason"] = AuditActions.TokenLeaked }));
+        }
+        return entries;
+    }
 
     /// <summary>One entry per changed field group; a renewal is <c>token.renewed</c>, a set expiry <c>token.expiry_set</c>.</summary>
     public static List<AuditEntry> Changes(Caller caller, Fields before, QueryToken after, bool renewal)

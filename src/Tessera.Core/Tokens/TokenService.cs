@@ -101,7 +101,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
     public async Task<QueryToken> UpdateAsync(Caller caller, string tokenId, TokenPatch patch, long? ifMatch, CancellationToken cancellationToken)
     {
         var change = Validate(patch);
-        return await ChangeAsync(caller, tokenId, ifMatch, (token, now) => change(token, now), renewal: false, cancellationToken);
+        return await ChangeAsync(caller, tokenId, ifMatch, change, renewal: false, cancellationToken);
     }
 
     public Task<QueryToken> RenewAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken) =>
@@ -135,24 +135,44 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             "The token kept changing while it was deleted; try again.");
     }
 
-    /// <summary>Read, apply, save with a version check; retried on a lost race unless the caller pinned a version.</summary>
-    private async Task<QueryToken> ChangeAsync(Caller caller, string tokenId, long? ifMatch, Action<QueryToken, DateTimeOffset> apply, bool renewal,
+    /// <summary>A caller's change: the token must be in the caller's account; one audit entry per changed field group.</summary>
+    private Task<QueryToken> ChangeAsync(Caller caller, string tokenId, long? ifMatch, Action<QueryToken, DateTimeOffset> apply, bool renewal,
         CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(Ids.Token, tokenId))
+        {
+            throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+        }
+        return ChangeAsync(caller.AccountId, tokenId, ifMatch, (token, now) =>
+        {
+            var before = TokenAudit.Fields.Of(token);
+            apply(token, now);
+            return TokenAudit.Changes(caller, before, token, renewal);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one conflict path for token changes: read, apply (which returns the change's audit entries), save with
+    /// a version check; retried on a lost race unless the caller pinned a version. Also used by leak reports
+    /// (<see cref="Leaks.LeakService"/>), whose reporter is not in the token's account.
+    /// </summary>
+    internal async Task<QueryToken> ChangeAsync(string accountId, string tokenId, long? ifMatch,
+        Func<QueryToken, DateTimeOffset, IReadOnlyList<Audit.AuditEntry>> apply, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var token = await GetAsync(caller, tokenId, cancellationToken);
+            var token = await store.GetTokenAsync(accountId, tokenId, cancellationToken)
+                ?? throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
             if (ifMatch is { } expected && token.Version != expected)
             {
                 throw TesseraException.Stale();
             }
-            var before = TokenAudit.Fields.Of(token);
-            apply(token, Instants.Now(time));
+            var audit = apply(token, Instants.Now(time));
             if (!token.HasChanges)
             {
                 return token;
             }
-            switch (await store.UpdateTokenAsync(token, cancellationToken, TokenAudit.Changes(caller, before, token, renewal)))
+            switch (await store.UpdateTokenAsync(token, cancellationToken, audit))
             {
                 case SaveResult.Saved:
                     token.MarkSaved();

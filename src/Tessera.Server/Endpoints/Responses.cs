@@ -25,6 +25,7 @@ public static class Responses
         UseCount = t.UseCount,
         Hint = t.Hint,
         Version = t.Version,
+        Leak = t.Leak is { } leak ? new TokenLeakResponse(leak.At, leak.Url, leak.Source) : null,
     };
 
     public static CreatedTokenResponse CreatedToken(IssuedToken issued, DateTimeOffset now) =>

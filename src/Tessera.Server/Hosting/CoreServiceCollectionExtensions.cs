@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
+using Tessera.Core.Leaks;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
@@ -30,6 +31,9 @@ public static class CoreServiceCollectionExtensions
         // Audit trail (ADR 0008)
         services.AddSingleton(settings.Audit);
         services.AddSingleton<AuditService>();
+        // Leak response (issue 18)
+        services.AddSingleton(new LeakOptions(settings.Leaks.ParsedAction));
+        services.AddSingleton<LeakService>();
         return services;
     }
 }

@@ -14,6 +14,7 @@ using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
 using Tessera.Server.Http;
 using Tessera.Server.Lattica;
+using Tessera.Server.Leaks;
 using Tessera.Server.WebConsole;
 using Tessera.Storage.Sql;
 
@@ -103,6 +104,15 @@ public static class ServerExtensions
         services.AddSingleton<AuditPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditPruner>());
         services.AddSingleton<DatabaseMetrics>();
+        // Leak response (issue 18): GitHub's keys are fetched with a short timeout and a User-Agent (GitHub's API refuses calls without one).
+        services.AddSingleton(settings.Leaks);
+        services.AddSingleton<LeakMetrics>();
+        services.AddSingleton<GitHubKeys>();
+        services.AddHttpClient(GitHubKeys.ClientName, c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(10);
+            c.DefaultRequestHeaders.UserAgent.ParseAdd("Tessera");
+        });
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         return builder;
@@ -156,6 +166,8 @@ public static class ServerExtensions
         v1.MapTokenEndpoints();
         app.MapLatticaEndpoints(); // Lattica-compatible surface (API.md §5)
         v1.MapAuditEndpoints(); // Audit trail (ADR 0008)
+        v1.MapLeakEndpoints(); // Leak response (issue 18)
+        app.MapGitHubLeakEndpoint();
         return app;
     }
 

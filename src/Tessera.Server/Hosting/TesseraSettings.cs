@@ -4,6 +4,7 @@ using Tessera.Core.Audit;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
+using Tessera.Server.Leaks;
 
 namespace Tessera.Server.Hosting;
 
@@ -30,6 +31,9 @@ public sealed class TesseraSettings
 
     /// <summary>Who may read /metrics (issue 13).</summary>
     public MetricsSettings Metrics { get; set; } = new();
+
+    /// <summary>Leak response: GitHub's partner keys and what a report does (issue 18).</summary>
+    public LeakSettings Leaks { get; set; } = new();
 
     public sealed class DatabaseSettings
     {
@@ -101,6 +105,7 @@ public sealed class TesseraSettings
                 "TrustWindow at least FeedInterval, OfflineGrace, StoreBreak, UnknownTtl and MaxUnknown not negative.");
         }
         settings.Abuse.Validate();
+        settings.Leaks.Validate();
         ForwardedHeadersSetup.Validate(settings.Http.TrustedProxies);
         MetricsAccess.Parse(settings.Metrics.AllowedNetworks);
         if (settings.Audit.Retention <= TimeSpan.Zero || settings.Audit.PruneInterval <= TimeSpan.Zero || settings.Audit.PruneBatchSize <= 0)

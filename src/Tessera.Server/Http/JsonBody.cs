@@ -21,11 +21,7 @@ public static class JsonBody
     public static async Task<JsonFields> ReadAsync(HttpRequest request, bool mergePatch = false, bool optional = false)
     {
         var limit = request.HttpContext.RequestServices.GetRequiredService<TesseraSettings>().Http.MaxRequestBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            throw TooLarge(limit);
-        }
-        var bytes = await ReadLimitedAsync(request, limit);
+        var bytes = await ReadBytesAsync(request, limit);
         if (bytes.Length == 0 && optional)
         {
             return JsonFields.Empty;
@@ -74,8 +70,16 @@ public static class JsonBody
                (mergePatch && type.Equals("application/merge-patch+json", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static async Task<byte[]> ReadLimitedAsync(HttpRequest request, long limit)
+    /// <summary>
+    /// The raw body, at most <paramref name="limit"/> bytes (413 <c>payload_too_large</c> beyond, decided by
+    /// Content-Length when sent and by counting otherwise), for a call that must see the exact bytes (a signature).
+    /// </summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long limit)
     {
+        if (request.ContentLength > limit)
+        {
+            throw TooLarge(limit);
+        }
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {

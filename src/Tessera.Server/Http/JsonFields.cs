@@ -94,6 +94,12 @@ public sealed partial class JsonFields
         _errors.ThrowIfAny();
     }
 
+    /// <summary>
+    /// Throws if a field read so far had the wrong type, letting unknown fields through: for bodies written by
+    /// someone else's protocol (GitHub's leak reports), which may grow fields Tessera does not know yet.
+    /// </summary>
+    public void ValidateRead() => _errors.ThrowIfAny();
+
     /// <summary>A field name is echoed in errors; one that holds a secret by mistake is not.</summary>
     private static string Redact(string name) =>
         SecretPattern().Replace(name.Length > 200 ? name[..200] + "…" : name, "ts?_[redacted]");

@@ -13,7 +13,7 @@ namespace Tessera.Storage.Sql;
 public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
 {
     private const string Columns =
-        "t.id, t.account_id, t.workload_id, t.name, t.note, t.status, t.token_hash, t.hint, t.created_at, t.updated_at, t.expires_at, t.last_used_at, t.use_count, t.version";
+        "t.id, t.account_id, t.workload_id, t.name, t.note, t.status, t.token_hash, t.hint, t.created_at, t.updated_at, t.expires_at, t.last_used_at, t.use_count, t.version, t.leaked_at, t.leak_url, t.leak_source";
 
     public async Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken)
     {
@@ -151,7 +151,8 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
                 var rows = await connection.ExecuteAsync(new CommandDefinition(
                     """
                     UPDATE query_tokens SET workload_id = @WorkloadId, name = @Name, name_folded = @NameFolded, note = @Note,
-                        status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1
+                        status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1,
+                        leaked_at = @LeakedAt, leak_url = @LeakUrl, leak_source = @LeakSource
                     WHERE id = @Id AND account_id = @AccountId AND version = @Version
                     """,
                     Parameters(token), transaction, cancellationToken: ct));
@@ -248,6 +249,9 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         UpdatedAt = Ms.Of(t.UpdatedAt),
         ExpiresAt = Ms.Of(t.ExpiresAt),
         t.Version,
+        LeakedAt = t.Leak is { } leak ? Ms.Of(leak.At) : (long?)null,
+        LeakUrl = t.Leak?.Url,
+        LeakSource = t.Leak?.Source,
     };
 
     private sealed class TokenRow
@@ -266,10 +270,14 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         public long? LastUsedAt { get; set; }
         public long UseCount { get; set; }
         public long Version { get; set; }
+        public long? LeakedAt { get; set; }
+        public string? LeakUrl { get; set; }
+        public string? LeakSource { get; set; }
         public string? WorkloadName { get; set; }
 
         public QueryToken ToDomain() => QueryToken.Rehydrate(Id, AccountId, Name, Note, WorkloadId,
             Status == "cancelled" ? TokenStatus.Cancelled : TokenStatus.Active, SecretHash.FromBytes(TokenHash), Hint,
-            Ms.At(CreatedAt), Ms.At(UpdatedAt), Ms.At(ExpiresAt), Ms.At(LastUsedAt), UseCount, Version);
+            Ms.At(CreatedAt), Ms.At(UpdatedAt), Ms.At(ExpiresAt), Ms.At(LastUsedAt), UseCount, Version,
+            LeakedAt is { } at ? new TokenLeak(Ms.At(at), LeakUrl, LeakSource) : null);
     }
 }

@@ -1,0 +1,6 @@
+-- Leak response (twin of sqlite/0008_token_leaks.sql; issue 18, ADR 0013): the latest leak report about a
+-- token, kept on the token so every list and page shows the marker without reading the audit trail. Never
+-- the secret. Not in the change feed's trigger columns: a marker alone changes no verification.
+ALTER TABLE query_tokens ADD COLUMN leaked_at BIGINT NULL;
+ALTER TABLE query_tokens ADD COLUMN leak_url TEXT NULL;
+ALTER TABLE query_tokens ADD COLUMN leak_source TEXT NULL;
