@@ -8,6 +8,9 @@ public static class ExitCodes
     /// <summary>Bad command line or input (including values Tessera refused as invalid: 400, 422), or not logged in.</summary>
     public const int Usage = 1;
 
+    /// <summary><c>tessera scan</c> found at least one secret (the value grep and gitleaks use for "found").</summary>
+    public const int SecretsFound = 1;
+
     /// <summary>The token, workload or license key does not exist (in this account).</summary>
     public const int NotFound = 2;
 

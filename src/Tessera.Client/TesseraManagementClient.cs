@@ -281,6 +281,21 @@ public sealed class TesseraManagementClient : IDisposable
     public Task DeleteTokenAsync(string tokenId, long? ifMatch = null, CancellationToken cancellationToken = default) =>
         _http.SendAsync(HttpMethod.Delete, $"v1/tokens/{Id(tokenId)}", null, cancellationToken, ifMatch);
 
+    // ---- Leak response.
+
+    /// <summary>
+    /// <c>POST /v1/leaks</c>: reports a string your own scanner found in public. A stored query token (of any account)
+    /// is handled as the server's <c>Tessera:Leaks:Action</c> says (cancelled by default) and labelled
+    /// <c>true_positive</c>; anything else is <c>false_positive</c> and changes nothing.
+    /// </summary>
+    /// <param name="token">The string found; sent in the body only, never in a URL.</param>
+    /// <param name="url">Where it was found: an absolute http or https URL.</param>
+    /// <param name="source">What kind of place, e.g. <c>content</c> or <c>commit</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<LeakReportResponse> ReportLeakAsync(string token, string? url = null, string? source = null, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Post, "v1/leaks", TesseraHttp.Json(new LeakReportRequest(token, url, source), Json.LeakReportRequest),
+            Json.LeakReportResponse, cancellationToken);
+
     /// <summary>Releases the HttpClient this client created (not one it was given).</summary>
     public void Dispose() => _http.Dispose();
 

@@ -21,7 +21,7 @@ public abstract class PlatformTests(TesseraApp app)
                  {
                      "/v1/account", "/v1/license-keys", "/v1/license-keys/{id}", "/v1/workloads", "/v1/workloads/{id}",
                      "/v1/workloads/{id}/tokens", "/v1/tokens", "/v1/tokens/{id}", "/v1/tokens/{id}/renew", "/v1/handshake", "/v1/auth",
-                     "/v1/audit",
+                     "/v1/audit", "/v1/leaks", "/v1/leaks/github",
                  })
         {
             Assert.Contains(path, paths);

@@ -59,6 +59,10 @@ public static class ConsoleHtml
     /// <summary>"token.expiry_set" → "Expiry set": the verb of an audit action, as a person reads it.</summary>
     public static string ActionLabel(string action)
     {
+        if (action == AuditActions.TokenLeaked)
+        {
+            return "Reported leaked"; // "Leaked" alone reads as if Tessera leaked it
+        }
         var verb = action[(action.IndexOf('.', StringComparison.Ordinal) + 1)..].Replace('_', ' ');
         return verb.Length == 0 ? action : char.ToUpperInvariant(verb[0]) + verb[1..];
     }
@@ -81,6 +85,22 @@ public static class ConsoleHtml
 
     public static IHtmlContent Badge(TokenState state) =>
         new HtmlString($"<span class=\"badge badge-{TokenNames.Of(state)}\">{Label(state)}</span>");
+
+    /// <summary>
+    /// The red "Leaked" marker of a token reported seen in public (issue 18), linking to where it was seen when the
+    /// report said so; nothing for a token never reported. The URL was checked to be http(s) when it was stored.
+    /// </summary>
+    public static IHtmlContent LeakMarker(TokenLeak? leak)
+    {
+        if (leak is null)
+        {
+            return HtmlString.Empty;
+        }
+        var title = HtmlEncoder.Default.Encode($"Reported {Exact(leak.At)}" + (leak.Source is { } source ? $" ({source})" : ""));
+        return leak.Url is { } url
+            ? new HtmlString($"<a class=\"badge badge-leaked\" href=\"{HtmlEncoder.Default.Encode(url)}\" title=\"{title}\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">Leaked</a>")
+            : new HtmlString($"<span class=\"badge badge-leaked\" title=\"{title}\">Leaked</span>");
+    }
 
     /// <summary>The messages for one field, rendered beside it (empty when it is valid).</summary>
     public static IHtmlContent FieldError(this IHtmlHelper html, string field)
