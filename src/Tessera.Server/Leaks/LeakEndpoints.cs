@@ -172,25 +172,33 @@ public static class LeakEndpoints
                 throw new HttpProblemException(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooManyItems,
                     $"A report holds at most {MaxGitHubItems} items; send the rest in another.");
             }
-            var items = new List<(string, string, string?, string?)>(root.GetArrayLength());
-            foreach (var element in root.EnumerateArray())
+            try
             {
-                if (element.ValueKind != JsonValueKind.Object)
-                {
-                    throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "Every item must be an object {token, type, url, source}.");
-                }
-                var fields = new JsonFields(element);
-                var (token, type, url, source) = (fields.String("token"), fields.String("type"), fields.String("url"), fields.String("source"));
-                fields.ValidateRead();
-                if (string.IsNullOrEmpty(token.Value))
-                {
-                    throw TesseraException.Invalid("token", "Every item carries the token found.");
-                }
-                var (keptUrl, keptSource) = LeakService.Sanitize(url.Value, source.Value);
-                items.Add((token.Value, type.Value ?? "", keptUrl, keptSource));
+                return [.. root.EnumerateArray().Select(ReadItem)];
             }
-            return items;
+            catch (InvalidOperationException)
+            {
+                // As in JsonBody: a property name that is not valid Unicode cannot be read as text.
+                throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The body holds a property name that is not valid Unicode.");
+            }
         }
+    }
+
+    private static (string Token, string Type, string? Url, string? Source) ReadItem(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "Every item must be an object {token, type, url, source}.");
+        }
+        var fields = new JsonFields(element);
+        var (token, type, url, source) = (fields.String("token"), fields.String("type"), fields.String("url"), fields.String("source"));
+        fields.ValidateRead();
+        if (string.IsNullOrEmpty(token.Value))
+        {
+            throw TesseraException.Invalid("token", "Every item carries the token found.");
+        }
+        var (keptUrl, keptSource) = LeakService.Sanitize(url.Value, source.Value);
+        return (token.Value, type.Value ?? "", keptUrl, keptSource);
     }
 
     /// <summary>SHA-256 of the reported string's UTF-8 bytes, lower-case hex: GitHub's <c>token_hash</c>.</summary>

@@ -7,7 +7,6 @@ using Tessera.Contracts;
 using Tessera.Core.Secrets;
 using Tessera.Server.Leaks;
 using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Leaks;
 
@@ -23,13 +22,7 @@ public abstract class GitHubLeakTests(LeakServer server)
 
     public sealed class OnSqlite(LeakServer.Sqlite server) : GitHubLeakTests(server), IClassFixture<LeakServer.Sqlite>;
 
-    public sealed class OnPostgres(LeakServer.Postgres server) : GitHubLeakTests(Required(server)), IClassFixture<LeakServer.Postgres>;
-
-    private static LeakServer Required(LeakServer server)
-    {
-        TestPostgres.Require();
-        return server;
-    }
+    public sealed class OnPostgres(LeakServer.Postgres server) : GitHubLeakTests(server.Require()), IClassFixture<LeakServer.Postgres>;
 
     [Fact]
     public async Task A_signed_report_cancels_the_stored_token_in_its_account_marks_it_and_says_true_positive()

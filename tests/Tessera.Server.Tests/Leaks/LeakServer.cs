@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Leaks;
 
@@ -11,13 +12,11 @@ namespace Tessera.Server.Tests.Leaks;
 /// <c>Tessera:Leaks:Action</c> set by the variant; requests carry a client address (<see cref="ClientAddressHeader"/>)
 /// so the per-address failure budget can be exercised.
 /// </summary>
-public abstract class LeakServer : IAsyncLifetime
+public abstract class LeakServer(bool postgres, string action) : IAsyncLifetime
 {
     public GitHubKeyServer Keys { get; private set; } = null!;
 
     public TesseraApp App { get; private set; } = null!;
-
-    protected virtual string Action => "cancel";
 
     public async ValueTask InitializeAsync()
     {
@@ -25,11 +24,30 @@ public abstract class LeakServer : IAsyncLifetime
         App = await CreateAsync(new Dictionary<string, string>
         {
             ["Tessera:Leaks:GitHubKeysUrl"] = Keys.KeysUrl,
-            ["Tessera:Leaks:Action"] = Action,
+            ["Tessera:Leaks:Action"] = action,
         });
     }
 
-    protected abstract Task<TesseraApp> CreateAsync(Dictionary<string, string> settings);
+    /// <summary>This server, for a test class's constructor; on PostgreSQL skips (or, under CI=true, fails) the test without one.</summary>
+    public LeakServer Require()
+    {
+        if (postgres)
+        {
+            TestPostgres.Require();
+        }
+        return this;
+    }
+
+    private async Task<TesseraApp> CreateAsync(Dictionary<string, string> settings)
+    {
+        if (!postgres)
+        {
+            return new TesseraApp { Settings = settings, Replace = ClientAddressHeader.Register };
+        }
+        var app = new PostgresTesseraApp { Settings = settings, Replace = ClientAddressHeader.Register };
+        await app.InitializeAsync();
+        return app;
+    }
 
     /// <summary>POST /v1/leaks/github with <paramref name="body"/> as sent, and the signature headers given (none when null).</summary>
     public async Task<HttpResponseMessage> PostGitHubAsync(byte[] body, string? keyId, string? signature, string address = ClientAddressHeader.DefaultIp)
@@ -74,39 +92,11 @@ public abstract class LeakServer : IAsyncLifetime
         await Keys.DisposeAsync();
     }
 
-    public sealed class Sqlite : LeakServer
-    {
-        protected override Task<TesseraApp> CreateAsync(Dictionary<string, string> settings) =>
-            Task.FromResult(new TesseraApp { Settings = settings, Replace = ClientAddressHeader.Register });
-    }
+    public sealed class Sqlite() : LeakServer(postgres: false, "cancel");
 
-    public sealed class Postgres : LeakServer
-    {
-        protected override async Task<TesseraApp> CreateAsync(Dictionary<string, string> settings)
-        {
-            var app = new PostgresTesseraApp { Settings = settings, Replace = ClientAddressHeader.Register };
-            await app.InitializeAsync();
-            return app;
-        }
-    }
+    public sealed class Postgres() : LeakServer(postgres: true, "cancel");
 
-    public sealed class SqliteReportOnly : LeakServer
-    {
-        protected override string Action => "report";
+    public sealed class SqliteReportOnly() : LeakServer(postgres: false, "report");
 
-        protected override Task<TesseraApp> CreateAsync(Dictionary<string, string> settings) =>
-            Task.FromResult(new TesseraApp { Settings = settings, Replace = ClientAddressHeader.Register });
-    }
-
-    public sealed class PostgresReportOnly : LeakServer
-    {
-        protected override string Action => "report";
-
-        protected override async Task<TesseraApp> CreateAsync(Dictionary<string, string> settings)
-        {
-            var app = new PostgresTesseraApp { Settings = settings, Replace = ClientAddressHeader.Register };
-            await app.InitializeAsync();
-            return app;
-        }
-    }
+    public sealed class PostgresReportOnly() : LeakServer(postgres: true, "report");
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using Tessera.Contracts;
 using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Leaks;
 
@@ -10,13 +9,7 @@ public abstract class ReportOnlyLeakTests(LeakServer server)
 {
     public sealed class OnSqlite(LeakServer.SqliteReportOnly server) : ReportOnlyLeakTests(server), IClassFixture<LeakServer.SqliteReportOnly>;
 
-    public sealed class OnPostgres(LeakServer.PostgresReportOnly server) : ReportOnlyLeakTests(Required(server)), IClassFixture<LeakServer.PostgresReportOnly>;
-
-    private static LeakServer Required(LeakServer server)
-    {
-        TestPostgres.Require();
-        return server;
-    }
+    public sealed class OnPostgres(LeakServer.PostgresReportOnly server) : ReportOnlyLeakTests(server.Require()), IClassFixture<LeakServer.PostgresReportOnly>;
 
     [Fact]
     public async Task A_reported_token_stays_active_and_usable_with_the_marker_and_a_token_leaked_entry()
