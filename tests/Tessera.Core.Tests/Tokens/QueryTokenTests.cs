@@ -371,4 +371,26 @@ public sealed class QueryTokenTests
 
     private QueryToken Issue(string? workloadId) =>
         QueryToken.Issue(AccountId, "Alice", "a note", workloadId, SecretFormat.Generate(SecretKind.QueryToken), Now, Lifetime);
+
+    [Fact]
+    public void Marking_a_token_leaked_is_a_change_but_the_same_place_again_is_not()
+    {
+        var token = QueryToken.Issue(AccountId, "Alice", "", WorkloadId, SecretFormat.Generate(SecretKind.QueryToken), Now, Lifetime);
+        token.MarkSaved();
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        token.MarkLeaked(new TokenLeak(Now, "https://github.com/a/b", "content"), Now);
+        Assert.True(token.HasChanges);
+        Assert.Equal((Now, "https://github.com/a/b"), (token.Leak!.At, token.Leak.Url));
+        Assert.Equal(Now, token.UpdatedAt);
+        token.MarkSaved();
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        token.MarkLeaked(new TokenLeak(Now, "https://github.com/a/b", "content"), Now);
+        Assert.False(token.HasChanges); // GitHub resending the same report
+        token.MarkLeaked(new TokenLeak(Now, "https://github.com/a/c", "content"), Now);
+        Assert.True(token.HasChanges); // seen somewhere else too: the marker moves to the latest report
+        Assert.Equal(("https://github.com/a/c", Now), (token.Leak!.Url, token.Leak.At));
+        Assert.Equal(TokenStatus.Active, token.Status); // marking alone does not cancel; the use case decides
+    }
 }
