@@ -26,6 +26,7 @@ public sealed class LeakMarkerTests(ConsoleServer server) : IClassFixture<Consol
         await page.GotoAsync("/tokens");
         var leakedRow = page.Locator("#tokens tbody tr", new() { Has = page.Locator($"a[href='/tokens/{leakedId}']") });
         var marker = leakedRow.Locator(".badge-leaked");
+        Assert.Equal(1, await marker.CountAsync()); // fails at once rather than after a locator's time-out
         Assert.Equal("Leaked", await marker.InnerTextAsync());
         Assert.Equal(url, await marker.GetAttributeAsync("href"));
         Assert.Contains("Cancelled", await leakedRow.InnerTextAsync(), StringComparison.Ordinal);
@@ -36,6 +37,7 @@ public sealed class LeakMarkerTests(ConsoleServer server) : IClassFixture<Consol
         await page.ScreenshotAsync("tokens-leaked");
 
         await page.GotoAsync($"/tokens/{leakedId}");
+        Assert.Equal(1, await page.Locator("h1 .badge-leaked").CountAsync());
         Assert.Equal(url, await page.Locator("h1 .badge-leaked").GetAttributeAsync("href"));
         var alert = await page.Locator("#leak").InnerTextAsync();
         Assert.Contains("reported seen in public", alert, StringComparison.Ordinal);

@@ -22,6 +22,7 @@ public sealed class GitHubKeyServer : IAsyncDisposable
     public const string CurrentKeyId = "90a421169f0a406205f1563a953312f0be898d3c7b6c06b681aa86a874555f4a";
 
     private readonly ConcurrentDictionary<string, ECDsa> _published = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _publishedPem = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private int _fetches;
 
@@ -50,6 +51,9 @@ public sealed class GitHubKeyServer : IAsyncDisposable
     /// <summary>Generates a key and publishes it under <paramref name="keyId"/> (GitHub publishing its next key).</summary>
     public void Publish(string keyId) => _published[keyId] = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
+    /// <summary>Publishes a public key made elsewhere (PEM), e.g. by openssl, whose signatures this server cannot make.</summary>
+    public void PublishPem(string keyId, string publicKeyPem) => _publishedPem[keyId] = publicKeyPem;
+
     /// <summary>The signature headers GitHub would send for <paramref name="body"/>, signed with <paramref name="keyId"/>'s key.</summary>
     public (string KeyId, string Signature) Sign(byte[] body, string keyId = CurrentKeyId) =>
         (keyId, SignWith(_published[keyId], body));
@@ -70,6 +74,10 @@ public sealed class GitHubKeyServer : IAsyncDisposable
                 ["key"] = key.ExportSubjectPublicKeyInfoPem(),
                 ["is_current"] = id == CurrentKeyId,
             });
+        }
+        foreach (var (id, pem) in _publishedPem)
+        {
+            keys.Add(new JsonObject { ["key_identifier"] = id, ["key"] = pem, ["is_current"] = false });
         }
         return Results.Text(new JsonObject { ["public_keys"] = keys }.ToJsonString(), "application/json");
     }

@@ -70,6 +70,46 @@ public abstract class GitHubLeakTests(LeakServer server)
     }
 
     [Fact]
+    public async Task A_report_signed_by_openssl_with_a_published_pem_key_is_accepted()
+    {
+        // Independent of .NET's ECDsa: the key, its PEM and the DER signature come from openssl, as GitHub's would from its own stack.
+        var directory = Directory.CreateTempSubdirectory("tessera-openssl-").FullName;
+        try
+        {
+            var account = await _app.NewAccountAsync();
+            var token = await account.CreateTokenAsync("openssl");
+            var body = LeakServer.Batch((token.Token, "https://github.com/a/openssl"));
+            var (key, pub, data, signature) = (Path.Combine(directory, "key.pem"), Path.Combine(directory, "pub.pem"),
+                Path.Combine(directory, "body.json"), Path.Combine(directory, "body.sig"));
+            await File.WriteAllBytesAsync(data, body, TestContext.Current.CancellationToken);
+            await OpenSslAsync("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key);
+            await OpenSslAsync("ec", "-in", key, "-pubout", "-out", pub);
+            await OpenSslAsync("dgst", "-sha256", "-sign", key, "-out", signature, data);
+            var keyId = "openssl-" + Guid.NewGuid().ToString("N");
+            server.Keys.PublishPem(keyId, await File.ReadAllTextAsync(pub, TestContext.Current.CancellationToken));
+            _app.Time.Advance(TimeSpan.FromMinutes(2)); // past the refetch interval, so the new id is fetched
+
+            var answer = await (await server.PostGitHubAsync(body, keyId, Convert.ToBase64String(await File.ReadAllBytesAsync(signature, TestContext.Current.CancellationToken))))
+                .ReadAsync<List<GitHubLeakVerdict>>();
+
+            Assert.Equal("true_positive", Assert.Single(answer).Label);
+            Assert.Equal("cancelled", (await account.GetTokenAsync(token.Id)).Status);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task OpenSslAsync(params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("openssl", args) { RedirectStandardError = true })!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"openssl {string.Join(' ', args)}: {error}");
+    }
+
+    [Fact]
     public async Task The_same_report_sent_again_changes_and_records_nothing_more()
     {
         var account = await _app.NewAccountAsync();
