@@ -94,7 +94,16 @@ public static class LeakEndpoints
         }
 
         var headers = context.Request.Headers;
-        var check = await keys.VerifyAsync(headers["Github-Public-Key-Identifier"], headers["Github-Public-Key-Signature"], body, cancellationToken);
+        SignatureCheck check;
+        try
+        {
+            check = await keys.VerifyAsync(headers["Github-Public-Key-Identifier"], headers["Github-Public-Key-Signature"], body, cancellationToken);
+        }
+        catch (HttpProblemException)
+        {
+            metrics.Call(GitHubDoor, "keys_unavailable");
+            throw;
+        }
         if (check != SignatureCheck.Valid)
         {
             return Refuse(context, check, limiter, metrics);

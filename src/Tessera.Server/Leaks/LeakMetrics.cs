@@ -18,7 +18,7 @@ public sealed class LeakMetrics
     {
         var meter = meterFactory.Create(VerificationMetrics.MeterName);
         _calls = meter.CreateCounter<long>("tessera.leaks.calls", "{call}",
-            "Leak report calls by door (github, api) and result (accepted, signature_missing, signature_invalid, key_unknown, too_large, malformed, rate_limited).");
+            "Leak report calls by door (github, api) and result (accepted, signature_missing, signature_invalid, key_unknown, too_large, malformed, rate_limited, keys_unavailable).");
         _reported = meter.CreateCounter<long>("tessera.leaks.reported", "{string}", "Reported strings by label (true_positive, false_positive).");
     }
 
