@@ -40,10 +40,12 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
             sql.Append(" AND occurred_at < @to");
             parameters.Add("to", Ms.Of(to));
         }
-        // Keyset paging, newest first: the instant, then the id, so entries of one instant never repeat or skip.
+        // Keyset paging, newest first: the instant, then the id, so entries of one instant never repeat or skip. A row
+        // value, which the (account_id, [object_id | action,] occurred_at, id) indexes seek to; the OR of two comparisons
+        // it replaces made SQLite walk every newer entry before the page.
         if (query.After is { } after)
         {
-            sql.Append(" AND (occurred_at < @afterAt OR (occurred_at = @afterAt AND id < @afterId))");
+            sql.Append(" AND (occurred_at, id) < (@afterAt, @afterId)");
             parameters.Add("afterAt", after.Number);
             parameters.Add("afterId", after.Id);
         }
