@@ -15,8 +15,8 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
 
     public sealed class OnPostgres() : TokenListPlanTests(TempDatabase.Postgres);
 
-    /// <summary>Enough rows that a scan costs more than an index to the planner, few enough to fill in about a second.</summary>
-    private const int Tokens = 40_000;
+    /// <summary>Enough rows that a scan costs more than an index to the planner, few enough to fill in a few seconds.</summary>
+    private const int Tokens = 20_000;
 
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -44,7 +44,7 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
         _workload = workloads[4];
         await using var connection = await _db.Database.OpenAsync(Ct);
         var middle = await connection.QuerySingleAsync<string>(
-            "SELECT id FROM query_tokens WHERE account_id = @account AND name_folded = 'user-0020004'", new { account = _account });
+            "SELECT id FROM query_tokens WHERE account_id = @account AND name_folded = 'user-0010004'", new { account = _account });
         _middle = (await _db.Tokens.GetTokenAsync(_account, middle, Ct))!;
     }
 
@@ -53,21 +53,40 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
     [Fact]
     public async Task Every_combination_of_filters_sort_and_page_is_answered_from_an_index()
     {
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        // The check must be able to fail: on the same database, a query no index serves is recognised as a scan.
+        var (scan, none) = ("SELECT id FROM query_tokens t WHERE t.note = 'x'", new DynamicParameters());
+        Assert.NotEmpty(TokenListPlans.FullScans(await TokenListPlans.ExplainAsync(_db.Database, connection, scan, none, Ct)));
+
         var values = new TokenListCombinations.Values(_workload, ["us", "x", "user-99", "0012345"],
             Now.AddDays(-10), Now.AddDays(-9), Now.AddDays(5), Now);
         var failures = new List<string>();
-        var plans = 0;
-        await using var connection = await _db.Database.OpenAsync(Ct);
-        foreach (var first in TokenListCombinations.FirstPages(values))
+        var (plans, seen) = (0, new HashSet<string>(StringComparer.Ordinal));
+        var sqlite = !_db.Database.PlansListFilters;
+        // createdFrom and createdTo together (each alone is the same index choice with one bound open): seconds, not minutes.
+        foreach (var first in TokenListCombinations.FirstPages(values, eachBoundAlone: false))
         {
+            if (TokenListSql.NeverMatches(first))
+            {
+                // Contradicting filters: the store answers an empty page without a query.
+                Assert.Empty((await _db.Tokens.ListTokensAsync(_account, first, Ct)).Items);
+                continue;
+            }
             foreach (var query in new[] { first, TokenListCombinations.CursorPage(first, _middle) })
             {
                 // Where the store chooses how to find the rows at run time (SQLite), every choice it can make must use indexes.
-                foreach (var narrowing in _db.Database.PlansListFilters ? [TokenListNarrowing.None] : TokenListSql.Narrowings(query).Prepend(TokenListNarrowing.None))
+                foreach (var narrowing in sqlite ? TokenListSql.Narrowings(query).Prepend(TokenListNarrowing.None) : [TokenListNarrowing.None])
                 {
+                    // SQLite plans from the statement's text alone (no STAT4): one plan per distinct text.
+                    if (sqlite && !seen.Add(TokenListSql.Page(_db.Database, _account, query, narrowing).Sql))
+                    {
+                        continue;
+                    }
                     var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, _account, query, narrowing, Ct);
                     plans++;
-                    if (TokenListPlans.FullScans(plan).Count > 0 || TokenListPlans.Indexes(plan).Count == 0 || TokenListPlans.SortsTheAccount(plan))
+                    // On SQLite also no sort of what only the account narrows (the store chose the plan's shape); PostgreSQL
+                    // weighs a sort of an index range itself, from the figures it has.
+                    if (TokenListPlans.FullScans(plan).Count > 0 || TokenListPlans.Indexes(plan).Count == 0 || (sqlite && TokenListPlans.SortsTheAccount(plan)))
                     {
                         failures.Add($"{TokenListCombinations.Label(query)} (found by: {narrowing}):\n    {string.Join("\n    ", plan)}");
                     }
@@ -75,21 +94,8 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
             }
         }
 
-        Assert.True(plans > 7_000, $"{plans} plans looked at");
+        Assert.True(plans > 1_500, $"{plans} plans looked at");
         Assert.True(failures.Count == 0, $"{failures.Count} of {plans} list plans read tokens without an index:\n{string.Join("\n", failures.Take(20))}");
-    }
-
-    [Fact]
-    public async Task A_plan_that_walks_every_token_is_recognised()
-    {
-        // The check above must be able to fail: the same database, asked without the account (no index leads with anything else).
-        await using var connection = await _db.Database.OpenAsync(Ct);
-        var explain = _db.Database.Provider == "postgres" ? "EXPLAIN " : "EXPLAIN QUERY PLAN ";
-        var plan = _db.Database.Provider == "postgres"
-            ? (await connection.QueryAsync<string>(explain + "SELECT id FROM query_tokens t WHERE t.note = 'x'")).ToList()
-            : (await connection.QueryAsync<(long, long, long, string Detail)>(explain + "SELECT id FROM query_tokens t WHERE t.note = 'x'")).Select(r => r.Detail).ToList();
-
-        Assert.NotEmpty(TokenListPlans.FullScans(plan));
     }
 
     /// <summary>
@@ -125,6 +131,6 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
             workloads = workloads.Length,
             workloadIds = postgres ? (object)workloads : System.Text.Json.JsonSerializer.Serialize(workloads),
             now,
-        }, cancellationToken: Ct));
+        }, commandTimeout: 0, cancellationToken: Ct));
     }
 }

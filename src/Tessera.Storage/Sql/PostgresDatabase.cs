@@ -82,7 +82,8 @@ public sealed class PostgresDatabase : SqlDatabase
     public override async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("ANALYZE query_tokens; ANALYZE audit_entries;", cancellationToken: cancellationToken));
+        // No command timeout: a background job, and sampling 10M audit entries on a busy server may take longer than a query may.
+        await connection.ExecuteAsync(new CommandDefinition("ANALYZE query_tokens; ANALYZE audit_entries;", commandTimeout: 0, cancellationToken: cancellationToken));
     }
 
     /// <summary>Npgsql sends an array as one parameter (bytea[], bigint[]); Dapper leaves it whole.</summary>

@@ -54,6 +54,10 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
 
     public async Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken)
     {
+        if (TokenListSql.NeverMatches(query))
+        {
+            return new Page<QueryToken>([], false);
+        }
         await using var connection = await database.OpenAsync(cancellationToken);
         var narrowing = await ChooseNarrowingAsync(connection, accountId, query, cancellationToken);
         var (sql, parameters) = TokenListSql.Page(database, accountId, query, narrowing);

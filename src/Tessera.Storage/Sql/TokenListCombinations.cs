@@ -17,7 +17,9 @@ internal static class TokenListCombinations
         DateTimeOffset ExpiresBefore, DateTimeOffset Now);
 
     /// <summary>Each combination's first page; <see cref="CursorPage"/> makes the page after a given row.</summary>
-    public static IEnumerable<TokenQuery> FirstPages(Values values)
+    /// <param name="values">The workload, names and instants to try.</param>
+    /// <param name="eachBoundAlone">Also createdFrom and createdTo each alone (the plan tests); without, the two together only (the benchmark).</param>
+    public static IEnumerable<TokenQuery> FirstPages(Values values, bool eachBoundAlone = true)
     {
         TokenQuery[] workloads =
         [
@@ -28,14 +30,9 @@ internal static class TokenListCombinations
         TokenStatus?[] statuses = [null, .. Enum.GetValues<TokenStatus>()];
         TokenState?[] states = [null, .. Enum.GetValues<TokenState>()];
         string?[] names = [null, .. values.Names];
-        (DateTimeOffset? From, DateTimeOffset? To, DateTimeOffset? Before)[] bounds =
-        [
-            (null, null, null),
-            (values.CreatedFrom, null, null),
-            (null, values.CreatedTo, null),
-            (values.CreatedFrom, values.CreatedTo, null),
-            (null, null, values.ExpiresBefore),
-        ];
+        (DateTimeOffset? From, DateTimeOffset? To, DateTimeOffset? Before)[] bounds = eachBoundAlone
+            ? [(null, null, null), (values.CreatedFrom, null, null), (null, values.CreatedTo, null), (values.CreatedFrom, values.CreatedTo, null), (null, null, values.ExpiresBefore)]
+            : [(null, null, null), (values.CreatedFrom, values.CreatedTo, null), (null, null, values.ExpiresBefore)];
         foreach (var workload in workloads)
         {
             foreach (var status in statuses)

@@ -16,6 +16,13 @@ internal static partial class TokenListPlans
         TokenListNarrowing narrowing, CancellationToken cancellationToken)
     {
         var (sql, parameters) = TokenListSql.Page(database, accountId, query, narrowing);
+        return await ExplainAsync(database, connection, sql, parameters, cancellationToken);
+    }
+
+    /// <summary>The plan's lines for any SELECT of the stores (the audit trail's pages too).</summary>
+    public static async Task<IReadOnlyList<string>> ExplainAsync(SqlDatabase database, DbConnection connection, string sql, DynamicParameters parameters,
+        CancellationToken cancellationToken)
+    {
         if (database.Provider == "postgres")
         {
             return [.. await connection.QueryAsync<string>(new CommandDefinition("EXPLAIN " + sql, parameters, cancellationToken: cancellationToken))];
@@ -54,6 +61,6 @@ internal static partial class TokenListPlans
     [GeneratedRegex(@"\b(?<name>(?:ix|ux)_[a-z0-9_]+|sqlite_autoindex_[a-z0-9_]+|[a-z_]+_pkey|query_token_trigrams)\b")]
     private static partial Regex IndexName();
 
-    [GeneratedRegex(@"^\s*SCAN (?:t|n|query_tokens|query_token_names)\b|Seq Scan on query_token")]
+    [GeneratedRegex(@"^\s*SCAN (?:t|n|query_tokens|query_token_names|audit_entries)\b|Seq Scan on (?:query_token|audit_entries)")]
     private static partial Regex FullScan();
 }

@@ -105,6 +105,15 @@ internal static class TokenListSql
             parameters);
     }
 
+    /// <summary>
+    /// True when the filters contradict each other (status=active&amp;state=cancelled, a workload's unassigned tokens, …):
+    /// the page is empty without asking the database, whose planner may answer such a query with a scan it never runs.
+    /// </summary>
+    public static bool NeverMatches(TokenQuery query) =>
+        (query.Status is { } status && query.State is { } state && (status == TokenStatus.Cancelled) != (state == TokenState.Cancelled))
+        || (query.State == TokenState.Unassigned && query.WorkloadId is not null && !query.UnassignedOnly)
+        || (query.State == TokenState.Usable && query.UnassignedOnly);
+
     /// <summary>True for a name search that is a prefix match (fewer than <see cref="SubstringMinimum"/> characters).</summary>
     public static bool IsPrefix(string nameContains) => CountCharacters(nameContains) < SubstringMinimum;
 
