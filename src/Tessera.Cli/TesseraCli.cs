@@ -133,7 +133,7 @@ public static class TesseraCli
             status.AcceptOnlyFromAmong("active", "cancelled");
             var state = new Option<string?>("--state") { Description = "usable, unassigned, expired or cancelled." };
             state.AcceptOnlyFromAmong("usable", "unassigned", "expired", "cancelled");
-            var contains = new Option<string?>("--name-contains") { Description = "Name contains this text (case-insensitive)." };
+            var contains = new Option<string?>("--name-contains") { Description = "Name contains this text (case-insensitive; one or two characters: the name starts with them)." };
             var createdFrom = new Option<string?>("--created-from") { Description = "Created at or after this RFC 3339 instant." };
             var createdTo = new Option<string?>("--created-to") { Description = "Created before this RFC 3339 instant." };
             var expiresBefore = new Option<string?>("--expires-before") { Description = "Expiring before this RFC 3339 instant." };

@@ -15,7 +15,7 @@ public sealed record TokenListFilter
     /// <summary><c>usable</c>, <c>unassigned</c>, <c>expired</c> or <c>cancelled</c>.</summary>
     public string? State { get; init; }
 
-    /// <summary>Name contains this text, case-insensitively.</summary>
+    /// <summary>Name contains this text, case-insensitively; text of one or two characters matches the start of the name.</summary>
     public string? NameContains { get; init; }
 
     /// <summary>Created at or after this instant.</summary>

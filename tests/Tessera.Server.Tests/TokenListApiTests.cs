@@ -58,9 +58,12 @@ public abstract class TokenListApiTests(TesseraApp app)
         Assert.Equal(["parked"], await NamesAsync(account, "?state=unassigned"));
         Assert.Equal(["short-lived"], await NamesAsync(account, "?state=expired"));
         Assert.Equal(["cancelled one"], await NamesAsync(account, "?state=cancelled"));
+        // Fewer than three characters: the name starts with them (ADR 0012); three or more: the name contains them.
         Assert.Equal(["amy"], await NamesAsync(account, "?q=AM"));
-        Assert.Equal(["short-lived", "cancelled one", "parked", "Zed"], await NamesAsync(account, "?q=E"));
-        Assert.Equal(["amy"], await NamesAsync(account, $"?workloadId={a.Id}&state=usable&q=m"));
+        Assert.Equal(["Zed"], await NamesAsync(account, "?q=z"));
+        Assert.Empty(await NamesAsync(account, "?q=ED"));
+        Assert.Equal(["cancelled one"], await NamesAsync(account, "?q=LLE"));
+        Assert.Equal(["amy"], await NamesAsync(account, $"?workloadId={a.Id}&state=usable&q=a"));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed record TokenQuery
 
     public TokenState? State { get; init; }
 
-    /// <summary>Case-insensitive substring of the name.</summary>
+    /// <summary>Case-insensitive substring of the name (3+ characters) or prefix (1–2 characters; ADR 0012).</summary>
     public string? NameContains { get; init; }
 
     public DateTimeOffset? CreatedFrom { get; init; }

@@ -31,7 +31,9 @@ public sealed class Migrator(SqlDatabase database, TimeProvider time)
         var done = new List<int>();
         foreach (var migration in known.Where(m => !applied.Contains(m.Version)))
         {
-            await connection.ExecuteAsync(migration.Script, transaction: transaction);
+            // No command timeout: a migration that builds indexes over a million tokens takes minutes (0007 did on
+            // PostgreSQL), longer than a query's timeout, and stopping it half-way only rolls it back for the next start.
+            await connection.ExecuteAsync(new CommandDefinition(migration.Script, transaction: transaction, commandTimeout: 0));
             await connection.ExecuteAsync(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
                 new { migration.Version, migration.Name, At = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);

@@ -17,6 +17,18 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
 
     public async Task<Page<AuditEntry>> ListAsync(string accountId, AuditQuery query, CancellationToken cancellationToken)
     {
+        var (sql, parameters) = ListSql(accountId, query);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<AuditRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        return new Page<AuditEntry>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
+    }
+
+    /// <summary>
+    /// One page's SELECT: every filter seeks an index that leads with the account (ix_audit_entries_account, _object,
+    /// _action) and runs newest first, so the page is the first rows of one index range (ADR 0012).
+    /// </summary>
+    internal static (string Sql, DynamicParameters Parameters) ListSql(string accountId, AuditQuery query)
+    {
         var sql = new StringBuilder($"SELECT {Columns} FROM audit_entries WHERE account_id = @accountId");
         var parameters = new DynamicParameters();
         parameters.Add("accountId", accountId);
@@ -40,19 +52,19 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
             sql.Append(" AND occurred_at < @to");
             parameters.Add("to", Ms.Of(to));
         }
-        // Keyset paging, newest first: the instant, then the id, so entries of one instant never repeat or skip.
+        // Keyset paging, newest first: the instant, then the id, so entries of one instant never repeat or skip. A row
+        // value, which the (account_id, [object_id | action,] occurred_at, id) indexes seek to; the OR of two comparisons
+        // it replaces made SQLite walk every newer entry before the page.
         if (query.After is { } after)
         {
-            sql.Append(" AND (occurred_at < @afterAt OR (occurred_at = @afterAt AND id < @afterId))");
+            sql.Append(" AND (occurred_at, id) < (@afterAt, @afterId)");
             parameters.Add("afterAt", after.Number);
             parameters.Add("afterId", after.Id);
         }
         sql.Append(" ORDER BY occurred_at DESC, id DESC LIMIT @take");
         parameters.Add("take", query.Limit + 1);
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<AuditRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).ToList();
-        return new Page<AuditEntry>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
+        return (sql.ToString(), parameters);
     }
 
     public async Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)

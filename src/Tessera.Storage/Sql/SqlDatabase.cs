@@ -45,6 +45,22 @@ public abstract class SqlDatabase : IAsyncDisposable
     public abstract bool IsForeignKeyViolation(DbException exception);
 
     /// <summary>
+    /// True where the planner weighs each token list filter against the sort order by itself, from statistics of value
+    /// ranges and from indexes a <c>LIKE</c> uses directly (PostgreSQL: histograms, pg_trgm, the "C" B-tree). False
+    /// where it cannot (SQLite without STAT4 guesses any range at a fixed share of the rows; FTS5 reports no
+    /// selectivity): the token store then counts what each such filter selects and chooses (ADR 0012).
+    /// </summary>
+    public virtual bool PlansListFilters => true;
+
+    /// <summary>
+    /// The condition on <c>t</c> (query_tokens) that finds the names containing <paramref name="folded"/> (3+ characters,
+    /// lower-cased) through the dialect's trigram index, adding its parameters; used only where
+    /// <see cref="PlansListFilters"/> is false. The caller also tests the name with <c>LIKE</c>, which decides.
+    /// </summary>
+    public virtual string NameContainsCondition(string folded, DynamicParameters parameters) =>
+        throw new NotSupportedException($"{Provider} plans name searches by itself.");
+
+    /// <summary>
     /// Serializes writers of one account inside <paramref name="transaction"/> where a rule spans
     /// several rows (the last active license key). SQLite needs nothing: it has one writer at a time.
     /// </summary>

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.InteropServices;
-using System.Text;
 using Dapper;
 using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
@@ -12,8 +11,7 @@ namespace Tessera.Storage.Sql;
 /// <summary>Query tokens on any <see cref="SqlDatabase"/>.</summary>
 public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
 {
-    private const string Columns =
-        "t.id, t.account_id, t.workload_id, t.name, t.note, t.status, t.token_hash, t.hint, t.created_at, t.updated_at, t.expires_at, t.last_used_at, t.use_count, t.version, t.leaked_at, t.leak_url, t.leak_source";
+    private const string Columns = TokenListSql.Columns;
 
     public async Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken)
     {
@@ -46,79 +44,46 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         return [.. rows.Select(row => new TokenMatch(row.ToDomain(), row.WorkloadName))];
     }
 
+    /// <summary>
+    /// A filter that selects fewer rows than this finds them through its own index and sorts them; one that selects more
+    /// is tested on the rows the sort order's index walks (one in this many of the account's rows or more passes, so a
+    /// page is found within a bounded walk). Only where the planner cannot weigh this itself
+    /// (<see cref="SqlDatabase.PlansListFilters"/> false); see ADR 0012 for the arithmetic.
+    /// </summary>
+    internal const int NarrowingBound = 5_000;
+
     public async Task<Page<QueryToken>> ListTokensAsync(string accountId, TokenQuery query, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM query_tokens t WHERE t.account_id = @accountId");
-        var parameters = new DynamicParameters();
-        parameters.Add("accountId", accountId);
-        parameters.Add("now", Ms.Of(query.Now));
-        if (query.UnassignedOnly)
+        if (TokenListSql.NeverMatches(query))
         {
-            sql.Append(" AND t.workload_id IS NULL");
+            return new Page<QueryToken>([], false);
         }
-        else if (query.WorkloadId is not null)
-        {
-            sql.Append(" AND t.workload_id = @workloadId");
-            parameters.Add("workloadId", query.WorkloadId);
-        }
-        if (query.Status is { } status)
-        {
-            sql.Append(" AND t.status = @status");
-            parameters.Add("status", TokenNames.Of(status));
-        }
-        if (query.State is { } state)
-        {
-            sql.Append(state switch
-            {
-                TokenState.Cancelled => " AND t.status = 'cancelled'",
-                TokenState.Expired => " AND t.status = 'active' AND t.expires_at <= @now",
-                TokenState.Unassigned => " AND t.status = 'active' AND t.expires_at > @now AND t.workload_id IS NULL",
-                _ => " AND t.status = 'active' AND t.expires_at > @now AND t.workload_id IS NOT NULL",
-            });
-        }
-        if (!string.IsNullOrEmpty(query.NameContains))
-        {
-            sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
-            parameters.Add("nameLike", "%" + EscapeLike(query.NameContains.ToLowerInvariant()) + "%");
-        }
-        if (query.CreatedFrom is { } from)
-        {
-            sql.Append(" AND t.created_at >= @createdFrom");
-            parameters.Add("createdFrom", Ms.Of(from));
-        }
-        if (query.CreatedTo is { } to)
-        {
-            sql.Append(" AND t.created_at < @createdTo");
-            parameters.Add("createdTo", Ms.Of(to));
-        }
-        if (query.ExpiresBefore is { } before)
-        {
-            sql.Append(" AND t.expires_at < @expiresBefore");
-            parameters.Add("expiresBefore", Ms.Of(before));
-        }
-
-        // Keyset paging: the sort key, then id in the same direction, so equal keys never repeat or skip.
-        var (key, descending) = query.Sort switch
-        {
-            TokenSort.ExpiresAt => ("t.expires_at", false),
-            TokenSort.Name => ("t.name_folded", false),
-            TokenSort.LastUsedAt => ("COALESCE(t.last_used_at, -1)", true),
-            _ => ("t.created_at", true),
-        };
-        if (query.After is { } after)
-        {
-            var op = descending ? "<" : ">";
-            sql.Append($" AND ({key} {op} @afterKey OR ({key} = @afterKey AND t.id {op} @afterId))");
-            parameters.Add("afterKey", query.Sort == TokenSort.Name ? after.Text : after.Number);
-            parameters.Add("afterId", after.Id);
-        }
-        var direction = descending ? "DESC" : "ASC";
-        sql.Append($" ORDER BY {key} {direction}, t.id {direction} LIMIT @take");
-        parameters.Add("take", query.Limit + 1);
-
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<TokenRow>(new CommandDefinition(sql.ToString(), parameters, cancellationToken: cancellationToken))).ToList();
+        var narrowing = await ChooseNarrowingAsync(connection, accountId, query, cancellationToken);
+        var (sql, parameters) = TokenListSql.Page(database, accountId, query, narrowing);
+        var rows = (await connection.QueryAsync<TokenRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
         return new Page<QueryToken>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
+    }
+
+    /// <summary>The filter that selects the fewest rows, counted up to <see cref="NarrowingBound"/> through each one's index, if any selects fewer.</summary>
+    internal async Task<TokenListNarrowing> ChooseNarrowingAsync(DbConnection connection, string accountId, TokenQuery query,
+        CancellationToken cancellationToken)
+    {
+        var (best, fewest) = (TokenListNarrowing.None, (long)NarrowingBound);
+        if (database.PlansListFilters)
+        {
+            return best;
+        }
+        foreach (var narrowing in TokenListSql.Narrowings(query))
+        {
+            var (sql, parameters) = TokenListSql.Matches(database, accountId, query, narrowing, NarrowingBound);
+            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+            if (count < fewest)
+            {
+                (best, fewest) = (narrowing, count);
+            }
+        }
+        return best;
     }
 
     public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
@@ -230,9 +195,6 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT 1 FROM query_tokens WHERE id = @tokenId AND account_id = @accountId", new { tokenId, accountId },
             transaction, cancellationToken: cancellationToken)) is not null;
-
-    private static string EscapeLike(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private static object Parameters(QueryToken t) => new
     {

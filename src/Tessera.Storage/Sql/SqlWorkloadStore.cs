@@ -9,7 +9,8 @@ namespace Tessera.Storage.Sql;
 /// <summary>Workloads on any <see cref="SqlDatabase"/>.</summary>
 public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
 {
-    // Token counts come from the (account_id, workload_id, status, expires_at) index.
+    // Token counts come from a workload index of migration 0007 (account_id, workload_id, …, status, expires_at):
+    // the state is tested in the index, no token row is read.
     private const string Select = """
         SELECT w.id, w.account_id, w.name, w.description, w.created_at, w.updated_at, w.version,
                (SELECT COUNT(*) FROM query_tokens t WHERE t.account_id = w.account_id AND t.workload_id = w.id) AS token_count,

@@ -130,6 +130,22 @@ public sealed class SqliteDatabase : SqlDatabase
             """, new { rows = Encoding.UTF8.GetString(buffer.WrittenSpan) });
     }
 
+    /// <summary>No STAT4 in the bundled build, and FTS5 tells the planner nothing about how many names match: the store counts first (ADR 0012).</summary>
+    public override bool PlansListFilters => false;
+
+    /// <summary>
+    /// The trigram index (migration 0007) as one FTS5 phrase: the folded text's trigrams, consecutive, i.e. the text as a
+    /// substring. The text is quoted as an FTS5 string (a double quote doubled), so no character of it is query syntax.
+    /// </summary>
+    public override string NameContainsCondition(string folded, DynamicParameters parameters)
+    {
+        parameters.Add("nameTrigrams", "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+        return """
+            t.id IN (SELECT n.token_id FROM query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid
+                WHERE query_token_trigrams MATCH @nameTrigrams AND n.account_id = @accountId)
+            """;
+    }
+
     public override string NowMs => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
     /// <summary>Dapper expands the array into one parameter per element (the callers send at most a few hundred).</summary>

@@ -1,0 +1,20 @@
+namespace Tessera.Storage.Sql;
+
+/// <summary>
+/// Which filter of a token list finds its rows through that filter's own index (the rows are then sorted), rather than
+/// the sort order's index being walked and every filter tested on the way (ADR 0012).
+/// </summary>
+internal enum TokenListNarrowing
+{
+    /// <summary>Walk the sort order (of the account, a workload or the cancelled tokens).</summary>
+    None,
+
+    /// <summary>The trigram index (3+ characters) or a range of the name index (a prefix).</summary>
+    Name,
+
+    /// <summary>A range of the creation index.</summary>
+    Created,
+
+    /// <summary>A range of the expiry index (expiresBefore, state=expired).</summary>
+    Expires,
+}

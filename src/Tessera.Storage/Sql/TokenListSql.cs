@@ -1,0 +1,232 @@
+using System.Text;
+using Dapper;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>
+/// The SQL of one token list page, shaped for the indexes of migration 0007 (ADR 0012): every filter is a
+/// condition an index can seek or test, the keyset position is a row value (an index seeks to it; an OR of two
+/// comparisons made SQLite walk every earlier row), and status values are literals so the partial index of
+/// cancelled tokens can be proven to apply.
+/// </summary>
+internal static class TokenListSql
+{
+    /// <summary>
+    /// Names of at least this many characters are searched as substrings through the trigram index; shorter ones
+    /// as prefixes through the name index (a trigram index cannot find one or two characters).
+    /// </summary>
+    public const int SubstringMinimum = 3;
+
+    internal const string Columns =
+        "t.id, t.account_id, t.workload_id, t.name, t.note, t.status, t.token_hash, t.hint, t.created_at, t.updated_at, t.expires_at, t.last_used_at, t.use_count, t.version, t.leaked_at, t.leak_url, t.leak_source";
+
+    /// <summary>
+    /// The page's SELECT. <paramref name="narrowing"/> names the filter whose own index finds the rows (then sorted:
+    /// few, by the store's count); every other range filter is only tested on the rows the sort order's index walks
+    /// (on SQLite written <c>+column</c>, which no index can serve, so its planner cannot pick a range that matches half
+    /// the account and sort it). Where the database weighs filters itself (<see cref="SqlDatabase.PlansListFilters"/>)
+    /// every filter is plain and the planner chooses.
+    /// </summary>
+    public static (string Sql, DynamicParameters Parameters) Page(SqlDatabase database, string accountId, TokenQuery query, TokenListNarrowing narrowing)
+    {
+        var (sql, parameters) = Filtered(database, accountId, query, narrowing);
+        var (key, descending) = SortKey(query.Sort);
+        var direction = descending ? "DESC" : "ASC";
+        if (query.After is { } after)
+        {
+            // Keyset paging: the sort key, then id in the same direction, so equal keys never repeat or skip.
+            sql.Append($" AND ({key}, t.id) {(descending ? "<" : ">")} (@afterKey, @afterId)");
+            parameters.Add("afterKey", query.Sort == TokenSort.Name ? after.Text : after.Number);
+            parameters.Add("afterId", after.Id);
+        }
+        sql.Append($" ORDER BY {key} {direction}, t.id {direction} LIMIT @take");
+        parameters.Add("take", query.Limit + 1);
+        return (sql.ToString(), parameters);
+    }
+
+    /// <summary>
+    /// The filters of <paramref name="query"/> that have an index of their own in another order than the sort's: the
+    /// candidates to find the rows by, where the database cannot weigh them itself.
+    /// </summary>
+    public static IEnumerable<TokenListNarrowing> Narrowings(TokenQuery query)
+    {
+        if (!string.IsNullOrEmpty(query.NameContains))
+        {
+            yield return TokenListNarrowing.Name;
+        }
+        if ((query.CreatedFrom is not null || query.CreatedTo is not null) && query.Sort != TokenSort.CreatedAt)
+        {
+            yield return TokenListNarrowing.Created;
+        }
+        if ((query.ExpiresBefore is not null || query.State == TokenState.Expired) && query.Sort != TokenSort.ExpiresAt)
+        {
+            yield return TokenListNarrowing.Expires;
+        }
+    }
+
+    /// <summary>
+    /// Counts the account's tokens that <paramref name="narrowing"/>'s filter alone selects, through that filter's index,
+    /// stopping at <paramref name="bound"/> (so at most that many index entries are read).
+    /// </summary>
+    public static (string Sql, DynamicParameters Parameters) Matches(SqlDatabase database, string accountId, TokenQuery query,
+        TokenListNarrowing narrowing, int bound)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("accountId", accountId);
+        parameters.Add("bound", bound);
+        var conditions = new List<string>();
+        if (narrowing == TokenListNarrowing.Name)
+        {
+            conditions.Add(NameIndexCondition(database, query.NameContains!.ToLowerInvariant(), parameters));
+        }
+        if (narrowing == TokenListNarrowing.Created && query.CreatedFrom is { } from)
+        {
+            conditions.Add("t.created_at >= @createdFrom");
+            parameters.Add("createdFrom", Ms.Of(from));
+        }
+        if (narrowing == TokenListNarrowing.Created && query.CreatedTo is { } to)
+        {
+            conditions.Add("t.created_at < @createdTo");
+            parameters.Add("createdTo", Ms.Of(to));
+        }
+        if (narrowing == TokenListNarrowing.Expires && query.ExpiresBefore is { } before)
+        {
+            conditions.Add("t.expires_at < @expiresBefore");
+            parameters.Add("expiresBefore", Ms.Of(before));
+        }
+        if (narrowing == TokenListNarrowing.Expires && query.State == TokenState.Expired)
+        {
+            conditions.Add("t.expires_at <= @now");
+            parameters.Add("now", Ms.Of(query.Now));
+        }
+        return ($"SELECT COUNT(*) FROM (SELECT 1 FROM query_tokens t WHERE t.account_id = @accountId AND {string.Join(" AND ", conditions)} LIMIT @bound) AS m",
+            parameters);
+    }
+
+    /// <summary>
+    /// True when the filters contradict each other (status=active&amp;state=cancelled, a workload's unassigned tokens, …):
+    /// the page is empty without asking the database, whose planner may answer such a query with a scan it never runs.
+    /// </summary>
+    public static bool NeverMatches(TokenQuery query) =>
+        (query.Status is { } status && query.State is { } state && (status == TokenStatus.Cancelled) != (state == TokenState.Cancelled))
+        || (query.State == TokenState.Unassigned && query.WorkloadId is not null && !query.UnassignedOnly)
+        || (query.State == TokenState.Usable && query.UnassignedOnly);
+
+    /// <summary>True for a name search that is a prefix match (fewer than <see cref="SubstringMinimum"/> characters).</summary>
+    public static bool IsPrefix(string nameContains) => CountCharacters(nameContains) < SubstringMinimum;
+
+    private static (StringBuilder Sql, DynamicParameters Parameters) Filtered(SqlDatabase database, string accountId, TokenQuery query,
+        TokenListNarrowing narrowing)
+    {
+        var plans = database.PlansListFilters;
+        // The expiry and creation columns as a seekable index term, or (SQLite, another filter narrowing) as a value only.
+        var expires = plans || narrowing == TokenListNarrowing.Expires || query.Sort == TokenSort.ExpiresAt ? "t.expires_at" : "+t.expires_at";
+        var created = plans || narrowing == TokenListNarrowing.Created || query.Sort == TokenSort.CreatedAt ? "t.created_at" : "+t.created_at";
+        var sql = new StringBuilder($"SELECT {Columns} FROM query_tokens t WHERE t.account_id = @accountId");
+        var parameters = new DynamicParameters();
+        parameters.Add("accountId", accountId);
+        if (query.UnassignedOnly)
+        {
+            sql.Append(" AND t.workload_id IS NULL");
+        }
+        else if (query.WorkloadId is not null)
+        {
+            sql.Append(" AND t.workload_id = @workloadId");
+            parameters.Add("workloadId", query.WorkloadId);
+        }
+        if (query.Status is { } status)
+        {
+            sql.Append($" AND t.status = '{TokenNames.Of(status)}'");
+        }
+        if (query.State is { } state)
+        {
+            parameters.Add("now", Ms.Of(query.Now));
+            sql.Append(state switch
+            {
+                TokenState.Cancelled => " AND t.status = 'cancelled'",
+                TokenState.Expired => $" AND t.status = 'active' AND {expires} <= @now",
+                TokenState.Unassigned => $" AND t.status = 'active' AND {expires} > @now AND t.workload_id IS NULL",
+                _ => $" AND t.status = 'active' AND {expires} > @now AND t.workload_id IS NOT NULL",
+            });
+        }
+        if (!string.IsNullOrEmpty(query.NameContains))
+        {
+            var folded = query.NameContains.ToLowerInvariant();
+            var prefix = IsPrefix(folded);
+            // The LIKE decides (the index conditions only narrow), so the meaning is the same whatever index answers.
+            sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
+            parameters.Add("nameLike", prefix ? EscapeLike(folded) + "%" : "%" + EscapeLike(folded) + "%");
+            if (narrowing == TokenListNarrowing.Name && !plans)
+            {
+                sql.Append(" AND ").Append(NameIndexCondition(database, folded, parameters));
+            }
+        }
+        if (query.CreatedFrom is { } from)
+        {
+            sql.Append($" AND {created} >= @createdFrom");
+            parameters.Add("createdFrom", Ms.Of(from));
+        }
+        if (query.CreatedTo is { } to)
+        {
+            sql.Append($" AND {created} < @createdTo");
+            parameters.Add("createdTo", Ms.Of(to));
+        }
+        if (query.ExpiresBefore is { } before)
+        {
+            sql.Append($" AND {expires} < @expiresBefore");
+            parameters.Add("expiresBefore", Ms.Of(before));
+        }
+        return (sql, parameters);
+    }
+
+    /// <summary>The condition that finds matching names through an index: a range of the name index for a prefix, the trigram index otherwise.</summary>
+    private static string NameIndexCondition(SqlDatabase database, string folded, DynamicParameters parameters)
+    {
+        if (IsPrefix(folded))
+        {
+            parameters.Add("namePrefix", folded);
+            if (PrefixEnd(folded) is not { } end)
+            {
+                return "t.name_folded >= @namePrefix";
+            }
+            parameters.Add("namePrefixEnd", end);
+            return "t.name_folded >= @namePrefix AND t.name_folded < @namePrefixEnd";
+        }
+        return database.NameContainsCondition(folded, parameters);
+    }
+
+    private static (string Key, bool Descending) SortKey(TokenSort sort) => sort switch
+    {
+        TokenSort.ExpiresAt => ("t.expires_at", false),
+        TokenSort.Name => ("t.name_folded", false),
+        // Never used sorts as the oldest use; the index holds this very expression (migration 0007).
+        TokenSort.LastUsedAt => ("COALESCE(t.last_used_at, -1)", true),
+        _ => ("t.created_at", true),
+    };
+
+    /// <summary>
+    /// The least string above every string that starts with <paramref name="prefix"/>, in code point order (SQLite's
+    /// BINARY and PostgreSQL's "C" collation): the last character plus one. Null where that is not a plain
+    /// character; the lower bound and the LIKE then do the work.
+    /// </summary>
+    private static string? PrefixEnd(string prefix)
+    {
+        var last = prefix[^1];
+        return char.IsSurrogate(last) || last is '\uD7FF' or '\uFFFF' ? null : string.Concat(prefix.AsSpan(0, prefix.Length - 1), [(char)(last + 1)]);
+    }
+
+    private static int CountCharacters(string value)
+    {
+        var count = 0;
+        foreach (var _ in value.EnumerateRunes())
+        {
+            count++;
+        }
+        return count;
+    }
+
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,136 @@
+using Dapper;
+using Tessera.Core.Tokens;
+using Tessera.Storage.Sql;
+
+namespace Tessera.Storage.Tests;
+
+/// <summary>
+/// Every token list combination the API allows (<see cref="TokenListCombinations"/>), first page and the page after a
+/// cursor, is answered from an index: the database's own plan, over a database filled the way bench/lists.sh fills it
+/// (the seeder's mix: a tenth cancelled, a twentieth unassigned, a twentieth expired, 100 workloads) and analyzed.
+/// </summary>
+public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
+{
+    public sealed class OnSqlite() : TokenListPlanTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : TokenListPlanTests(TempDatabase.Postgres);
+
+    /// <summary>Enough rows that a scan costs more than an index to the planner, few enough to fill in a few seconds.</summary>
+    private const int Tokens = 20_000;
+
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private TempDatabase _db = null!;
+    private string _account = null!;
+    private string _workload = null!;
+    private QueryToken _middle = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
+        _account = (await _db.AddAccountAsync("Provider", Now, Ct)).Id;
+        var other = (await _db.AddAccountAsync("Other provider", Now, Ct)).Id;
+        var workloads = new List<string>(100);
+        for (var i = 0; i < 100; i++)
+        {
+            workloads.Add((await _db.AddWorkloadAsync(_account, $"model-{i:000}", Now, Ct)).Id);
+        }
+        var otherWorkload = (await _db.AddWorkloadAsync(other, "model-000", Now, Ct)).Id;
+        await FillAsync(_account, [.. workloads], 0, Tokens);
+        await FillAsync(other, [otherWorkload], Tokens, Tokens / 10);
+        await _db.Database.RefreshStatisticsAsync(Ct);
+        _workload = workloads[4];
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        var middle = await connection.QuerySingleAsync<string>(
+            "SELECT id FROM query_tokens WHERE account_id = @account AND name_folded = 'user-0010004'", new { account = _account });
+        _middle = (await _db.Tokens.GetTokenAsync(_account, middle, Ct))!;
+    }
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    [Fact]
+    public async Task Every_combination_of_filters_sort_and_page_is_answered_from_an_index()
+    {
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        // The check must be able to fail: on the same database, a query no index serves is recognised as a scan.
+        var (scan, none) = ("SELECT id FROM query_tokens t WHERE t.note = 'x'", new DynamicParameters());
+        Assert.NotEmpty(TokenListPlans.FullScans(await TokenListPlans.ExplainAsync(_db.Database, connection, scan, none, Ct)));
+
+        var values = new TokenListCombinations.Values(_workload, ["us", "x", "user-99", "0012345"],
+            Now.AddDays(-10), Now.AddDays(-9), Now.AddDays(5), Now);
+        var failures = new List<string>();
+        var (plans, seen) = (0, new HashSet<string>(StringComparer.Ordinal));
+        var sqlite = !_db.Database.PlansListFilters;
+        // createdFrom and createdTo together (each alone is the same index choice with one bound open): seconds, not minutes.
+        foreach (var first in TokenListCombinations.FirstPages(values, eachBoundAlone: false))
+        {
+            if (TokenListSql.NeverMatches(first))
+            {
+                // Contradicting filters: the store answers an empty page without a query.
+                Assert.Empty((await _db.Tokens.ListTokensAsync(_account, first, Ct)).Items);
+                continue;
+            }
+            foreach (var query in new[] { first, TokenListCombinations.CursorPage(first, _middle) })
+            {
+                // Where the store chooses how to find the rows at run time (SQLite), every choice it can make must use indexes.
+                foreach (var narrowing in sqlite ? TokenListSql.Narrowings(query).Prepend(TokenListNarrowing.None) : [TokenListNarrowing.None])
+                {
+                    // SQLite plans from the statement's text alone (no STAT4): one plan per distinct text.
+                    if (sqlite && !seen.Add(TokenListSql.Page(_db.Database, _account, query, narrowing).Sql))
+                    {
+                        continue;
+                    }
+                    var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, _account, query, narrowing, Ct);
+                    plans++;
+                    // On SQLite also no sort of what only the account narrows (the store chose the plan's shape); PostgreSQL
+                    // weighs a sort of an index range itself, from the figures it has.
+                    if (TokenListPlans.FullScans(plan).Count > 0 || TokenListPlans.Indexes(plan).Count == 0 || (sqlite && TokenListPlans.SortsTheAccount(plan)))
+                    {
+                        failures.Add($"{TokenListCombinations.Label(query)} (found by: {narrowing}):\n    {string.Join("\n    ", plan)}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(plans > 1_500, $"{plans} plans looked at");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {plans} list plans read tokens without an index:\n{string.Join("\n", failures.Take(20))}");
+    }
+
+    /// <summary>
+    /// Tokens the way the benchmark seeder writes them, generated inside the database: token i is named user-{i:0000000},
+    /// bound to workload i % workloads (kind i % 20: 0–1 cancelled, 2 unassigned, 3 expired, the rest usable), created
+    /// over the 30 days before <see cref="Now"/>, a third of them used.
+    /// </summary>
+    private async Task FillAsync(string account, string[] workloads, int first, int count)
+    {
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        var postgres = _db.Database.Provider == "postgres";
+        var rows = postgres
+            ? "SELECT i FROM generate_series(0, @count - 1) AS s(i)"
+            : "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < @count) SELECT i FROM s";
+        var hash = postgres ? "decode(md5(@account || i) || md5(i || @account), 'hex')" : "randomblob(32)";
+        var id = postgres ? "lpad(to_hex(@first + i), 32, '0')" : "printf('%032x', @first + i)";
+        var name = postgres ? "'user-' || lpad(i::text, 7, '0')" : "printf('user-%07d', i)";
+        var workload = postgres ? "(@workloadIds::text[])[i % @workloads + 1]" : "json_extract(@workloadIds, '$[' || (i % @workloads) || ']')";
+        var now = Now.ToUnixTimeMilliseconds();
+        await connection.ExecuteAsync(new CommandDefinition($"""
+            INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
+                created_at, updated_at, expires_at, last_used_at, use_count, version)
+            SELECT 'tok_' || {id}, @account, CASE WHEN i % 20 = 2 THEN NULL ELSE {workload} END,
+                {name}, {name}, '', CASE WHEN i % 20 < 2 THEN 'cancelled' ELSE 'active' END, {hash}, 'hint',
+                c, c, CASE WHEN i % 20 = 3 THEN @now - 60000 ELSE c + 2595600000 END,
+                CASE WHEN i % 3 = 0 THEN c + 3600000 ELSE NULL END, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END, 1
+            FROM (SELECT i, @now - (@count - i) * (2592000000 / @count) AS c FROM ({rows}) AS g) AS r
+            """, new
+        {
+            account,
+            first,
+            count,
+            workloads = workloads.Length,
+            workloadIds = postgres ? (object)workloads : System.Text.Json.JsonSerializer.Serialize(workloads),
+            now,
+        }, commandTimeout: 0, cancellationToken: Ct));
+    }
+}
