@@ -90,6 +90,16 @@ public sealed class TesseraManagementClient : IDisposable
         _http.SendAsync(HttpMethod.Post, "v1/license-keys", TesseraHttp.Json(new CreateLicenseKeyRequest(name), Json.CreateLicenseKeyRequest),
             Json.CreatedLicenseKeyResponse, cancellationToken);
 
+    /// <summary>
+    /// <c>POST /v1/license-keys</c> with scopes, workloads and an end (API.md §8): a key narrower than the caller's own
+    /// (a wider one is refused with 403 <c>insufficient_scope</c>); fields left null take the caller's key's own.
+    /// </summary>
+    /// <param name="request">Name, and optionally scopes, workload ids and expiry.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<CreatedLicenseKeyResponse> CreateLicenseKeyAsync(CreateLicenseKeyRequest request, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Post, "v1/license-keys", TesseraHttp.Json(request, Json.CreateLicenseKeyRequest),
+            Json.CreatedLicenseKeyResponse, cancellationToken);
+
     /// <summary><c>DELETE /v1/license-keys/{id}</c>: revokes a key (the last active one is refused with 409 <c>last_license_key</c>).</summary>
     /// <param name="licenseKeyId">The key's id (<c>lic_…</c>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -281,6 +291,38 @@ public sealed class TesseraManagementClient : IDisposable
     public Task DeleteTokenAsync(string tokenId, long? ifMatch = null, CancellationToken cancellationToken = default) =>
         _http.SendAsync(HttpMethod.Delete, $"v1/tokens/{Id(tokenId)}", null, cancellationToken, ifMatch);
 
+    // ---- Audit trail.
+
+    /// <summary><c>GET /v1/audit</c>, every page: the account's audit trail matching <paramref name="filter"/>, newest first.</summary>
+    /// <param name="filter">Filters; null lists every entry.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public async IAsyncEnumerable<AuditEntryResponse> ListAuditAsync(AuditFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await ListAuditPageAsync(filter, cursor, cancellationToken);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
+    /// <summary><c>GET /v1/audit</c>, one page: for callers that keep the cursor themselves.</summary>
+    /// <param name="filter">Filters and page size.</param>
+    /// <param name="cursor">The <see cref="PageResponse{T}.NextCursor"/> of the previous page, or null for the first.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<PageResponse<AuditEntryResponse>> ListAuditPageAsync(AuditFilter? filter, string? cursor, CancellationToken cancellationToken = default)
+    {
+        var f = filter ?? new AuditFilter();
+        var query = QueryString(f.PageSize, cursor,
+            ("objectId", f.ObjectId), ("action", f.Action), ("actorId", f.ActorId), ("from", f.From is { } from ? Instant(from) : null), ("to", f.To is { } to ? Instant(to) : null));
+        return _http.SendAsync(HttpMethod.Get, "v1/audit" + query, null, Json.PageResponseAuditEntryResponse, cancellationToken);
+    }
+
     /// <summary>Releases the HttpClient this client created (not one it was given).</summary>
     public void Dispose() => _http.Dispose();
 
@@ -299,25 +341,28 @@ public sealed class TesseraManagementClient : IDisposable
     private static string Instant(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static string Query(TokenListFilter f, string? cursor)
+    private static string Query(TokenListFilter f, string? cursor) =>
+        QueryString(f.PageSize, cursor,
+            ("workloadId", f.Unassigned ? "none" : f.WorkloadId),
+            ("status", f.Status),
+            ("state", f.State),
+            ("q", f.NameContains),
+            ("createdFrom", f.CreatedFrom is { } from ? Instant(from) : null),
+            ("createdTo", f.CreatedTo is { } to ? Instant(to) : null),
+            ("expiresBefore", f.ExpiresBefore is { } before ? Instant(before) : null),
+            ("sort", f.Sort));
+
+    /// <summary>A list's query string: the page size, the filters that are set, and the cursor last.</summary>
+    private static string QueryString(int pageSize, string? cursor, params (string Name, string? Value)[] filters)
     {
-        var parts = new List<string> { "limit=" + f.PageSize.ToString(CultureInfo.InvariantCulture) };
-        void Add(string name, string? value)
+        var parts = new List<string> { "limit=" + pageSize.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in filters.Append(("cursor", cursor)))
         {
             if (value is not null)
             {
                 parts.Add(name + "=" + Uri.EscapeDataString(value));
             }
         }
-        Add("workloadId", f.Unassigned ? "none" : f.WorkloadId);
-        Add("status", f.Status);
-        Add("state", f.State);
-        Add("q", f.NameContains);
-        Add("createdFrom", f.CreatedFrom is { } from ? Instant(from) : null);
-        Add("createdTo", f.CreatedTo is { } to ? Instant(to) : null);
-        Add("expiresBefore", f.ExpiresBefore is { } before ? Instant(before) : null);
-        Add("sort", f.Sort);
-        Add("cursor", cursor);
         return "?" + string.Join('&', parts);
     }
 }

@@ -25,4 +25,5 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(HandshakeResponse))]
 [JsonSerializable(typeof(ProblemResponse))]
 [JsonSerializable(typeof(PageResponse<AuditEntryResponse>))]
+[JsonSerializable(typeof(AuditEntryResponse))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

@@ -18,6 +18,9 @@ public abstract class ConsolePageModel(TimeProvider time) : PageModel
 
     protected Caller Caller => HttpContext.ConsoleCaller();
 
+    /// <summary>True when the signed-in key holds <paramref name="scope"/>: a page shows only the controls it may use.</summary>
+    public bool May(string scope) => Caller.Holds(scope);
+
     /// <summary>Shows a refusal: field errors beside their fields (names as the use cases give them), the rest on top.</summary>
     protected void Show(TesseraException e)
     {

@@ -61,6 +61,11 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             sql.Append(" AND t.workload_id = @workloadId");
             parameters.Add("workloadId", query.WorkloadId);
         }
+        if (query.WorkloadIn is { } workloadIn)
+        {
+            sql.Append($" AND t.workload_id {database.EqualsAny("workloadIn")}");
+            parameters.Add("workloadIn", workloadIn.ToArray());
+        }
         if (query.Status is { } status)
         {
             sql.Append(" AND t.status = @status");
