@@ -182,20 +182,8 @@ public sealed class TesseraManagementClient : IDisposable
     /// <summary><c>GET /v1/tokens</c>, every page: the account's tokens matching <paramref name="filter"/>, in its order.</summary>
     /// <param name="filter">Filters and order; null lists every token, newest first.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    public async IAsyncEnumerable<TokenResponse> ListTokensAsync(TokenListFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        do
-        {
-            var page = await ListTokenPageAsync(filter, cursor, cancellationToken);
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
+    public IAsyncEnumerable<TokenResponse> ListTokensAsync(TokenListFilter? filter = null, CancellationToken cancellationToken = default) =>
+        EveryPageAsync((cursor, ct) => ListTokenPageAsync(filter, cursor, ct), cancellationToken);
 
     /// <summary><c>GET /v1/tokens</c>, one page: for callers that keep the cursor themselves.</summary>
     /// <param name="filter">Filters, order and page size.</param>
@@ -296,20 +284,8 @@ public sealed class TesseraManagementClient : IDisposable
     /// <summary><c>GET /v1/audit</c>, every page: the account's audit trail matching <paramref name="filter"/>, newest first.</summary>
     /// <param name="filter">Filters; null lists every entry.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    public async IAsyncEnumerable<AuditEntryResponse> ListAuditAsync(AuditFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        do
-        {
-            var page = await ListAuditPageAsync(filter, cursor, cancellationToken);
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
+    public IAsyncEnumerable<AuditEntryResponse> ListAuditAsync(AuditFilter? filter = null, CancellationToken cancellationToken = default) =>
+        EveryPageAsync((cursor, ct) => ListAuditPageAsync(filter, cursor, ct), cancellationToken);
 
     /// <summary><c>GET /v1/audit</c>, one page: for callers that keep the cursor themselves.</summary>
     /// <param name="filter">Filters and page size.</param>
@@ -328,6 +304,23 @@ public sealed class TesseraManagementClient : IDisposable
 
     private Task<TokenResponse> PatchTokenAsync(string tokenId, JsonObject patch, long? ifMatch, CancellationToken cancellationToken) =>
         _http.SendAsync(HttpMethod.Patch, $"v1/tokens/{Id(tokenId)}", MergePatch(patch), Json.TokenResponse, cancellationToken, ifMatch);
+
+    /// <summary>Every item of a keyset-paged list, page after page, following each page's cursor.</summary>
+    private static async IAsyncEnumerable<T> EveryPageAsync<T>(Func<string?, CancellationToken, Task<PageResponse<T>>> page,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var current = await page(cursor, cancellationToken);
+            foreach (var item in current.Items)
+            {
+                yield return item;
+            }
+            cursor = current.NextCursor;
+        }
+        while (cursor is not null);
+    }
 
     private static StringContent MergePatch(JsonObject patch) =>
         new(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");
