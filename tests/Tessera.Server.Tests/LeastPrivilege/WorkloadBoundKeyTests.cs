@@ -121,6 +121,27 @@ public abstract class WorkloadBoundKeyTests(TesseraApp app)
         Assert.Equal(["a", "b", "c", "inside"], (await s.Account.ListTokensAsync("?limit=200")).Items.Select(t => t.Name).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_bound_key_cannot_read_the_whole_accounts_audit_trail_nor_make_an_unbound_key()
+    {
+        var s = await SetUpAsync();
+        var auditor = await (await s.Account.Client.PostJsonAsync("/v1/license-keys",
+                new { name = "team a audit", scopes = new[] { "audit:read", "keys:manage", "tokens:read" }, workloadIds = new[] { s.Mine.Id } }))
+            .ReadAsync<CreatedLicenseKeyResponse>(HttpStatusCode.Created);
+        var client = app.ClientWith(auditor.Key);
+
+        // The trail spans every workload of the account.
+        await (await client.GetAsync("/v1/audit")).ProblemAsync(HttpStatusCode.Forbidden, "workload_not_allowed");
+        await (await client.GetAsync($"/v1/audit?objectId={s.MyToken.Id}")).ProblemAsync(HttpStatusCode.Forbidden, "workload_not_allowed");
+        // A key it makes stays inside its workloads, whatever it asks.
+        await (await client.PostJsonAsync("/v1/license-keys", new { name = "wider", scopes = new[] { "tokens:read" }, workloadIds = new[] { s.Theirs.Id } }))
+            .ProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        var inherited = await (await client.PostJsonAsync("/v1/license-keys", new { name = "narrow", scopes = new[] { "tokens:read" } }))
+            .ReadAsync<CreatedLicenseKeyResponse>(HttpStatusCode.Created);
+        Assert.Equal([s.Mine.Id], inherited.WorkloadIds!);
+        await (await app.ClientWith(inherited.Key).GetAsync($"/v1/tokens/{s.TheirToken.Id}")).ProblemAsync(HttpStatusCode.NotFound, "token_not_found");
+    }
+
     private static async Task<JsonObject> LatticaAsync(HttpClient client, string call, JsonObject body)
     {
         var response = await client.PostJsonAsync($"/api/{call}", body);
