@@ -77,10 +77,9 @@ public sealed class AuditModel(AuditService audit, AccountService accounts, Time
         {
             return null;
         }
-        if (DateTime.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at))
+        if (TryParseLocalInput(value, out var at))
         {
-            return new DateTimeOffset(at, TimeSpan.Zero);
+            return at;
         }
         ModelState.AddModelError(field, "Give a date and time.");
         return null;

@@ -60,9 +60,8 @@ public sealed class KeysModel(AccountService accounts, WorkloadService workloads
     {
         try
         {
-            var expires = string.IsNullOrWhiteSpace(ExpiresAt) ? null
-                : DateTime.TryParse(ExpiresAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal |
-                    System.Globalization.DateTimeStyles.AdjustToUniversal, out var at) ? Instants.Format(new DateTimeOffset(at, TimeSpan.Zero)) : ExpiresAt;
+            // A value that is no date goes on as it is, for the use case to refuse beside the field.
+            var expires = string.IsNullOrWhiteSpace(ExpiresAt) ? null : TryParseLocalInput(ExpiresAt, out var at) ? Instants.Format(at) : ExpiresAt;
             Created = await accounts.CreateLicenseKeyAsync(Caller, Name,
                 ChosenScopes.Count == 0 ? [] : ChosenScopes, ChosenWorkloads.Count == 0 ? null : ChosenWorkloads, expires, cancellationToken);
             Name = null;

@@ -18,7 +18,6 @@ namespace Tessera.Server.WebConsole.Pages;
 [RequiredScope(Scopes.TokensRead)]
 public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, AuditService audit, TimeProvider time) : ConsolePageModel(time)
 {
-    private const string LocalFormat = "yyyy-MM-dd'T'HH:mm";
 
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
     {
@@ -68,7 +67,7 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
     public string LifetimeText => ConsoleHtml.Span(tokens.Lifetime);
 
     /// <summary>An instant as a datetime-local value, in UTC, to the minute.</summary>
-    public static string LocalInput(DateTimeOffset at) => at.UtcDateTime.ToString(LocalFormat, CultureInfo.InvariantCulture);
+    public static string LocalInput(DateTimeOffset at) => at.UtcDateTime.ToString(LocalInputFormat, CultureInfo.InvariantCulture);
 
     public async Task OnGetAsync([FromQuery] string? done, CancellationToken cancellationToken)
     {
@@ -101,11 +100,11 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
     [RequiredScope(Scopes.TokensWrite)]
     public Task<IActionResult> OnPostExpiryAsync(CancellationToken cancellationToken)
     {
-        if (!DateTime.TryParseExact(ExpiresAt, [LocalFormat, LocalFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
+        if (!TryParseLocalInput(ExpiresAt, out var at))
         {
             return InvalidAsync("expiresAt", "Give a date and time, e.g. 2026-12-24 18:00 (UTC).", cancellationToken);
         }
-        var instant = Instants.Format(new DateTimeOffset(at, TimeSpan.Zero));
+        var instant = Instants.Format(at);
         return ChangeAsync("expiry", () =>
             tokens.UpdateAsync(Caller, Id, new TokenPatch { ExpiresAt = Optional<string?>.Of(instant) }, Version, cancellationToken), cancellationToken);
     }
