@@ -64,6 +64,36 @@ public sealed class Output(TextWriter writer, bool json)
             ("usable", w.UsableTokenCount.ToString(CultureInfo.InvariantCulture)), ("created", Instant(w.CreatedAt)), ("updated", Instant(w.UpdatedAt)));
     }
 
+    public void Keys(IReadOnlyList<LicenseKeyResponse> keys)
+    {
+        if (json)
+        {
+            Array(keys, TesseraJsonContext.Default.LicenseKeyResponse);
+            return;
+        }
+        Table(["ID", "NAME", "STATUS", "SCOPES", "WORKLOADS", "EXPIRES", "LAST USED", "HINT"],
+            keys.Select(k => new[]
+            {
+                k.Id, k.Name, k.Status, string.Join(' ', k.Scopes), k.WorkloadIds is { } bound ? string.Join(' ', bound) : "all",
+                k.ExpiresAt is { } end ? Instant(end) : "never", k.LastUsedAt is { } used ? Instant(used) : "never", k.Hint,
+            }));
+    }
+
+    public void Audit(IReadOnlyList<AuditEntryResponse> entries)
+    {
+        if (json)
+        {
+            Array(entries, TesseraJsonContext.Default.AuditEntryResponse);
+            return;
+        }
+        Table(["AT", "ACTION", "OBJECT", "ACTOR", "BEFORE", "AFTER"],
+            entries.Select(e => new[]
+            {
+                Instant(e.At), e.Action, e.ObjectId ?? "-", e.ActorId is { } actor ? $"{e.ActorType} {actor}" : e.ActorType,
+                e.Before?.GetRawText() ?? "-", e.After?.GetRawText() ?? "-",
+            }));
+    }
+
     public void Object<T>(T value, JsonTypeInfo<T> type) => writer.WriteLine(JsonSerializer.Serialize(value, type));
 
     /// <summary>A line for humans; silent under <c>--json</c>, where stdout carries only JSON.</summary>

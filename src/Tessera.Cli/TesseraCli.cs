@@ -11,7 +11,7 @@ namespace Tessera.Cli;
 /// codes: see <see cref="ExitCodes"/>. Secrets appear on stdout only where the API returns them once
 /// (<c>tokens create</c>) and never in an error message.
 /// </summary>
-public static class TesseraCli
+public static partial class TesseraCli
 {
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
@@ -27,12 +27,12 @@ public static class TesseraCli
 
         var root = new RootCommand("Manage Tessera workloads and query tokens. Exit codes: 0 ok, 1 usage, 2 not found, 3 refused or conflict, 4 unreachable.")
         {
-            url, json, cli.Login(), cli.Workloads(), cli.Tokens(), cli.Scan(),
+            url, json, cli.Login(), cli.Workloads(), cli.Tokens(), cli.Keys(), cli.Audit(), cli.Scan(),
         };
         return root;
     }
 
-    private sealed class Cli(CliEnvironment env, Option<string?> urlOption, Option<bool> jsonOption)
+    private sealed partial class Cli(CliEnvironment env, Option<string?> urlOption, Option<bool> jsonOption)
     {
         public Command Login()
         {

@@ -90,6 +90,16 @@ public sealed class TesseraManagementClient : IDisposable
         _http.SendAsync(HttpMethod.Post, "v1/license-keys", TesseraHttp.Json(new CreateLicenseKeyRequest(name), Json.CreateLicenseKeyRequest),
             Json.CreatedLicenseKeyResponse, cancellationToken);
 
+    /// <summary>
+    /// <c>POST /v1/license-keys</c> with scopes, workloads and an end (API.md §8): a key narrower than the caller's own
+    /// (a wider one is refused with 403 <c>insufficient_scope</c>); fields left null take the caller's key's own.
+    /// </summary>
+    /// <param name="request">Name, and optionally scopes, workload ids and expiry.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<CreatedLicenseKeyResponse> CreateLicenseKeyAsync(CreateLicenseKeyRequest request, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Post, "v1/license-keys", TesseraHttp.Json(request, Json.CreateLicenseKeyRequest),
+            Json.CreatedLicenseKeyResponse, cancellationToken);
+
     /// <summary><c>DELETE /v1/license-keys/{id}</c>: revokes a key (the last active one is refused with 409 <c>last_license_key</c>).</summary>
     /// <param name="licenseKeyId">The key's id (<c>lic_…</c>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -172,20 +182,8 @@ public sealed class TesseraManagementClient : IDisposable
     /// <summary><c>GET /v1/tokens</c>, every page: the account's tokens matching <paramref name="filter"/>, in its order.</summary>
     /// <param name="filter">Filters and order; null lists every token, newest first.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    public async IAsyncEnumerable<TokenResponse> ListTokensAsync(TokenListFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        do
-        {
-            var page = await ListTokenPageAsync(filter, cursor, cancellationToken);
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
+    public IAsyncEnumerable<TokenResponse> ListTokensAsync(TokenListFilter? filter = null, CancellationToken cancellationToken = default) =>
+        EveryPageAsync((cursor, ct) => ListTokenPageAsync(filter, cursor, ct), cancellationToken);
 
     /// <summary><c>GET /v1/tokens</c>, one page: for callers that keep the cursor themselves.</summary>
     /// <param name="filter">Filters, order and page size.</param>
@@ -296,11 +294,48 @@ public sealed class TesseraManagementClient : IDisposable
         _http.SendAsync(HttpMethod.Post, "v1/leaks", TesseraHttp.Json(new LeakReportRequest(token, url, source), Json.LeakReportRequest),
             Json.LeakReportResponse, cancellationToken);
 
+    // ---- Audit trail.
+
+    /// <summary><c>GET /v1/audit</c>, every page: the account's audit trail matching <paramref name="filter"/>, newest first.</summary>
+    /// <param name="filter">Filters; null lists every entry.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public IAsyncEnumerable<AuditEntryResponse> ListAuditAsync(AuditFilter? filter = null, CancellationToken cancellationToken = default) =>
+        EveryPageAsync((cursor, ct) => ListAuditPageAsync(filter, cursor, ct), cancellationToken);
+
+    /// <summary><c>GET /v1/audit</c>, one page: for callers that keep the cursor themselves.</summary>
+    /// <param name="filter">Filters and page size.</param>
+    /// <param name="cursor">The <see cref="PageResponse{T}.NextCursor"/> of the previous page, or null for the first.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<PageResponse<AuditEntryResponse>> ListAuditPageAsync(AuditFilter? filter, string? cursor, CancellationToken cancellationToken = default)
+    {
+        var f = filter ?? new AuditFilter();
+        var query = QueryString(f.PageSize, cursor,
+            ("objectId", f.ObjectId), ("action", f.Action), ("actorId", f.ActorId), ("from", f.From is { } from ? Instant(from) : null), ("to", f.To is { } to ? Instant(to) : null));
+        return _http.SendAsync(HttpMethod.Get, "v1/audit" + query, null, Json.PageResponseAuditEntryResponse, cancellationToken);
+    }
+
     /// <summary>Releases the HttpClient this client created (not one it was given).</summary>
     public void Dispose() => _http.Dispose();
 
     private Task<TokenResponse> PatchTokenAsync(string tokenId, JsonObject patch, long? ifMatch, CancellationToken cancellationToken) =>
         _http.SendAsync(HttpMethod.Patch, $"v1/tokens/{Id(tokenId)}", MergePatch(patch), Json.TokenResponse, cancellationToken, ifMatch);
+
+    /// <summary>Every item of a keyset-paged list, page after page, following each page's cursor.</summary>
+    private static async IAsyncEnumerable<T> EveryPageAsync<T>(Func<string?, CancellationToken, Task<PageResponse<T>>> page,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var current = await page(cursor, cancellationToken);
+            foreach (var item in current.Items)
+            {
+                yield return item;
+            }
+            cursor = current.NextCursor;
+        }
+        while (cursor is not null);
+    }
 
     private static StringContent MergePatch(JsonObject patch) =>
         new(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");
@@ -314,25 +349,28 @@ public sealed class TesseraManagementClient : IDisposable
     private static string Instant(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static string Query(TokenListFilter f, string? cursor)
+    private static string Query(TokenListFilter f, string? cursor) =>
+        QueryString(f.PageSize, cursor,
+            ("workloadId", f.Unassigned ? "none" : f.WorkloadId),
+            ("status", f.Status),
+            ("state", f.State),
+            ("q", f.NameContains),
+            ("createdFrom", f.CreatedFrom is { } from ? Instant(from) : null),
+            ("createdTo", f.CreatedTo is { } to ? Instant(to) : null),
+            ("expiresBefore", f.ExpiresBefore is { } before ? Instant(before) : null),
+            ("sort", f.Sort));
+
+    /// <summary>A list's query string: the page size, the filters that are set, and the cursor last.</summary>
+    private static string QueryString(int pageSize, string? cursor, params (string Name, string? Value)[] filters)
     {
-        var parts = new List<string> { "limit=" + f.PageSize.ToString(CultureInfo.InvariantCulture) };
-        void Add(string name, string? value)
+        var parts = new List<string> { "limit=" + pageSize.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in filters.Append(("cursor", cursor)))
         {
             if (value is not null)
             {
                 parts.Add(name + "=" + Uri.EscapeDataString(value));
             }
         }
-        Add("workloadId", f.Unassigned ? "none" : f.WorkloadId);
-        Add("status", f.Status);
-        Add("state", f.State);
-        Add("q", f.NameContains);
-        Add("createdFrom", f.CreatedFrom is { } from ? Instant(from) : null);
-        Add("createdTo", f.CreatedTo is { } to ? Instant(to) : null);
-        Add("expiresBefore", f.ExpiresBefore is { } before ? Instant(before) : null);
-        Add("sort", f.Sort);
-        Add("cursor", cursor);
         return "?" + string.Join('&', parts);
     }
 }

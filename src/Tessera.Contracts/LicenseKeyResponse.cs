@@ -12,7 +12,7 @@ public record LicenseKeyResponse
     /// <summary>The prefix, an ellipsis and the last 4 characters of the secret.</summary>
     public required string Hint { get; init; }
 
-    /// <summary><c>active</c> or <c>revoked</c>.</summary>
+    /// <summary><c>active</c>, <c>expired</c> or <c>revoked</c>.</summary>
     public required string Status { get; init; }
 
     /// <summary>When it was created.</summary>
@@ -23,4 +23,13 @@ public record LicenseKeyResponse
 
     /// <summary>When it was revoked, or null.</summary>
     public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>What it may do (API.md §8): <c>["*"]</c> for everything.</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = ["*"];
+
+    /// <summary>The only workloads it may see and place tokens in, or null for every workload.</summary>
+    public IReadOnlyList<string>? WorkloadIds { get; init; }
+
+    /// <summary>When it stops working, or null for never.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
 }

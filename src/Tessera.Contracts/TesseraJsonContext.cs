@@ -28,4 +28,5 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(LeakReportRequest))]
 [JsonSerializable(typeof(LeakReportResponse))]
 [JsonSerializable(typeof(List<GitHubLeakVerdict>))]
+[JsonSerializable(typeof(AuditEntryResponse))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

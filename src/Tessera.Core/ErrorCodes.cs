@@ -22,6 +22,10 @@ public static class ErrorCodes
     public const string LicenseKeyMalformed = "license_key_malformed";
     public const string LicenseKeyInvalid = "license_key_invalid";
 
+    // Scoped license keys (API.md §8)
+    public const string InsufficientScope = "insufficient_scope";
+    public const string WorkloadNotAllowed = "workload_not_allowed";
+
     // Objects
     public const string TokenNotFound = "token_not_found";
     public const string WorkloadNotFound = "workload_not_found";

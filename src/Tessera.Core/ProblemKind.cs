@@ -5,6 +5,9 @@ public enum ProblemKind
 {
     BadRequest,
     Unauthorized,
+
+    /// <summary>Authenticated, but the license key's scopes or workloads do not cover this (403).</summary>
+    Forbidden,
     NotFound,
     Conflict,
     PreconditionFailed,

@@ -199,6 +199,50 @@ public abstract class AccountStoreTests(string provider) : IAsyncLifetime
         Assert.All(keys, k => Assert.Equal(mine.Id, k.AccountId));
     }
 
+    [Fact]
+    public async Task A_key_keeps_its_scopes_workloads_and_end_and_a_key_written_without_them_holds_everything()
+    {
+        var account = await _db.AddAccountAsync("Acme", T0, Ct);
+        var grant = new KeyGrant([Scopes.TokensRead, Scopes.KeysManage], ["wl_0192f0c0a0b07c3e8e4e1a2b3c4d5e6f", "wl_0192f0c0a0b07c3e8e4e1a2b3c4d5e70"], T0.AddDays(7));
+        var scoped = LicenseKey.Issue(account.Id, "scoped", SecretFormat.Generate(SecretKind.LicenseKey), T0, grant);
+        await _db.Accounts.InsertLicenseKeyAsync(scoped, Ct);
+        // As the code before migration 0006 wrote keys: without the new columns.
+        await using (var connection = await _db.Database.OpenAsync(Ct))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection,
+                "INSERT INTO license_keys (id, account_id, name, key_hash, hint, created_at) VALUES ('lic_0192f0c0a0b07c3e8e4e1a2b3c4d5e6f', @account, 'old', @hash, 'tsl_…abcd', 0)",
+                new { account = account.Id, hash = SecretHash.Of(SecretFormat.Generate(SecretKind.LicenseKey)).ToArray() });
+        }
+
+        var keys = (await _db.Accounts.ListLicenseKeysAsync(account.Id, Ct)).ToDictionary(k => k.Name);
+        Assert.Equal(grant.Scopes, keys["scoped"].Scopes);
+        Assert.Equal(grant.WorkloadIds, keys["scoped"].WorkloadIds);
+        Assert.Equal(grant.ExpiresAt, keys["scoped"].ExpiresAt);
+        Assert.Equal(grant.Scopes, (await _db.Accounts.FindLicenseKeyAsync(scoped.Hash, Ct))!.Scopes);
+        foreach (var full in new[] { keys["old"], keys["Initial key"] })
+        {
+            Assert.Equal([Scopes.All], full.Scopes);
+            Assert.Equal((null, null), (full.WorkloadIds, full.ExpiresAt));
+        }
+    }
+
+    [Fact]
+    public async Task The_last_key_that_manages_every_key_is_not_revoked_while_narrower_or_expired_keys_remain()
+    {
+        var account = await _db.AddAccountAsync("Acme", T0, Ct);
+        var initial = Assert.Single(await _db.Accounts.ListLicenseKeysAsync(account.Id, Ct));
+        var reader = LicenseKey.Issue(account.Id, "reader", SecretFormat.Generate(SecretKind.LicenseKey), T0, new KeyGrant([Scopes.TokensRead], null, null));
+        var expiring = LicenseKey.Issue(account.Id, "expiring", SecretFormat.Generate(SecretKind.LicenseKey), T0, new KeyGrant([Scopes.All], null, T0.AddHours(1)));
+        await _db.Accounts.InsertLicenseKeyAsync(reader, Ct);
+        await _db.Accounts.InsertLicenseKeyAsync(expiring, Ct);
+
+        // At T0 the expiring key still manages every key; an hour later it no longer counts.
+        Assert.Equal(SaveResult.LastActiveKey, await _db.Accounts.RevokeLicenseKeyAsync(account.Id, initial.Id, T0.AddHours(1), Ct));
+        Assert.Equal(SaveResult.Saved, await _db.Accounts.RevokeLicenseKeyAsync(account.Id, initial.Id, T0.AddMinutes(30), Ct));
+        Assert.Equal(SaveResult.Saved, await _db.Accounts.RevokeLicenseKeyAsync(account.Id, reader.Id, T0.AddMinutes(31), Ct));
+        Assert.Equal(SaveResult.LastActiveKey, await _db.Accounts.RevokeLicenseKeyAsync(account.Id, expiring.Id, T0.AddMinutes(32), Ct));
+    }
+
     private static void AssertSame(LicenseKey expected, LicenseKey actual)
     {
         Assert.Equal(

@@ -29,6 +29,9 @@ public static class AuditActions
     /// <summary>A revoked license key was presented (unknown or malformed keys belong to no account and are not recorded).</summary>
     public const string LicenseKeyRefused = "license_key.refused";
 
+    /// <summary>A key asked for more than its scopes or workloads allow (a call outside its scopes, a wider key); details say what.</summary>
+    public const string LicenseKeyScopeRefused = "license_key.scope_refused";
+
     public const string ConsoleSignedIn = "console.signed_in";
     public const string ConsoleSignInFailed = "console.sign_in_failed";
 
@@ -37,6 +40,6 @@ public static class AuditActions
     [
         TokenCreated, TokenRenamed, TokenNoteChanged, TokenAssigned, TokenUnassigned, TokenCancelled, TokenReactivated,
         TokenRenewed, TokenExpirySet, TokenDeleted, TokenLeaked, WorkloadCreated, WorkloadRenamed, WorkloadDescribed, WorkloadDeleted,
-        AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, ConsoleSignedIn, ConsoleSignInFailed,
+        AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, LicenseKeyScopeRefused, ConsoleSignedIn, ConsoleSignInFailed,
     ];
 }

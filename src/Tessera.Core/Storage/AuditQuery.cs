@@ -7,6 +7,9 @@ public sealed record AuditQuery
 
     public string? Action { get; init; }
 
+    /// <summary>Only entries made by this actor: a license key (<c>lic_…</c>) or a console session (<c>ses_…</c>).</summary>
+    public string? ActorId { get; init; }
+
     public DateTimeOffset? From { get; init; }
 
     public DateTimeOffset? To { get; init; }

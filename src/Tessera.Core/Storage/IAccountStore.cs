@@ -22,8 +22,9 @@ public interface IAccountStore
     Task InsertLicenseKeyAsync(LicenseKey key, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
     /// <summary>
-    /// Revokes a key unless it is the account's last active one; checked and written atomically so two
-    /// concurrent revocations cannot leave an account locked out. Revoking a revoked key is Saved.
+    /// Revokes a key unless it is the account's last active (unexpired) one, or the last that manages every key
+    /// (<see cref="LicenseKey.ManagesEveryKeyAt"/>); checked and written atomically so two concurrent revocations
+    /// cannot leave an account locked out. Revoking a revoked key is Saved.
     /// </summary>
     Task<SaveResult> RevokeLicenseKeyAsync(string accountId, string keyId, DateTimeOffset at, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 

@@ -8,8 +8,9 @@ public interface IWorkloadStore
 {
     Task<WorkloadView?> GetWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Workloads by name (case-insensitive, A→Z), keyset-paged.</summary>
-    Task<Page<WorkloadView>> ListWorkloadsAsync(string accountId, int limit, ListCursor? after, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Workloads by name (case-insensitive, A→Z), keyset-paged; with <paramref name="only"/>, just those (a workload-bound key's view).</summary>
+    Task<Page<WorkloadView>> ListWorkloadsAsync(string accountId, int limit, ListCursor? after, DateTimeOffset now, CancellationToken cancellationToken,
+        IReadOnlyList<string>? only = null);
 
     Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 

@@ -12,6 +12,9 @@ public sealed record TokenQuery
 
     public bool UnassignedOnly { get; init; }
 
+    /// <summary>Only tokens assigned to one of these workloads (a workload-bound license key's view); null for no such bound.</summary>
+    public IReadOnlyList<string>? WorkloadIn { get; init; }
+
     public TokenStatus? Status { get; init; }
 
     public TokenState? State { get; init; }

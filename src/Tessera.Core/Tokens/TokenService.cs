@@ -30,6 +30,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             errors.Add("workloadId", "No workload with this id exists in this account.");
         }
         errors.ThrowIfAny();
+        caller.EnsureMayPlaceIn(workloadId);
         var secret = SecretFormat.Generate(SecretKind.QueryToken);
         var token = QueryToken.Issue(caller.AccountId, validName!, validNote!, workloadId, secret, Instants.Now(time), policy.Lifetime);
         var result = await store.InsertTokenAsync(token, cancellationToken, [TokenAudit.Created(caller, token)]);
@@ -41,9 +42,12 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         return new IssuedToken(token, secret);
     }
 
+    /// <summary>The caller's token; one outside a workload-bound key's workloads (unassigned included) is 404, as another account's.</summary>
     public async Task<QueryToken> GetAsync(Caller caller, string tokenId, CancellationToken cancellationToken) =>
-        (Ids.IsWellFormed(Ids.Token, tokenId) ? await store.GetTokenAsync(caller.AccountId, tokenId, cancellationToken) : null)
-        ?? throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+        (Ids.IsWellFormed(Ids.Token, tokenId) ? await store.GetTokenAsync(caller.AccountId, tokenId, cancellationToken) : null) is { } token &&
+        caller.Sees(token.WorkloadId)
+            ? token
+            : throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
 
     /// <summary>
     /// The token a secret belongs to, with its workload's name, without recording a use (an inspection, not a
@@ -58,7 +62,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
         }
         var match = await store.FindTokenAsync(hash, cancellationToken);
-        if (match is null || match.Token.AccountId != caller.AccountId)
+        if (match is null || match.Token.AccountId != caller.AccountId || !caller.Sees(match.Token.WorkloadId))
         {
             throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
         }
@@ -84,7 +88,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
         var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, TokenNames.Of(query.Sort), Ids.Token);
         var page = await store.ListTokensAsync(caller.AccountId,
-            query with { Now = Instants.Now(time), After = after },
+            query with { Now = Instants.Now(time), After = after, WorkloadIn = caller.WorkloadIds },
             cancellationToken);
         return (page.Items, page.HasMore ? CursorAfter(page.Items[^1], query.Sort).Encode() : null);
     }
@@ -101,7 +105,15 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
     public async Task<QueryToken> UpdateAsync(Caller caller, string tokenId, TokenPatch patch, long? ifMatch, CancellationToken cancellationToken)
     {
         var change = Validate(patch);
-        return await ChangeAsync(caller, tokenId, ifMatch, change, renewal: false, cancellationToken);
+        return await ChangeAsync(caller, tokenId, ifMatch, (token, now) =>
+        {
+            // After the token was found (a token the key cannot see stays 404), before anything is applied.
+            if (patch.WorkloadId.IsSet)
+            {
+                caller.EnsureMayPlaceIn(patch.WorkloadId.Value);
+            }
+            change(token, now);
+        }, renewal: false, cancellationToken);
     }
 
     public Task<QueryToken> RenewAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken) =>
@@ -145,6 +157,11 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         }
         return ChangeAsync(caller.AccountId, tokenId, ifMatch, (token, now) =>
         {
+            // A token outside a workload-bound key's workloads is as absent as another account's.
+            if (!caller.Sees(token.WorkloadId))
+            {
+                throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+            }
             var before = TokenAudit.Fields.Of(token);
             apply(token, now);
             return TokenAudit.Changes(caller, before, token, renewal);

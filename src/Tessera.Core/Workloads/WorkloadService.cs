@@ -18,6 +18,8 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
         var validName = TextRules.Name(name, "name", errors);
         var validDescription = TextRules.FreeText(description, "description", errors);
         errors.ThrowIfAny();
+        // A new workload is outside every workload-bound key's list (API.md §8).
+        EnsureUnbound(caller, "This license key is bound to workloads; it cannot create workloads.");
         var workload = Workload.Create(caller.AccountId, validName!, validDescription!, Instants.Now(time));
         var result = await store.InsertWorkloadAsync(workload, cancellationToken, [WorkloadAudit.Created(caller, workload)]);
         if (result == SaveResult.NameTaken)
@@ -28,7 +30,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
     }
 
     public async Task<WorkloadView> GetAsync(Caller caller, string workloadId, CancellationToken cancellationToken) =>
-        (Ids.IsWellFormed(Ids.Workload, workloadId)
+        (Ids.IsWellFormed(Ids.Workload, workloadId) && caller.Sees(workloadId)
             ? await store.GetWorkloadAsync(caller.AccountId, workloadId, Instants.Now(time), cancellationToken)
             : null)
         ?? throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
@@ -42,7 +44,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
             errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
         }
         var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, SortName, Ids.Workload);
-        var page = await store.ListWorkloadsAsync(caller.AccountId, limit, after, Instants.Now(time), cancellationToken);
+        var page = await store.ListWorkloadsAsync(caller.AccountId, limit, after, Instants.Now(time), cancellationToken, caller.WorkloadIds);
         var next = page.HasMore
             ? new ListCursor(ListName, SortName, page.Items[^1].Workload.Id, null, page.Items[^1].Workload.Name.ToLowerInvariant()).Encode()
             : null;
@@ -116,6 +118,8 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
     {
         // Read first, for the audit entry's "before" (what was deleted).
         var view = await GetAsync(caller, workloadId, cancellationToken);
+        // Deleting a workload unassigns its tokens: that would leave them outside a workload-bound key's workloads.
+        EnsureUnbound(caller, "This license key is bound to workloads; deleting one would leave its tokens unassigned.");
         var now = Instants.Now(time);
         if (await store.DeleteWorkloadAsync(caller.AccountId, workloadId, now, cancellationToken,
                 [WorkloadAudit.Deleted(caller, view.Workload, now)]) == SaveResult.NotFound)
@@ -123,6 +127,14 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
             throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
         }
         known.ForgetWorkload(workloadId);
+    }
+
+    private static void EnsureUnbound(Caller caller, string detail)
+    {
+        if (caller.WorkloadIds is not null)
+        {
+            throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.WorkloadNotAllowed, detail);
+        }
     }
 
     private static TesseraException NameTaken() =>

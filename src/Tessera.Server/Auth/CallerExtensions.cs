@@ -5,11 +5,33 @@ namespace Tessera.Server.Auth;
 
 public static class CallerExtensions
 {
+    public const string ScopeClaim = "tessera:scope";
+    public const string WorkloadClaim = "tessera:workload";
+
     /// <summary>The authenticated caller of a management endpoint, with the client address the audit trail records.</summary>
-    public static Caller Caller(this ClaimsPrincipal user) => new(
-        user.FindFirstValue(LicenseKeyAuthentication.AccountClaim) ?? throw new InvalidOperationException("Not authenticated."),
-        user.FindFirstValue(LicenseKeyAuthentication.LicenseKeyClaim) ?? throw new InvalidOperationException("Not authenticated."),
-        user.FindFirstValue(LicenseKeyAuthentication.ClientIpClaim));
+    public static Caller Caller(this ClaimsPrincipal user)
+    {
+        var workloads = user.FindAll(WorkloadClaim).Select(c => c.Value).ToArray();
+        return new Caller(
+            user.FindFirstValue(LicenseKeyAuthentication.AccountClaim) ?? throw new InvalidOperationException("Not authenticated."),
+            user.FindFirstValue(LicenseKeyAuthentication.LicenseKeyClaim) ?? throw new InvalidOperationException("Not authenticated."),
+            user.FindFirstValue(LicenseKeyAuthentication.ClientIpClaim))
+        {
+            // A principal without scope claims holds none: it was not made by the key scheme or a console sign-in.
+            Scopes = [.. user.FindAll(ScopeClaim).Select(c => c.Value)],
+            // A bound key always names at least one workload (KeyGrantRules), so none means unbound.
+            WorkloadIds = workloads.Length == 0 ? null : workloads,
+        };
+    }
+
+    /// <summary>The claims that carry a caller's key: account, key, scopes and workloads (the console seals them in its cookie).</summary>
+    public static IEnumerable<Claim> KeyClaims(Caller caller) =>
+    [
+        new Claim(LicenseKeyAuthentication.AccountClaim, caller.AccountId),
+        new Claim(LicenseKeyAuthentication.LicenseKeyClaim, caller.LicenseKeyId),
+        .. caller.Scopes.Select(s => new Claim(ScopeClaim, s)),
+        .. (caller.WorkloadIds ?? []).Select(id => new Claim(WorkloadClaim, id)),
+    ];
 
     /// <summary>
     /// The client's address as the connection (or, when configured, the forwarded-headers middleware)

@@ -43,7 +43,7 @@ public sealed class LicenseKeyAuthentication(
             Context.Items[FailureItem] = code;
             return AuthenticateResult.Fail(code!);
         }
-        var identity = new ClaimsIdentity([new Claim(AccountClaim, caller.AccountId), new Claim(LicenseKeyClaim, caller.LicenseKeyId)], SchemeName);
+        var identity = new ClaimsIdentity(CallerExtensions.KeyClaims(caller), SchemeName);
         if (caller.ClientIp is { } ip)
         {
             // Carried with the caller into the use cases, for the audit trail.
@@ -63,6 +63,32 @@ public sealed class LicenseKeyAuthentication(
         Response.Headers.WWWAuthenticate = code == ErrorCodes.LicenseKeyMissing ? "Bearer" : "Bearer error=\"invalid_token\"";
         await Problems.Create(StatusCodes.Status401Unauthorized, code, Describe(code)).ExecuteAsync(Context);
     }
+
+    /// <summary>
+    /// A valid key whose scopes fall short of the endpoint's <see cref="RequiredScopeAttribute"/> (RFC 6750 §3.1): 403 with the
+    /// scope it needs, recorded in the account's audit trail (throttled per key, scope and route).
+    /// </summary>
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var endpoint = Context.GetEndpoint();
+        var needed = endpoint?.Metadata.GetMetadata<RequiredScopeAttribute>()?.Scope ?? "*";
+        var route = RouteOf(Context);
+        await accounts.RecordScopeRefusalAsync(Context.User.Caller(), needed, $"{Request.Method} {route}", Context.RequestAborted);
+        await InsufficientScope(Response, needed).ExecuteAsync(Context);
+    }
+
+    /// <summary>The request's route as mapped (<c>/v1/tokens/{id}</c>, never an id), for the audit trail's record of a refusal.</summary>
+    public static string RouteOf(HttpContext context) =>
+        (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimEnd('/') is { Length: > 0 } route ? route : context.Request.Path.Value ?? "/";
+
+    /// <summary>The 403 of a key that lacks <paramref name="needed"/>, with its WWW-Authenticate header set.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult InsufficientScope(HttpResponse response, string needed)
+    {
+        response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{needed}\"";
+        return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.InsufficientScope, InsufficientScopeDetail(needed));
+    }
+
+    public static string InsufficientScopeDetail(string needed) => $"This license key does not hold the '{needed}' scope this call needs.";
 
     /// <summary>
     /// Why this request's authentication by this scheme failed: the refusal code and, when the failure limiter

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.FileProviders;
+using Tessera.Server.Auth;
 using Tessera.Storage.Sql;
 
 namespace Tessera.Server.WebConsole;
@@ -58,7 +59,11 @@ public static class ConsoleExtensions
             o.RootDirectory = "/Console/Pages";
             o.Conventions.AuthorizeFolder("/", ConsoleSession.Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
-        }).AddMvcOptions(o => o.Filters.Add<ConsoleProblemFilter>());
+        }).AddMvcOptions(o =>
+        {
+            o.Filters.Add<ConsoleProblemFilter>();
+            o.Filters.Add<ConsoleScopeFilter>(); // what the signed-in key may do (ADR 0011)
+        });
         return builder;
     }
 
@@ -72,7 +77,8 @@ public static class ConsoleExtensions
         });
         app.MapRazorPages();
         // Browsers ask for /favicon.ico on their own (e.g. when showing a bare asset).
-        app.MapGet("/favicon.ico", () => TypedResults.Redirect(AssetPath + "/favicon.svg")).ExcludeFromDescription();
+        app.MapGet("/favicon.ico", () => TypedResults.Redirect(AssetPath + "/favicon.svg")).ExcludeFromDescription()
+            .ExemptFromScopes("a redirect to a public asset");
         return app;
     }
 }

@@ -18,6 +18,9 @@ public abstract class ConsolePageModel(TimeProvider time) : PageModel
 
     protected Caller Caller => HttpContext.ConsoleCaller();
 
+    /// <summary>True when the signed-in key holds <paramref name="scope"/>: a page shows only the controls it may use.</summary>
+    public bool May(string scope) => Caller.Holds(scope);
+
     /// <summary>Shows a refusal: field errors beside their fields (names as the use cases give them), the rest on top.</summary>
     protected void Show(TesseraException e)
     {
@@ -36,6 +39,21 @@ public abstract class ConsolePageModel(TimeProvider time) : PageModel
             Error = e.Message;
         }
     }
+
+    /// <summary>
+    /// A <c>datetime-local</c> form value (to the minute or second), read as UTC: the console says "(UTC)" beside
+    /// every such field, whatever the browser's zone.
+    /// </summary>
+    protected static bool TryParseLocalInput(string? value, out DateTimeOffset instant)
+    {
+        var parsed = DateTime.TryParseExact(value, [LocalInputFormat, LocalInputFormat + ":ss"], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at);
+        instant = parsed ? new DateTimeOffset(at, TimeSpan.Zero) : default;
+        return parsed;
+    }
+
+    /// <summary>The value a <c>datetime-local</c> input takes (UTC, to the minute).</summary>
+    protected const string LocalInputFormat = "yyyy-MM-dd'T'HH:mm";
 
     /// <summary>A local return address, or <paramref name="fallback"/> for anything else (no open redirects).</summary>
     protected string LocalOr(string? url, string fallback) => !string.IsNullOrEmpty(url) && Url.IsLocalUrl(url) ? url : fallback;

@@ -39,6 +39,8 @@ public sealed class ConsoleProblemFilter(ILogger<ConsoleProblemFilter> logger, I
         {
             TesseraException { Kind: ProblemKind.NotFound } =>
                 Problem(context.ModelState, StatusCodes.Status404NotFound, "Not found", "There is nothing here in this account. It may have been deleted."),
+            TesseraException { Kind: ProblemKind.Forbidden } e =>
+                Problem(context.ModelState, StatusCodes.Status403Forbidden, "Not allowed with this license key", e.Message),
             TesseraException { Kind: ProblemKind.Unavailable } or DbException or TimeoutException =>
                 Unavailable(context),
             TesseraException e =>

@@ -33,8 +33,8 @@ public static class ConsoleSession
     public static ClaimsPrincipal PrincipalFor(Caller caller, string accountName, string sessionId, DateTimeOffset issuedAt, DateTimeOffset endsAt) =>
         new(new ClaimsIdentity(
         [
-            new Claim(LicenseKeyAuthentication.AccountClaim, caller.AccountId),
-            new Claim(LicenseKeyAuthentication.LicenseKeyClaim, caller.LicenseKeyId),
+            // The key's scopes and workloads are sealed with the session: they are fixed for a key's whole life.
+            .. CallerExtensions.KeyClaims(caller),
             new Claim(SessionIdClaim, sessionId),
             new Claim(IssuedAtClaim, Ms(issuedAt)),
             new Claim(EndsAtClaim, Ms(endsAt)),
@@ -76,7 +76,9 @@ public static class ConsoleSession
         var services = http.RequestServices;
         var settings = services.GetRequiredService<ConsoleSettings>();
         // A cookie without an id or an end (sealed before sessions had them) is refused: no session lives unbounded.
-        if (principal.FindFirst(LicenseKeyAuthentication.AccountClaim) is null || principal.FindFirstValue(SessionIdClaim) is not { } sessionId ||
+        // One without scopes was sealed before keys had them: signing in again seals the key's scopes.
+        if (principal.FindFirst(LicenseKeyAuthentication.AccountClaim) is null || principal.FindFirst(CallerExtensions.ScopeClaim) is null ||
+            principal.FindFirstValue(SessionIdClaim) is not { } sessionId ||
             EndOf(principal, settings) is not { } end)
         {
             return false;
@@ -93,8 +95,10 @@ public static class ConsoleSession
             return false;
         }
         var caller = principal.Caller();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        // Revoked or expired: the session ends with its key.
         return (await services.GetRequiredService<AccountService>().ListLicenseKeysAsync(caller, http.RequestAborted))
-            .Any(k => k.Id == caller.LicenseKeyId && !k.IsRevoked);
+            .Any(k => k.Id == caller.LicenseKeyId && k.IsActiveAt(now));
     }
 
     private static string Ms(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

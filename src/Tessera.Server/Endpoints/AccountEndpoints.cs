@@ -12,33 +12,55 @@ public static class AccountEndpoints
 {
     public static RouteGroupBuilder MapAccountEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/account", GetAccountAsync).WithTags("Account").WithSummary("The caller's account");
+        v1.MapGet("/account", GetAccountAsync).WithTags("Account").WithSummary("The caller's account").RequireAnyLicenseKey();
 
-        var keys = v1.MapGroup("/license-keys").WithTags("License keys");
+        var keys = v1.MapGroup("/license-keys").WithTags("License keys").RequireScope(Scopes.KeysManage);
         keys.MapGet("", ListKeysAsync).WithSummary("List license keys (hints only)");
-        keys.MapPost("", CreateKeyAsync).WithSummary("Create a license key; the response carries the secret, once")
-            .Accepts<CreateLicenseKeyRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413);
+        keys.MapPost("", CreateKeyAsync)
+            .WithSummary("Create a license key with scopes, workloadIds and expiresAt within the caller's own; the response carries the secret, once")
+            .Accepts<CreateLicenseKeyRequest>("application/json").ProducesProblem(403).ProducesProblem(422).ProducesProblem(415).ProducesProblem(413);
         keys.MapDelete("/{id}", RevokeKeyAsync).WithSummary("Revoke a license key (not the last active one)")
             .ProducesProblem(404).ProducesProblem(409);
+        keys.MapPatch("/{id}", RefuseChangeAsync).WithSummary("Refused: a key's grant is fixed at creation (403 insufficient_scope, recorded in the audit trail)")
+            .ProducesProblem(403).ProducesProblem(404);
         return v1;
     }
 
     private static async Task<Ok<AccountResponse>> GetAccountAsync(ClaimsPrincipal user, AccountService accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(Responses.Account(await accounts.GetAccountAsync(user.Caller(), cancellationToken)));
 
-    private static async Task<Ok<ItemsResponse<LicenseKeyResponse>>> ListKeysAsync(ClaimsPrincipal user, AccountService accounts, CancellationToken cancellationToken)
+    private static async Task<Ok<ItemsResponse<LicenseKeyResponse>>> ListKeysAsync(ClaimsPrincipal user, AccountService accounts, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var keys = await accounts.ListLicenseKeysAsync(user.Caller(), cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<LicenseKeyResponse>([.. keys.Select(Responses.LicenseKey)]));
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(new ItemsResponse<LicenseKeyResponse>([.. keys.Select(k => Responses.LicenseKey(k, now))]));
     }
 
-    private static async Task<Created<CreatedLicenseKeyResponse>> CreateKeyAsync(HttpRequest request, ClaimsPrincipal user, AccountService accounts, CancellationToken cancellationToken)
+    private static async Task<Created<CreatedLicenseKeyResponse>> CreateKeyAsync(HttpRequest request, ClaimsPrincipal user, AccountService accounts,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(request);
         var name = body.String("name");
-        body.Validate("name");
-        var (key, secret) = await accounts.CreateLicenseKeyAsync(user.Caller(), name.Value, cancellationToken);
-        return TypedResults.Created($"/v1/license-keys/{key.Id}", Responses.CreatedLicenseKey(key, secret));
+        var scopes = body.StringList("scopes");
+        var workloadIds = body.StringList("workloadIds");
+        var expiresAt = body.String("expiresAt");
+        body.Validate("name", "scopes", "workloadIds", "expiresAt");
+        var (key, secret) = await accounts.CreateLicenseKeyAsync(user.Caller(), name.Value, scopes.Value, workloadIds.Value, expiresAt.Value,
+            cancellationToken);
+        return TypedResults.Created($"/v1/license-keys/{key.Id}", Responses.CreatedLicenseKey(key, secret, time.GetUtcNow()));
+    }
+
+    /// <summary>Exists so that an attempt to widen a key is answered plainly and recorded, rather than a bare 405.</summary>
+    private static async Task<NoContent> RefuseChangeAsync(string id, HttpRequest request, ClaimsPrincipal user, AccountService accounts,
+        CancellationToken cancellationToken)
+    {
+        var caller = user.Caller();
+        var key = await accounts.GetLicenseKeyAsync(caller, id, cancellationToken); // another account's key: 404 before anything else
+        var body = await JsonBody.ReadAsync(request, mergePatch: true);
+        body.Validate("name", "scopes", "workloadIds", "expiresAt");
+        await accounts.RefuseKeyChangeAsync(caller, key, "PATCH /v1/license-keys/{id}", cancellationToken);
+        return TypedResults.NoContent(); // not reached: the change is always refused
     }
 
     private static async Task<NoContent> RevokeKeyAsync(string id, ClaimsPrincipal user, AccountService accounts, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
+using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -15,22 +16,23 @@ public static class AuditEndpoints
     public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapGet("/audit", ListAsync).WithTags("Audit")
-            .WithSummary("The account's audit trail, newest first: filters objectId, action, from (inclusive), to (exclusive); limit; cursor")
+            .WithSummary("The account's audit trail, newest first: filters objectId, action, actorId, from (inclusive), to (exclusive); limit; cursor")
             .WithDescription("Every change (tokens, workloads, license keys, the account) and console sign-in, with the actor, the client IP " +
                              "and the changed fields before and after. Entries are kept for Tessera:Audit:Retention (default 365 days); " +
                              "a deleted object keeps its history.")
-            .ProducesProblem(400);
+            .ProducesProblem(400).RequireScope(Scopes.AuditRead);
         return v1;
     }
 
     private static async Task<Ok<PageResponse<AuditEntryResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, AuditService audit,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request, "objectId", "action", "from", "to", "limit", "cursor");
+        var query = new QueryParameters(request, "objectId", "action", "actorId", "from", "to", "limit", "cursor");
         var filter = new AuditQuery
         {
             ObjectId = query.String("objectId"),
             Action = query.String("action"),
+            ActorId = query.String("actorId"),
             From = query.Instant("from"),
             To = query.Instant("to"),
             Limit = query.Int("limit", TokenService.DefaultLimit),

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Tessera.Contracts;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
+using Tessera.Server.Auth;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Endpoints;
@@ -18,7 +19,7 @@ public static class QueryEndpoints
 
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder app)
     {
-        var query = app.MapGroup("/v1").WithTags("Query side");
+        var query = app.MapGroup("/v1").WithTags("Query side").ExemptFromScopes("the query side takes query tokens, not license keys");
         query.MapPost("/handshake", HandshakeAsync).WithSummary("Check a query token (Authorization: Bearer tsq_…)").ProducesProblem(401);
         // GET is answered by GatewayAnswers ahead of routing (see there); this mapping documents it and serves other spellings of the path.
         // The workload parameters are declared for the API description only: AuthAsync reads them itself, the same for both mappings.

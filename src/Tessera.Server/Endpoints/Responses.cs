@@ -43,18 +43,21 @@ public static class Responses
         Version = view.Workload.Version,
     };
 
-    public static LicenseKeyResponse LicenseKey(LicenseKey k) => new()
+    public static LicenseKeyResponse LicenseKey(LicenseKey k, DateTimeOffset now) => new()
     {
         Id = k.Id,
         Name = k.Name,
         Hint = k.Hint,
-        Status = k.IsRevoked ? "revoked" : "active",
+        Status = k.IsRevoked ? "revoked" : k.IsExpiredAt(now) ? "expired" : "active",
         CreatedAt = k.CreatedAt,
         LastUsedAt = k.LastUsedAt,
         RevokedAt = k.RevokedAt,
+        Scopes = k.Scopes,
+        WorkloadIds = k.WorkloadIds,
+        ExpiresAt = k.ExpiresAt,
     };
 
-    public static CreatedLicenseKeyResponse CreatedLicenseKey(LicenseKey k, string secret) => new(LicenseKey(k), secret);
+    public static CreatedLicenseKeyResponse CreatedLicenseKey(LicenseKey k, string secret, DateTimeOffset now) => new(LicenseKey(k, now), secret);
 
     public static AccountResponse Account(Account a) => new(a.Id, a.Name, a.CreatedAt);
 

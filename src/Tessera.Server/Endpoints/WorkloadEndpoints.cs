@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
+using Tessera.Core.Accounts;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
@@ -14,13 +15,15 @@ public static class WorkloadEndpoints
     {
         var workloads = v1.MapGroup("/workloads").WithTags("Workloads");
         workloads.MapPost("", CreateAsync).WithSummary("Create a workload")
-            .Accepts<CreateWorkloadRequest>("application/json").ProducesProblem(409).ProducesProblem(422);
-        workloads.MapGet("", ListAsync).WithSummary("List workloads by name, paged (limit 1–200, cursor)").ProducesProblem(400);
-        workloads.MapGet("/{id}", GetAsync).WithSummary("Read a workload").ProducesProblem(404);
+            .Accepts<CreateWorkloadRequest>("application/json").ProducesProblem(409).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
+        workloads.MapGet("", ListAsync).WithSummary("List workloads by name, paged (limit 1–200, cursor)").ProducesProblem(400)
+            .RequireScope(Scopes.WorkloadsRead);
+        workloads.MapGet("/{id}", GetAsync).WithSummary("Read a workload").ProducesProblem(404).RequireScope(Scopes.WorkloadsRead);
         workloads.MapPatch("/{id}", UpdateAsync).WithSummary("Rename or describe a workload (JSON merge patch; optional If-Match)")
             .Accepts<UpdateWorkloadRequest>("application/merge-patch+json", "application/json")
-            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        workloads.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a workload; its tokens become unassigned").ProducesProblem(404);
+            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
+        workloads.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a workload; its tokens become unassigned").ProducesProblem(404)
+            .RequireScope(Scopes.WorkloadsWrite);
         return v1;
     }
 

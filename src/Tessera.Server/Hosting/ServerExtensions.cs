@@ -59,7 +59,8 @@ public static class ServerExtensions
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, LicenseKeyAuthentication>(LicenseKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(LicenseKeyAuthentication.Policy, p => p.AddAuthenticationSchemes(LicenseKeyAuthentication.SchemeName).RequireAuthenticatedUser());
+            .AddPolicy(LicenseKeyAuthentication.Policy, p => p.AddAuthenticationSchemes(LicenseKeyAuthentication.SchemeName).RequireAuthenticatedUser())
+            .AddScopePolicies(); // one per scope; each endpoint names its own where it is mapped (ADR 0011)
 
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -148,16 +149,19 @@ public static class ServerExtensions
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous(); // no font CDN: works offline
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous().ExemptFromScopes("the API description is public");
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous() // no font CDN: works offline
+            .ExemptFromScopes("the API reference is public");
 
         // Liveness has one answer: GatewayAnswers gives it to GET /healthz ahead of routing, and here to every other spelling and method.
-        app.Map("/healthz", GatewayAnswers.HealthAsync);
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
+        app.Map("/healthz", GatewayAnswers.HealthAsync).ExemptFromScopes("liveness is public");
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync })
+            .ExemptFromScopes("readiness is public");
 
         app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
         // Judged by the client address UseForwardedHeaders resolved; everyone else finds nothing there (issue 13).
-        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, app.Services.GetRequiredService<MetricsAccess>().Guard, optionsName: null);
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, app.Services.GetRequiredService<MetricsAccess>().Guard, optionsName: null)
+            .ExemptFromScopes("metrics are for the monitoring network (Tessera:Metrics:AllowedNetworks), not for license keys");
 
         app.MapQueryEndpoints();
         var v1 = app.MapGroup("/v1").RequireAuthorization(LicenseKeyAuthentication.Policy);

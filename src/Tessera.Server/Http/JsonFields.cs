@@ -58,6 +58,33 @@ public sealed partial class JsonFields
         }
     }
 
+    /// <summary>A list of strings: absent, null, or an array whose every item is a string; anything else is a field error.</summary>
+    public Optional<IReadOnlyList<string>?> StringList(string name)
+    {
+        if (!_fields.TryGetValue(name, out var value))
+        {
+            return Optional<IReadOnlyList<string>?>.Absent;
+        }
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return Optional<IReadOnlyList<string>?>.Of(null);
+        }
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String))
+        {
+            _errors.Add(name, "Must be an array of strings.");
+            return Optional<IReadOnlyList<string>?>.Absent;
+        }
+        try
+        {
+            return Optional<IReadOnlyList<string>?>.Of([.. value.EnumerateArray().Select(item => item.GetString()!)]);
+        }
+        catch (InvalidOperationException)
+        {
+            _errors.Add(name, "Is not a valid Unicode string.");
+            return Optional<IReadOnlyList<string>?>.Absent;
+        }
+    }
+
     /// <summary>
     /// A whole-number field: absent, null, a JSON integer, or a string of ASCII digits (clients that
     /// type numbers as text send those); anything else is a field error.

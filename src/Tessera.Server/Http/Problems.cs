@@ -20,6 +20,7 @@ public static class Problems
     {
         ProblemKind.BadRequest => StatusCodes.Status400BadRequest,
         ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         ProblemKind.NotFound => StatusCodes.Status404NotFound,
         ProblemKind.Conflict => StatusCodes.Status409Conflict,
         ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
@@ -43,6 +44,7 @@ public static class Problems
     {
         400 => "Bad request",
         401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not found",
         405 => "Method not allowed",
         409 => "Conflict",

@@ -17,14 +17,28 @@ namespace Tessera.Server.Lattica;
 /// </summary>
 public static class LatticaCredentials
 {
-    /// <summary>The caller a license key names, with its client address for the audit trail; a refusal (401, or 429 with Retry-After) otherwise.</summary>
+    /// <summary>
+    /// The caller a license key names, with its client address for the audit trail; a refusal (401, or 429 with
+    /// Retry-After) otherwise, and 403 insufficient_scope when the key lacks the scope the call declared.
+    /// </summary>
     public static async Task<Caller> LicenseKeyAsync(HttpContext context)
     {
         // The scheme's handler is per request: this is the same check, counted once, that /v1 makes.
         var result = await context.AuthenticateAsync(LicenseKeyAuthentication.SchemeName);
         if (result.Succeeded)
         {
-            return result.Principal!.Caller();
+            var caller = result.Principal!.Caller();
+            // The scope this call declared where it was mapped (ADR 0011): the same one its /v1 twin needs.
+            var declared = context.GetEndpoint()?.Metadata.GetMetadata<RequiredScopeAttribute>()
+                ?? throw new InvalidOperationException("A Lattica call must declare its scope where it is mapped.");
+            if (declared.Scope is { } needed && !caller.Holds(needed))
+            {
+                await context.RequestServices.GetRequiredService<AccountService>()
+                    .RecordScopeRefusalAsync(caller, needed, $"{context.Request.Method} {LicenseKeyAuthentication.RouteOf(context)}", context.RequestAborted);
+                LicenseKeyAuthentication.InsufficientScope(context.Response, needed);
+                throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.InsufficientScope, LicenseKeyAuthentication.InsufficientScopeDetail(needed));
+            }
+            return caller;
         }
         var (code, retryAfter) = LicenseKeyAuthentication.RefusalOf(context);
         throw retryAfter is { } after

@@ -6,6 +6,7 @@ using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
 using Tessera.Server.Abuse;
+using Tessera.Server.Auth;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Lattica;
@@ -24,23 +25,23 @@ public static class LatticaEndpoints
     public static IEndpointRouteBuilder MapLatticaEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Lattica compatibility").AddEndpointFilter(LatticaErrors.FilterAsync);
-        api.MapPost("/model/create_model", CreateModelAsync).WithSummary("Lattica: create a model (a workload); result: its id");
-        api.MapPost("/model/list_models", ListModelsAsync).WithSummary("Lattica: list models");
-        api.MapPost("/model/get_model_info", GetModelInfoAsync).WithSummary("Lattica: one model");
-        api.MapPost("/token/generate_token", GenerateTokenAsync).WithSummary("Lattica: issue a token; result: {token, tokenId}");
-        api.MapPost("/token/list_tokens", ListTokensAsync).WithSummary("Lattica: list tokens by status, modelId, issueDate (ms, that UTC day)");
-        api.MapPost("/token/get_token_info", GetTokenInfoAsync).WithSummary("Lattica: describe a token given its secret (license key or the token itself as bearer)");
-        api.MapPost("/token/update_token_info", UpdateTokenInfoAsync).WithSummary("Lattica: change tokenName, tokenNote, status");
-        api.MapPost("/token/assign_token_to_model", AssignAsync).WithSummary("Lattica: assign a token to a model");
-        api.MapPost("/token/unassign_token_from_model", UnassignAsync).WithSummary("Lattica: unassign a token from a model");
-        api.MapPost("/token/delete_token", DeleteTokenAsync).WithSummary("Lattica: delete a token");
-        api.MapPost("/account/get_account_info", GetAccountInfoAsync).WithSummary("Lattica: the caller's account");
+        api.MapPost("/model/create_model", CreateModelAsync).DeclareScope(Scopes.WorkloadsWrite).WithSummary("Lattica: create a model (a workload); result: its id");
+        api.MapPost("/model/list_models", ListModelsAsync).DeclareScope(Scopes.WorkloadsRead).WithSummary("Lattica: list models");
+        api.MapPost("/model/get_model_info", GetModelInfoAsync).DeclareScope(Scopes.WorkloadsRead).WithSummary("Lattica: one model");
+        api.MapPost("/token/generate_token", GenerateTokenAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: issue a token; result: {token, tokenId}");
+        api.MapPost("/token/list_tokens", ListTokensAsync).DeclareScope(Scopes.TokensRead).WithSummary("Lattica: list tokens by status, modelId, issueDate (ms, that UTC day)");
+        api.MapPost("/token/get_token_info", GetTokenInfoAsync).DeclareScope(Scopes.TokensRead).WithSummary("Lattica: describe a token given its secret (license key or the token itself as bearer)");
+        api.MapPost("/token/update_token_info", UpdateTokenInfoAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: change tokenName, tokenNote, status");
+        api.MapPost("/token/assign_token_to_model", AssignAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: assign a token to a model");
+        api.MapPost("/token/unassign_token_from_model", UnassignAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: unassign a token from a model");
+        api.MapPost("/token/delete_token", DeleteTokenAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: delete a token");
+        api.MapPost("/account/get_account_info", GetAccountInfoAsync).DeclareScope(null).WithSummary("Lattica: the caller's account");
         // Anything else the SDK can call (workers, credits, uploads) has no meaning here: a Lattica-shaped 404;
         // another method than POST gets a Lattica-shaped 405, so the whole of /api answers in one shape.
         api.Map("/{**call}", (HttpRequest request, string? call) => HttpMethods.IsPost(request.Method)
             ? LatticaErrors.Result(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"Tessera does not implement 'api/{call}'.")
             : LatticaErrors.Result(StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed, "Lattica calls are POST requests."))
-            .ExcludeFromDescription();
+            .ExcludeFromDescription().ExemptFromScopes("answers every unknown Lattica call with 404 or 405 before any key is looked at");
         return app;
     }
 
@@ -103,6 +104,8 @@ public static class LatticaEndpoints
         var modelId = body.String("modelId");
         var name = body.String("tokenName");
         body.Validate("modelId", "tokenName", ClientInfo);
+        // As on /v1: a workload-bound key may not create a token outside its workloads, unassigned included (403).
+        caller.EnsureMayPlaceIn(modelId.Value);
         if (modelId.Value is not null)
         {
             // A model the caller does not have is 404, as it is everywhere else on this surface.
@@ -239,6 +242,7 @@ public static class LatticaEndpoints
         var modelId = body.String("modelIdToAssign");
         body.Validate("tokenId", "modelIdToAssign", ClientInfo);
         var id = Required(tokenId, "tokenId");
+        caller.EnsureMayPlaceIn(Required(modelId, "modelIdToAssign"));
         var model = await workloads.GetAsync(caller, Required(modelId, "modelIdToAssign"), cancellationToken);
         var before = await tokens.GetAsync(caller, id, cancellationToken);
         var after = await tokens.UpdateAsync(caller, id, new TokenPatch { WorkloadId = Optional<string?>.Of(model.Workload.Id) }, null, cancellationToken);

@@ -10,7 +10,7 @@ namespace Tessera.Storage.Sql;
 /// <summary>Accounts and license keys on any <see cref="SqlDatabase"/>.</summary>
 public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
 {
-    private const string KeyColumns = "id, account_id, name, key_hash, hint, created_at, last_used_at, revoked_at";
+    private const string KeyColumns = "id, account_id, name, key_hash, hint, created_at, last_used_at, revoked_at, scopes, workload_ids, expires_at";
 
     public async Task<bool> AnyAccountAsync(CancellationToken cancellationToken)
     {
@@ -75,10 +75,11 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
             {
                 return WriteOutcome.RollBack(SaveResult.Saved); // already revoked: nothing to write
             }
-            var active = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM license_keys WHERE account_id = @accountId AND revoked_at IS NULL",
-                new { accountId }, transaction, cancellationToken: ct));
-            if (active <= 1)
+            // Read under the account's lock, so two concurrent revocations cannot both see another key left.
+            var others = (await connection.QueryAsync<KeyRow>(new CommandDefinition(
+                $"SELECT {KeyColumns} FROM license_keys WHERE account_id = @accountId AND revoked_at IS NULL AND id <> @keyId",
+                new { keyId, accountId }, transaction, cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
+            if (!others.Any(k => k.IsActiveAt(at)) || (key.ToDomain().ManagesEveryKeyAt(at) && !others.Any(k => k.ManagesEveryKeyAt(at))))
             {
                 return WriteOutcome.RollBack(SaveResult.LastActiveKey);
             }
@@ -96,8 +97,17 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
 
     private static Task InsertKeyAsync(DbConnection connection, DbTransaction transaction, LicenseKey key, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO license_keys (id, account_id, name, key_hash, hint, created_at) VALUES (@Id, @AccountId, @Name, @Hash, @Hint, @CreatedAt)",
-            new { key.Id, key.AccountId, key.Name, Hash = key.Hash.ToArray(), key.Hint, CreatedAt = Ms.Of(key.CreatedAt) },
+            """
+            INSERT INTO license_keys (id, account_id, name, key_hash, hint, created_at, scopes, workload_ids, expires_at)
+            VALUES (@Id, @AccountId, @Name, @Hash, @Hint, @CreatedAt, @Scopes, @WorkloadIds, @ExpiresAt)
+            """,
+            new
+            {
+                key.Id, key.AccountId, key.Name, Hash = key.Hash.ToArray(), key.Hint, CreatedAt = Ms.Of(key.CreatedAt),
+                Scopes = string.Join(' ', key.Scopes),
+                WorkloadIds = key.WorkloadIds is { } bound ? string.Join(' ', bound) : null,
+                ExpiresAt = Ms.Of(key.ExpiresAt),
+            },
             transaction, cancellationToken: cancellationToken));
 
     private sealed class AccountRow
@@ -118,7 +128,14 @@ public sealed class SqlAccountStore(SqlDatabase database) : IAccountStore
         public long? LastUsedAt { get; set; }
         public long? RevokedAt { get; set; }
 
+        public string Scopes { get; set; } = "*";
+
+        public string? WorkloadIds { get; set; }
+
+        public long? ExpiresAt { get; set; }
+
         public LicenseKey ToDomain() => LicenseKey.Rehydrate(Id, AccountId, Name, SecretHash.FromBytes(KeyHash), Hint,
-            Ms.At(CreatedAt), Ms.At(LastUsedAt), Ms.At(RevokedAt));
+            Ms.At(CreatedAt), Ms.At(LastUsedAt), Ms.At(RevokedAt),
+            new KeyGrant(Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), WorkloadIds?.Split(' ', StringSplitOptions.RemoveEmptyEntries), Ms.At(ExpiresAt)));
     }
 }

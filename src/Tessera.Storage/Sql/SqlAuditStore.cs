@@ -42,6 +42,11 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
             sql.Append(" AND action = @action");
             parameters.Add("action", query.Action);
         }
+        if (query.ActorId is not null)
+        {
+            sql.Append(" AND actor_id = @actorId");
+            parameters.Add("actorId", query.ActorId);
+        }
         if (query.From is { } from)
         {
             sql.Append(" AND occurred_at >= @from");

@@ -28,14 +28,20 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
         return row?.ToView();
     }
 
-    public async Task<Page<WorkloadView>> ListWorkloadsAsync(string accountId, int limit, ListCursor? after, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Page<WorkloadView>> ListWorkloadsAsync(string accountId, int limit, ListCursor? after, DateTimeOffset now, CancellationToken cancellationToken,
+        IReadOnlyList<string>? only = null)
     {
         var keyset = after is null ? "" : "AND (w.name_folded > @afterName OR (w.name_folded = @afterName AND w.id > @afterId))";
+        var parameters = new DynamicParameters(new { accountId, now = Ms.Of(now), afterName = after?.Text, afterId = after?.Id, take = limit + 1 });
+        if (only is not null)
+        {
+            keyset += $" AND w.id {database.EqualsAny("only")}";
+            parameters.Add("only", only.ToArray());
+        }
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<WorkloadRow>(new CommandDefinition(
             $"{Select} WHERE w.account_id = @accountId {keyset} ORDER BY w.name_folded, w.id LIMIT @take",
-            new { accountId, now = Ms.Of(now), afterName = after?.Text, afterId = after?.Id, take = limit + 1 },
-            cancellationToken: cancellationToken))).ToList();
+            parameters, cancellationToken: cancellationToken))).ToList();
         var hasMore = rows.Count > limit;
         return new Page<WorkloadView>([.. rows.Take(limit).Select(r => r.ToView())], hasMore);
     }

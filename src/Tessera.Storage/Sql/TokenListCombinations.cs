@@ -26,6 +26,7 @@ internal static class TokenListCombinations
             new(),
             new() { WorkloadId = values.WorkloadId },
             new() { UnassignedOnly = true },
+            new() { WorkloadIn = [values.WorkloadId] },
         ];
         TokenStatus?[] statuses = [null, .. Enum.GetValues<TokenStatus>()];
         TokenState?[] states = [null, .. Enum.GetValues<TokenState>()];
@@ -78,6 +79,10 @@ internal static class TokenListCombinations
         else if (query.WorkloadId is not null)
         {
             parts.Add("workloadId=<id>");
+        }
+        if (query.WorkloadIn is not null)
+        {
+            parts.Add("(workload-bound key)");
         }
         if (query.Status is { } status)
         {

@@ -136,6 +136,12 @@ internal static class TokenListSql
             sql.Append(" AND t.workload_id = @workloadId");
             parameters.Add("workloadId", query.WorkloadId);
         }
+        if (query.WorkloadIn is { } workloadIn)
+        {
+            // A workload-bound key's view: only its workloads' tokens (never the unassigned ones).
+            sql.Append($" AND t.workload_id {database.EqualsAny("workloadIn")}");
+            parameters.Add("workloadIn", workloadIn.ToArray());
+        }
         if (query.Status is { } status)
         {
             sql.Append($" AND t.status = '{TokenNames.Of(status)}'");

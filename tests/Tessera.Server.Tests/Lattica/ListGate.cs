@@ -80,10 +80,10 @@ public sealed class ListGate
     private sealed class Workloads(ListGate gate, IWorkloadStore inner) : IWorkloadStore
     {
         public async Task<Page<WorkloadView>> ListWorkloadsAsync(string accountId, int limit, ListCursor? after, DateTimeOffset now,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken, IReadOnlyList<string>? only = null)
         {
             await gate.PassAsync(after is not null, cancellationToken);
-            return await inner.ListWorkloadsAsync(accountId, limit, after, now, cancellationToken);
+            return await inner.ListWorkloadsAsync(accountId, limit, after, now, cancellationToken, only);
         }
 
         public Task<WorkloadView?> GetWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -10,7 +10,7 @@
     var done = function () {
       button.textContent = "Copied";
       button.classList.add("button-done");
-      if (status) { status.textContent = "The token is on your clipboard."; }
+      if (status) { status.textContent = button.getAttribute("data-copied") || "The token is on your clipboard."; }
       window.setTimeout(function () { button.textContent = "Copy"; button.classList.remove("button-done"); }, 2500);
     };
     var fallback = function () {

@@ -10,6 +10,7 @@ using Tessera.Server.Auth;
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>Signs in with a license key; a refusal never says why (unknown, revoked or malformed look alike).</summary>
+[ScopeExempt("signing in is how a key is presented")]
 public sealed class SignInModel(AccountService accounts, AuditService audit, FailureLimiter limiter, ConsoleSettings settings, TimeProvider time)
     : PageModel
 {

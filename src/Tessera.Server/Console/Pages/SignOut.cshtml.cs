@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Tessera.Core.Accounts;
+using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
@@ -10,6 +11,7 @@ namespace Tessera.Server.WebConsole.Pages;
 /// server, through a record in the database, then in this browser. Deleting the cookie alone would leave any
 /// copy of it valid.
 /// </summary>
+[RequiredScope(null)]
 public sealed class SignOutModel(ConsoleSessionService sessions, ConsoleSettings settings) : PageModel
 {
     public IActionResult OnGet() => Redirect("/workloads");

@@ -1,10 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Core;
+using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
+using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
@@ -13,9 +15,9 @@ namespace Tessera.Server.WebConsole.Pages;
 /// carries the version it was rendered from, so a change made meanwhile elsewhere is reported
 /// instead of overwritten.
 /// </summary>
+[RequiredScope(Scopes.TokensRead)]
 public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, AuditService audit, TimeProvider time) : ConsolePageModel(time)
 {
-    private const string LocalFormat = "yyyy-MM-dd'T'HH:mm";
 
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
     {
@@ -57,12 +59,15 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
 
     public const int ActivityShown = 20;
 
+    /// <summary>The token's history is part of the account's audit trail: for keys that may read it.</summary>
+    public bool ShowsActivity => May(Scopes.AuditRead) && Caller.WorkloadIds is null;
+
     public DateTimeOffset MaxExpiry => Now + tokens.Lifetime;
 
     public string LifetimeText => ConsoleHtml.Span(tokens.Lifetime);
 
     /// <summary>An instant as a datetime-local value, in UTC, to the minute.</summary>
-    public static string LocalInput(DateTimeOffset at) => at.UtcDateTime.ToString(LocalFormat, CultureInfo.InvariantCulture);
+    public static string LocalInput(DateTimeOffset at) => at.UtcDateTime.ToString(LocalInputFormat, CultureInfo.InvariantCulture);
 
     public async Task OnGetAsync([FromQuery] string? done, CancellationToken cancellationToken)
     {
@@ -75,6 +80,7 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
         };
     }
 
+    [RequiredScope(Scopes.TokensWrite)]
     public Task<IActionResult> OnPostSaveAsync(CancellationToken cancellationToken) => ChangeAsync("saved", () =>
         tokens.UpdateAsync(Caller, Id, new TokenPatch
         {
@@ -83,23 +89,27 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
             WorkloadId = Optional<string?>.Of(string.IsNullOrEmpty(WorkloadId) ? null : WorkloadId),
         }, Version, cancellationToken), cancellationToken);
 
+    [RequiredScope(Scopes.TokensWrite)]
     public Task<IActionResult> OnPostStatusAsync([FromForm] string? status, CancellationToken cancellationToken) => ChangeAsync(status == "active" ? "active" : "cancelled", () =>
         tokens.UpdateAsync(Caller, Id, new TokenPatch { Status = Optional<string?>.Of(status) }, Version, cancellationToken), cancellationToken);
 
+    [RequiredScope(Scopes.TokensWrite)]
     public Task<IActionResult> OnPostRenewAsync(CancellationToken cancellationToken) =>
         ChangeAsync("renewed", () => tokens.RenewAsync(Caller, Id, Version, cancellationToken), cancellationToken);
 
+    [RequiredScope(Scopes.TokensWrite)]
     public Task<IActionResult> OnPostExpiryAsync(CancellationToken cancellationToken)
     {
-        if (!DateTime.TryParseExact(ExpiresAt, [LocalFormat, LocalFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
+        if (!TryParseLocalInput(ExpiresAt, out var at))
         {
             return InvalidAsync("expiresAt", "Give a date and time, e.g. 2026-12-24 18:00 (UTC).", cancellationToken);
         }
-        var instant = Instants.Format(new DateTimeOffset(at, TimeSpan.Zero));
+        var instant = Instants.Format(at);
         return ChangeAsync("expiry", () =>
             tokens.UpdateAsync(Caller, Id, new TokenPatch { ExpiresAt = Optional<string?>.Of(instant) }, Version, cancellationToken), cancellationToken);
     }
 
+    [RequiredScope(Scopes.TokensWrite)]
     public async Task<IActionResult> OnPostDeleteAsync([FromForm] string? confirmName, CancellationToken cancellationToken)
     {
         var token = await tokens.GetAsync(Caller, Id, cancellationToken);
@@ -159,7 +169,10 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
         Token = await tokens.GetAsync(Caller, Id, cancellationToken);
         Workloads = await WorkloadChoices.AllAsync(workloads, Caller, cancellationToken);
         WorkloadName = Workloads.FirstOrDefault(w => w.Id == Token.WorkloadId)?.Name;
-        var (activity, next) = await audit.ListAsync(Caller, new AuditQuery { ObjectId = Token.Id, Limit = ActivityShown }, null, cancellationToken);
-        (Activity, MoreActivity) = (activity, next is not null);
+        if (ShowsActivity)
+        {
+            var (activity, next) = await audit.ListAsync(Caller, new AuditQuery { ObjectId = Token.Id, Limit = ActivityShown }, null, cancellationToken);
+            (Activity, MoreActivity) = (activity, next is not null);
+        }
     }
 }

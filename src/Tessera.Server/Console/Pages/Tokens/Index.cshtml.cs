@@ -1,13 +1,16 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Tessera.Core;
+using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
+using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>The Tokens list: filters by workload, state and name; four sorts; keyset paging.</summary>
+[RequiredScope(Scopes.TokensRead)]
 public sealed class TokensModel(TokenService tokens, WorkloadService workloads, TimeProvider time) : ConsolePageModel(time)
 {
     private const int PageSize = 25;

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Tessera.Core;
+using Tessera.Core.Accounts;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
+using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
@@ -10,6 +12,7 @@ namespace Tessera.Server.WebConsole.Pages;
 /// The creation stepper: details → Generate → the value, once → Review → Done (or Delete). The value
 /// exists only in the response to Generate; nothing that comes after (review, reload, back) shows it.
 /// </summary>
+[RequiredScope(Scopes.TokensWrite)]
 public sealed class NewTokenModel(TokenService tokens, WorkloadService workloads, TokenDrafts drafts, TimeProvider time) : ConsolePageModel(time)
 {
     public enum Steps
@@ -67,6 +70,7 @@ public sealed class NewTokenModel(TokenService tokens, WorkloadService workloads
         await LoadChoicesAsync(cancellationToken);
     }
 
+    [RequiredScope(Scopes.TokensWrite)]
     public async Task<IActionResult> OnPostGenerateAsync(CancellationToken cancellationToken)
     {
         if (!TokenDrafts.IsWellFormed(Draft))
@@ -95,6 +99,7 @@ public sealed class NewTokenModel(TokenService tokens, WorkloadService workloads
         }
     }
 
+    [RequiredScope(Scopes.TokensWrite)]
     public async Task<IActionResult> OnPostDeleteAsync([FromForm] string? tokenId, CancellationToken cancellationToken)
     {
         var token = await tokens.GetAsync(Caller, tokenId ?? "", cancellationToken);

@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Core;
+using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
+using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>One workload: its Token Management section (tokens, Create Token, unassign, assign), details, delete.</summary>
+[RequiredScope(Scopes.WorkloadsRead)]
 public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService tokens, TimeProvider time) : ConsolePageModel(time)
 {
     private const int TokenPageSize = 100;
@@ -51,6 +54,7 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
         ConfirmUnassign = Tokens.FirstOrDefault(t => t.Id == unassign);
     }
 
+    [RequiredScope(Scopes.WorkloadsWrite)]
     public async Task<IActionResult> OnPostSaveAsync([FromForm] long? version, CancellationToken cancellationToken)
     {
         try
@@ -79,12 +83,14 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
         }
     }
 
+    [RequiredScope(Scopes.WorkloadsWrite)]
     public async Task<IActionResult> OnPostDeleteAsync(CancellationToken cancellationToken)
     {
         await workloads.DeleteAsync(Caller, Id, cancellationToken);
         return Redirect("/workloads?done=deleted");
     }
 
+    [RequiredScope(Scopes.TokensWrite)]
     public async Task<IActionResult> OnPostUnassignAsync([FromForm] string? tokenId, CancellationToken cancellationToken)
     {
         var token = await tokens.GetAsync(Caller, tokenId ?? "", cancellationToken);
@@ -95,6 +101,7 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
         return Redirect($"/workloads/{Id}?done=unassigned#token-management");
     }
 
+    [RequiredScope(Scopes.TokensWrite)]
     public async Task<IActionResult> OnPostAssignAsync([FromForm] string? tokenId, CancellationToken cancellationToken)
     {
         await workloads.GetAsync(Caller, Id, cancellationToken);
@@ -105,6 +112,10 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         View = await workloads.GetAsync(Caller, Id, cancellationToken);
+        if (!May(Scopes.TokensRead))
+        {
+            return; // the workload itself, without its tokens
+        }
         var (items, next) = await tokens.ListAsync(Caller, new TokenQuery { WorkloadId = Id, Sort = TokenSort.Name, Limit = TokenPageSize }, null, cancellationToken);
         Tokens = items;
         MoreTokens = next is not null;

@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Core;
+using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Workloads;
+using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>The account's workloads, by name, with a form to create one.</summary>
+[RequiredScope(Scopes.WorkloadsRead)]
 public sealed class WorkloadsModel(WorkloadService workloads, TimeProvider time) : ConsolePageModel(time)
 {
     private const int PageSize = 50;
@@ -29,6 +32,7 @@ public sealed class WorkloadsModel(WorkloadService workloads, TimeProvider time)
         await LoadAsync(cancellationToken);
     }
 
+    [RequiredScope(Scopes.WorkloadsWrite)]
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         try
