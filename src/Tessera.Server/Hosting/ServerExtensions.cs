@@ -105,11 +105,14 @@ public static class ServerExtensions
         services.AddSingleton<DatabaseMetrics>();
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
+        DataProtectionCertificate.Apply(services, settings.DataProtection); // issue 19: keys encrypted at rest when asked
         return builder;
     }
 
     public static WebApplication UseTesseraServer(this WebApplication app)
     {
+        // Issue 19: a misspelled key is otherwise ignored without a word.
+        UnknownSettings.Warn(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera.Server.Configuration"));
         // Trust (issue #7): the client address first, then security headers on every answer.
         app.UseForwardedHeaders();
         app.UseHsts(); // after the scheme is known, before the gateway answers, so every HTTPS answer carries it
