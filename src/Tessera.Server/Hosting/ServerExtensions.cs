@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
-using Scalar.AspNetCore;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 using Tessera.Contracts;
+using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
@@ -103,7 +104,7 @@ public static class ServerExtensions
         services.AddSingleton<AuditPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditPruner>());
         services.AddSingleton<DatabaseMetrics>();
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
+        builder.AddTesseraTelemetry();
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         DataProtectionCertificate.Apply(services, settings.DataProtection); // issue 19: keys encrypted at rest when asked
         return builder;
@@ -111,6 +112,8 @@ public static class ServerExtensions
 
     public static WebApplication UseTesseraServer(this WebApplication app)
     {
+        // The meter provider listens before any instrument is created, so the counters' zeros are recorded (issue 19).
+        app.Services.GetRequiredService<MeterProvider>();
         // Issue 19: a misspelled key is otherwise ignored without a word.
         UnknownSettings.Warn(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera.Server.Configuration"));
         // Trust (issue #7): the client address first, then security headers on every answer.
@@ -149,6 +152,8 @@ public static class ServerExtensions
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
 
         app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
+        app.Services.GetRequiredService<TokenMetrics>();
+        app.Services.GetRequiredService<VerificationMetrics>();
         // Judged by the client address UseForwardedHeaders resolved; everyone else finds nothing there (issue 13).
         app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, app.Services.GetRequiredService<MetricsAccess>().Guard, optionsName: null);
 
