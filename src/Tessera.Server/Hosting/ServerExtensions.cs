@@ -72,14 +72,14 @@ public static class ServerExtensions
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            document.Components.SecuritySchemes[OpenApiSecurity.Scheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 Description = "A license key (tsl_…) for management, a query token (tsq_…) for the query side.",
             };
             return Task.CompletedTask;
-        }));
+        }).AddOperationTransformer(OpenApiSecurity.RequireBearerAsync));
 
         // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
         services.AddSingleton(_ => new FailureLimiter(settings.Abuse));
@@ -145,7 +145,7 @@ public static class ServerExtensions
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous(); // no font CDN: works offline
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts().HideDeveloperTools().DisableAgent()).AllowAnonymous(); // no font CDN: works offline; no SDK/deploy toolbar or AI agent in a self-hosted tool (issue 19)
 
         // Liveness has one answer: GatewayAnswers gives it to GET /healthz ahead of routing, and here to every other spelling and method.
         app.Map("/healthz", GatewayAnswers.HealthAsync);
