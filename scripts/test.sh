@@ -15,6 +15,9 @@ command -v curl >/dev/null || need_packages+=(curl)
 command -v jq >/dev/null || need_packages+=(jq)
 # The console's browser tests drive the system Chromium (never a downloaded browser).
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
+# Issue 19: promtool checks examples/observability's alert rules; systemd-analyze checks examples/systemd's unit.
+command -v promtool >/dev/null || need_packages+=(prometheus)
+command -v systemd-analyze >/dev/null || need_packages+=(systemd)
 if ((${#need_packages[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${need_packages[*]}; install them (apt-get install ${need_packages[*]}) or run as root" >&2

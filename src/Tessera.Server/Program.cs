@@ -4,12 +4,13 @@ using Tessera.Server.Hosting;
 
 try
 {
-    if (AdminCommands.Matches(args))
+    var commandLine = await ServerCommandLine.RunAsync(args);
+    if (commandLine.ExitCode is { } exitCode)
     {
-        return await AdminCommands.RunAsync(args);
+        return exitCode;
     }
 
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(commandLine.Configuration);
     builder.AddTesseraServer();
     var app = builder.Build();
     app.UseTesseraServer();

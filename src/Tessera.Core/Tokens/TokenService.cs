@@ -1,3 +1,4 @@
+using Tessera.Core.Audit;
 using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
@@ -11,7 +12,7 @@ namespace Tessera.Core.Tokens;
 /// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost. Every
 /// change hands the store its audit entries, which it writes in the change's own transaction.
 /// </summary>
-public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvider time, TokenPolicy policy)
+public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
 {
     public const int MaxLimit = 200;
     public const int DefaultLimit = 50;
@@ -33,11 +34,13 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         caller.EnsureMayPlaceIn(workloadId);
         var secret = SecretFormat.Generate(SecretKind.QueryToken);
         var token = QueryToken.Issue(caller.AccountId, validName!, validNote!, workloadId, secret, Instants.Now(time), policy.Lifetime);
-        var result = await store.InsertTokenAsync(token, cancellationToken, [TokenAudit.Created(caller, token)]);
+        AuditEntry[] audit = [TokenAudit.Created(caller, token)];
+        var result = await store.InsertTokenAsync(token, cancellationToken, audit);
         if (result == SaveResult.WorkloadMissing)
         {
             throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
         }
+        metrics.Committed(audit);
         known.Forget(token.Hash);
         return new IssuedToken(token, secret);
     }
@@ -130,11 +133,12 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             {
                 throw TesseraException.Stale();
             }
-            var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, token.Version, cancellationToken,
-                [TokenAudit.Deleted(caller, token, Instants.Now(time))]);
+            AuditEntry[] audit = [TokenAudit.Deleted(caller, token, Instants.Now(time))];
+            var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, token.Version, cancellationToken, audit);
             switch (result)
             {
                 case SaveResult.Saved:
+                    metrics.Committed(audit);
                     known.Forget(token.Hash);
                     return;
                 case SaveResult.NotFound:
@@ -192,6 +196,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             switch (await store.UpdateTokenAsync(token, cancellationToken, audit))
             {
                 case SaveResult.Saved:
+                    metrics.Committed(audit);
                     token.MarkSaved();
                     // This server answers the very next verification from the store; others follow the change feed.
                     known.Forget(token.Hash);

@@ -29,6 +29,20 @@ public sealed class VerificationMetrics
             "Times the query side forgot everything because it could not show it had seen every change, by reason.");
         _entriesReread = meter.CreateCounter<long>("tessera.verification.entries_reread", "{token}",
             "Remembered tokens read from the store again because they reached MaxEntryAge.");
+        // Every counter exists from the start, at zero: an alert on "errors increased" needs a series before the first error,
+        // or it reads "no data" on a healthy server (issue 19).
+        foreach (var outcome in Enum.GetValues<VerificationOutcome>())
+        {
+            _verifications.Add(0, new KeyValuePair<string, object?>("result", Verification.CodeOf(outcome)));
+        }
+        _memoryHits.Add(0);
+        _memoryMisses.Add(0);
+        _databaseErrors.Add(0);
+        _entriesReread.Add(0);
+        foreach (var reason in (string[])["pruned", "stale", "given_up"])
+        {
+            _memoryResets.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
         meter.CreateObservableGauge("tessera.known_tokens", () => known.Count, "{token}", "Tokens remembered by the query side.");
         meter.CreateObservableGauge("tessera.unknown_hashes", () => known.UnknownCount, "{hash}", "Unknown hashes remembered by the query side.");
         meter.CreateObservableGauge("tessera.usage.flush_lag", () => (Environment.TickCount64 - Volatile.Read(ref _lastFlushTick)) / 1000.0, "s",

@@ -6,26 +6,19 @@ using Tessera.Storage.Sql;
 namespace Tessera.Server.Commands;
 
 /// <summary>
-/// The server's own administration, against the configured database:
-/// <c>accounts create --name NAME</c> (the license key is the last line of stdout) and <c>migrate</c>.
-/// Configuration comes from appsettings and environment variables (e.g. Tessera__Database__ConnectionString).
+/// The server's own administration, against the configured database: <c>accounts create --name NAME</c>
+/// (the license key is the last line of stdout), <c>migrate</c>, <c>backup --to FILE</c> and
+/// <c>restore --from FILE</c>. Configuration comes from appsettings, environment variables
+/// (e.g. Tessera__Database__ConnectionString) and configuration arguments (<c>--Tessera:…=…</c>).
 /// </summary>
 public static class AdminCommands
 {
-    public static bool Matches(string[] args) => args.Length > 0 && args[0] is "accounts" or "migrate";
-
-    public static async Task<int> RunAsync(string[] args)
+    public static RootCommand Build(string[] configuration)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddTesseraCore(TesseraSettings.From(builder.Configuration), builder.Environment.ContentRootPath);
-        using var host = builder.Build();
-
         var migrate = new Command("migrate", "Apply the schema migrations the database lacks, then exit.");
         migrate.SetAction(async (_, cancellationToken) =>
         {
+            using var host = BuildHost(configuration);
             var applied = await host.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
             Console.WriteLine(applied.Count == 0 ? "The schema is up to date." : $"Applied migrations: {string.Join(", ", applied)}.");
             return 0;
@@ -35,6 +28,7 @@ public static class AdminCommands
         var create = new Command("create", "Create an account and print its license key (once, as the last line).") { name };
         create.SetAction(async (parse, cancellationToken) =>
         {
+            using var host = BuildHost(configuration);
             await host.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
             try
             {
@@ -52,8 +46,31 @@ public static class AdminCommands
             }
         });
 
+        var to = new Option<FileInfo>("--to") { Description = "The backup file to write; it must not exist yet.", Required = true };
+        var backup = new Command("backup", "Copy the SQLite database to a file, consistently, while servers keep running and writing.") { to };
+        backup.SetAction((parse, cancellationToken) =>
+            SqliteBackup.BackupAsync(BuildHost(configuration), parse.GetValue(to)!, cancellationToken));
+
+        var from = new Option<FileInfo>("--from") { Description = "A file written by 'backup'.", Required = true };
+        var replace = new Option<bool>("--replace") { Description = "Overwrite a database that already holds data (stop every server first)." };
+        var restore = new Command("restore", "Restore the SQLite database from a backup file (with no server running on it).") { from, replace };
+        restore.SetAction((parse, cancellationToken) =>
+            SqliteBackup.RestoreAsync(BuildHost(configuration), parse.GetValue(from)!, parse.GetValue(replace), cancellationToken));
+
         var accounts = new Command("accounts", "Manage accounts.") { create };
-        var root = new RootCommand("Tessera server administration. Without a command, the server runs.") { accounts, migrate };
-        return await root.Parse(args).InvokeAsync();
+        return new RootCommand("Tessera. Without a command, the server runs; configuration arguments (--urls, --Tessera:Key=value) apply to every command.")
+        {
+            accounts, migrate, backup, restore,
+        };
+    }
+
+    private static IHost BuildHost(string[] configuration)
+    {
+        var builder = Host.CreateApplicationBuilder(configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddTesseraCore(TesseraSettings.From(builder.Configuration), builder.Environment.ContentRootPath);
+        return builder.Build();
     }
 }

@@ -13,6 +13,8 @@ public static class ConsoleSecurityHeaders
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    private const string NoCacheNoStore = "no-cache, no-store";
+
     public static bool IsConsoleRequest(HttpContext context) =>
         context.GetEndpoint()?.Metadata.GetMetadata<PageActionDescriptor>() is not null ||
         context.Request.Path.StartsWithSegments(ConsoleExtensions.AssetPath);
@@ -22,6 +24,10 @@ public static class ConsoleSecurityHeaders
         if (IsConsoleRequest(context))
         {
             var headers = context.Response.Headers;
+            // Not stored either, in the spelling antiforgery sets itself: with plain no-store it rewrites the header on every
+            // page with a form and logs a warning each time (issue 19).
+            headers.CacheControl = NoCacheNoStore;
+            headers.Pragma = "no-cache";
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

@@ -21,6 +21,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AccountService>();
         services.AddSingleton<ConsoleSessionService>();
         services.AddSingleton<WorkloadService>();
+        services.AddSingleton<TokenMetrics>();
         services.AddSingleton<TokenService>();
         services.AddMetrics();
         services.AddSingleton(settings.Verification);

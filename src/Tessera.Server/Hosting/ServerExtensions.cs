@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
-using Scalar.AspNetCore;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 using Tessera.Contracts;
+using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
@@ -73,14 +74,14 @@ public static class ServerExtensions
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            document.Components.SecuritySchemes[OpenApiSecurity.Scheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 Description = "A license key (tsl_…) for management, a query token (tsq_…) for the query side.",
             };
             return Task.CompletedTask;
-        }));
+        }).AddOperationTransformer(OpenApiSecurity.RequireBearerAsync));
 
         // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
         services.AddSingleton(_ => new FailureLimiter(settings.Abuse));
@@ -114,13 +115,18 @@ public static class ServerExtensions
             c.Timeout = TimeSpan.FromSeconds(10);
             c.DefaultRequestHeaders.UserAgent.ParseAdd("Tessera");
         });
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(VerificationMetrics.MeterName).AddPrometheusExporter());
+        builder.AddTesseraTelemetry();
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
+        DataProtectionCertificate.Apply(services, settings.DataProtection); // issue 19: keys encrypted at rest when asked
         return builder;
     }
 
     public static WebApplication UseTesseraServer(this WebApplication app)
     {
+        // The meter provider listens before any instrument is created, so the counters' zeros are recorded (issue 19).
+        app.Services.GetRequiredService<MeterProvider>();
+        // Issue 19: a misspelled key is otherwise ignored without a word.
+        UnknownSettings.Warn(app.Configuration, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tessera.Server.Configuration"));
         // Trust (issue #7): the client address first, then security headers on every answer.
         app.UseForwardedHeaders();
         app.UseHsts(); // after the scheme is known, before the gateway answers, so every HTTPS answer carries it
@@ -150,7 +156,8 @@ public static class ServerExtensions
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous().ExemptFromScopes("the API description is public");
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts()).AllowAnonymous() // no font CDN: works offline
+        // No font CDN: works offline; no SDK/deploy toolbar or AI agent in a self-hosted tool (issue 19).
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts().HideDeveloperTools().DisableAgent()).AllowAnonymous()
             .ExemptFromScopes("the API reference is public");
 
         // Liveness has one answer: GatewayAnswers gives it to GET /healthz ahead of routing, and here to every other spelling and method.
@@ -159,6 +166,8 @@ public static class ServerExtensions
             .ExemptFromScopes("readiness is public");
 
         app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
+        app.Services.GetRequiredService<TokenMetrics>();
+        app.Services.GetRequiredService<VerificationMetrics>();
         // Judged by the client address UseForwardedHeaders resolved; everyone else finds nothing there (issue 13).
         app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, app.Services.GetRequiredService<MetricsAccess>().Guard, optionsName: null)
             .ExemptFromScopes("metrics are for the monitoring network (Tessera:Metrics:AllowedNetworks), not for license keys");

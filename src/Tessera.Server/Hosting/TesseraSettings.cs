@@ -35,6 +35,9 @@ public sealed class TesseraSettings
     /// <summary>Leak response: GitHub's partner keys and what a report does (issue 18).</summary>
     public LeakSettings Leaks { get; set; } = new();
 
+    /// <summary>How the console's Data Protection keys are protected at rest (issue 19).</summary>
+    public DataProtectionSettings DataProtection { get; set; } = new();
+
     public sealed class DatabaseSettings
     {
         /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
@@ -71,6 +74,15 @@ public sealed class TesseraSettings
     {
         /// <summary>Addresses or CIDR networks whose clients may read /metrics; none configured means <see cref="MetricsAccess.DefaultNetworks"/>.</summary>
         public List<string> AllowedNetworks { get; set; } = [];
+    }
+
+    public sealed class DataProtectionSettings
+    {
+        /// <summary>A certificate with its private key (PKCS#12 .pfx/.p12, or PEM with the key) that encrypts the keys; null keeps them plain.</summary>
+        public string? CertificatePath { get; set; }
+
+        /// <summary>The PKCS#12 file's password, or the PEM key's (null when it has none).</summary>
+        public string? CertificatePassword { get; set; }
     }
 
     public static TesseraSettings From(IConfiguration configuration)

@@ -108,6 +108,7 @@ public abstract class SqlDatabase : IAsyncDisposable
     public virtual async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<WriteOutcome<T>>> write,
         CancellationToken cancellationToken)
     {
+        using var activity = StorageTelemetry.StartWrite(Provider);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var outcome = await write(connection, transaction, cancellationToken);

@@ -58,17 +58,24 @@ public sealed class SqliteDatabase : SqlDatabase
     /// <summary>The database file's full path.</summary>
     public string FilePath { get; }
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        await OpenAsync(_connectionString, ConnectionSettings, cancellationToken);
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(_connectionString, ConnectionSettings, cancellationToken);
+        StorageTelemetry.TraceUntilDisposed(connection, Provider);
+        return connection;
+    }
 
     /// <summary>
     /// Queued for the writer connection, which runs the writes queued meanwhile in one transaction, each in a
     /// savepoint of its own, and commits them at once. The write is handed <see cref="CancellationToken.None"/>:
     /// <paramref name="cancellationToken"/> removes it only while it waits in the queue.
     /// </summary>
-    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<WriteOutcome<T>>> write,
-        CancellationToken cancellationToken) =>
-        _writer.WriteAsync(write, cancellationToken);
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<WriteOutcome<T>>> write,
+        CancellationToken cancellationToken)
+    {
+        using var activity = StorageTelemetry.StartWrite(Provider);
+        return await _writer.WriteAsync(write, cancellationToken);
+    }
 
     private static async Task<SqliteConnection> OpenAsync(string connectionString, string settings, CancellationToken cancellationToken)
     {

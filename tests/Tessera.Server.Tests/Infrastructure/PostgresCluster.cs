@@ -32,6 +32,25 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Creates and starts a cluster; skips the test without PostgreSQL binaries (fails under CI=true).</summary>
     public static async Task<PostgresCluster> StartNewAsync()
     {
+        var bin = RequireBinaries();
+        var directory = Directory.CreateTempSubdirectory("tessera-pg-").FullName;
+        var asPostgresUser = Environment.UserName == "root";
+        var cluster = new PostgresCluster(bin, directory, FreePort(), asPostgresUser);
+        if (asPostgresUser)
+        {
+            await RunAsync("chown", "postgres:postgres", directory);
+        }
+        await cluster.RunAsPostgresAsync(Path.Combine(bin, "initdb"), "-D", cluster.DataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync");
+        await cluster.StartAsync();
+        return cluster;
+    }
+
+    /// <summary>
+    /// The folder of PostgreSQL's programs (initdb, pg_ctl, pg_dump…): TESSERA_TEST_PG_BIN, else the newest under
+    /// /usr/lib/postgresql; skips the calling test without them (fails under CI=true).
+    /// </summary>
+    public static string RequireBinaries()
+    {
         TestPostgres.Require();
         var bin = Environment.GetEnvironmentVariable("TESSERA_TEST_PG_BIN") is { Length: > 0 } configured
             ? configured
@@ -46,16 +65,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             }
             Assert.Skip("PostgreSQL binaries not found: set TESSERA_TEST_PG_BIN or run scripts/test.sh.");
         }
-        var directory = Directory.CreateTempSubdirectory("tessera-pg-").FullName;
-        var asPostgresUser = Environment.UserName == "root";
-        var cluster = new PostgresCluster(bin, directory, FreePort(), asPostgresUser);
-        if (asPostgresUser)
-        {
-            await RunAsync("chown", "postgres:postgres", directory);
-        }
-        await cluster.RunAsPostgresAsync(Path.Combine(bin, "initdb"), "-D", cluster.DataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync");
-        await cluster.StartAsync();
-        return cluster;
+        return bin;
     }
 
     private string DataDirectory => Path.Combine(_directory, "data");
@@ -135,7 +145,8 @@ public sealed class PostgresCluster : IAsyncDisposable
     private Task RunAsPostgresAsync(string program, params string[] args) =>
         _asPostgresUser ? RunAsync("runuser", ["-u", "postgres", "--", program, .. args]) : RunAsync(program, args);
 
-    private static async Task RunAsync(string program, params string[] args)
+    /// <summary>Runs a program to completion; a non-zero exit throws with its output.</summary>
+    public static async Task RunAsync(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
