@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
 using Microsoft.Data.Sqlite;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
@@ -37,7 +36,7 @@ public sealed class BackupRestoreTests : IDisposable
         int issuedDuringBackup;
         await using (var server = await ServerProcess.StartAsync(_directory, Environment("live")))
         {
-            using var client = Client(server.BaseAddress, _key);
+            using var client = RestoredServer.Client(server.BaseAddress, _key);
             var workloadId = (await (await client.PostJsonAsync("/v1/workloads", new { name = "llama-3" })).ReadAsync<WorkloadResponse>(HttpStatusCode.Created)).Id;
             using var stop = new CancellationTokenSource();
             var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(client, workloadId, w, acknowledged, stop.Token), cancellationToken)).ToArray();
@@ -62,19 +61,7 @@ public sealed class BackupRestoreTests : IDisposable
         await using (var restored = await ServerProcess.StartAsync(_directory, Environment("restored")))
         {
             Assert.Contains(beforeBackup, t => t.Cancelled);
-            foreach (var (secret, cancelled) in beforeBackup)
-            {
-                using var user = Client(restored.BaseAddress, secret);
-                var answer = await user.PostAsync("/v1/handshake", null, cancellationToken);
-                if (cancelled)
-                {
-                    await answer.ProblemAsync(HttpStatusCode.Unauthorized, "token_cancelled");
-                }
-                else
-                {
-                    Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-                }
-            }
+            await RestoredServer.AssertAnswersAsBeforeAsync(restored.BaseAddress, beforeBackup, cancellationToken);
         }
 
         // The restored database is a database now: restoring over it again is refused unless asked for.
@@ -149,12 +136,6 @@ public sealed class BackupRestoreTests : IDisposable
         }
     }
 
-    private static HttpClient Client(Uri baseAddress, string bearer) => new()
-    {
-        BaseAddress = baseAddress,
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", bearer) },
-        Timeout = TimeSpan.FromSeconds(30),
-    };
 
     public void Dispose()
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Npgsql;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
@@ -29,7 +28,7 @@ public sealed class PostgresBackupTests : IDisposable
             var tokens = new List<(string Secret, bool Cancelled)>();
             await using (var server = await ServerProcess.StartAsync(_directory, Environment(source)))
             {
-                using var client = Client(server.BaseAddress, _key);
+                using var client = RestoredServer.Client(server.BaseAddress, _key);
                 var workloadId = (await (await client.PostJsonAsync("/v1/workloads", new { name = "llama-3" })).ReadAsync<WorkloadResponse>(HttpStatusCode.Created)).Id;
                 for (var i = 0; i < 20; i++)
                 {
@@ -49,20 +48,8 @@ public sealed class PostgresBackupTests : IDisposable
             }
 
             await using var restored = await ServerProcess.StartAsync(_directory, Environment(target));
-            foreach (var (secret, cancelled) in tokens)
-            {
-                using var user = Client(restored.BaseAddress, secret);
-                var answer = await user.PostAsync("/v1/handshake", null, cancellationToken);
-                if (cancelled)
-                {
-                    await answer.ProblemAsync(HttpStatusCode.Unauthorized, "token_cancelled");
-                }
-                else
-                {
-                    Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-                }
-            }
-            using var provider = Client(restored.BaseAddress, _key);
+            await RestoredServer.AssertAnswersAsBeforeAsync(restored.BaseAddress, tokens, cancellationToken);
+            using var provider = RestoredServer.Client(restored.BaseAddress, _key);
             Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync("/v1/account", cancellationToken)).StatusCode);
         }
         finally
@@ -88,12 +75,6 @@ public sealed class PostgresBackupTests : IDisposable
         return ["-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", builder.Username!, "-d", builder.Database!];
     }
 
-    private static HttpClient Client(Uri baseAddress, string bearer) => new()
-    {
-        BaseAddress = baseAddress,
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", bearer) },
-        Timeout = TimeSpan.FromSeconds(30),
-    };
 
     public void Dispose()
     {
