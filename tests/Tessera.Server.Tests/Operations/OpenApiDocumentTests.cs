@@ -33,6 +33,47 @@ public sealed class OpenApiDocumentTests(TesseraApp app) : IClassFixture<Tessera
         Assert.NotNull(document["paths"]!["/api/token/list_tokens"]!["post"]!["security"]);
     }
 
+    [Theory]
+    [InlineData("/v1/tokens", "workloadId,status,state,q,createdFrom,createdTo,expiresBefore,sort,limit,cursor")]
+    [InlineData("/v1/workloads", "limit,cursor")]
+    [InlineData("/v1/audit", "objectId,action,actorId,from,to,limit,cursor")]
+    public async Task Every_query_parameter_of_a_list_is_documented_with_type_and_description(string path, string names)
+    {
+        var operation = (await DocumentAsync())["paths"]![path]!["get"]!;
+        var parameters = operation["parameters"]!.AsArray().Where(p => (string?)p!["in"] == "query").ToList();
+
+        Assert.Equal(names.Split(','), parameters.Select(p => (string?)p!["name"]));
+        foreach (var parameter in parameters)
+        {
+            Assert.False(string.IsNullOrWhiteSpace((string?)parameter!["description"]), $"{path} {parameter["name"]}: no description");
+            Assert.NotNull((string?)parameter["schema"]!["type"]);
+        }
+        Assert.Equal("integer", (string?)parameters.Single(p => (string?)p!["name"] == "limit")!["schema"]!["type"]);
+    }
+
+    [Fact]
+    public async Task The_token_list_filters_carry_their_enums_and_formats()
+    {
+        var parameters = (await DocumentAsync())["paths"]!["/v1/tokens"]!["get"]!["parameters"]!.AsArray()
+            .ToDictionary(p => (string)p!["name"]!, p => p!["schema"]!);
+
+        Assert.Equal(["active", "cancelled"], Enum(parameters["status"]));
+        Assert.Equal(["usable", "unassigned", "expired", "cancelled"], Enum(parameters["state"]));
+        Assert.Equal(["createdAt", "expiresAt", "name", "lastUsedAt"], Enum(parameters["sort"]));
+        Assert.Equal("date-time", (string?)parameters["createdFrom"]["format"]);
+        Assert.Null(parameters["q"]["enum"]);
+        Assert.Contains("token.created", Enum((await DocumentAsync())["paths"]!["/v1/audit"]!["get"]!["parameters"]!.AsArray()
+            .Single(p => (string?)p!["name"] == "action")!["schema"]!));
+
+        static string[] Enum(JsonNode schema) => [.. schema["enum"]!.AsArray().Select(v => (string)v!)];
+    }
+
+    private async Task<JsonNode> DocumentAsync()
+    {
+        using var client = app.ClientWith(null);
+        return JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))!;
+    }
+
     [Fact]
     public async Task The_reference_page_hides_the_developer_toolbar_and_the_agent()
     {
