@@ -68,6 +68,48 @@ public sealed class OpenApiDocumentTests(TesseraApp app) : IClassFixture<Tessera
         static string[] Enum(JsonNode schema) => [.. schema["enum"]!.AsArray().Select(v => (string)v!)];
     }
 
+    [Fact]
+    public async Task One_problem_schema_carries_the_fields_the_server_sends()
+    {
+        var document = await DocumentAsync();
+        var properties = document["components"]!["schemas"]!["Problem"]!["properties"]!.AsObject().Select(p => p.Key).ToHashSet();
+        Assert.Superset(new HashSet<string> { "type", "title", "status", "detail", "instance", "code", "errors", "traceId" }, properties);
+
+        // What a real refusal carries is all described by the schema.
+        var account = await app.NewAccountAsync();
+        using var response = await account.Client.GetAsync("/v1/tokens?status=bogus", TestContext.Current.CancellationToken);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!.AsObject();
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Superset(new HashSet<string> { "code", "errors", "traceId" }, problem.Select(p => p.Key).ToHashSet());
+        Assert.Subset(properties, problem.Select(p => p.Key).ToHashSet());
+    }
+
+    [Fact]
+    public async Task Every_management_operation_lists_401_403_429_and_every_problem_uses_the_problem_schema()
+    {
+        var document = await DocumentAsync();
+        var problems = 0;
+        foreach (var (path, item) in document["paths"]!.AsObject().Where(p => p.Key.StartsWith("/v1/", StringComparison.Ordinal)))
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var responses = operation!["responses"]!.AsObject();
+                Assert.True(responses.ContainsKey("401") && responses.ContainsKey("429"), $"{method} {path}: {string.Join(",", responses.Select(r => r.Key))}");
+                foreach (var (status, response) in responses)
+                {
+                    if (response!["content"]?["application/problem+json"] is { } problem)
+                    {
+                        Assert.Equal("#/components/schemas/Problem", (string?)problem["schema"]!["$ref"]);
+                        problems++;
+                    }
+                }
+            }
+        }
+        Assert.True(problems >= 60, $"only {problems} problem responses");
+        Assert.NotNull(document["paths"]!["/v1/tokens"]!["get"]!["responses"]!["403"]);
+        Assert.NotNull(document["paths"]!["/v1/tokens"]!["get"]!["responses"]!["400"]!["content"]!["application/problem+json"]);
+    }
+
     private async Task<JsonNode> DocumentAsync()
     {
         using var client = app.ClientWith(null);
