@@ -13,6 +13,16 @@ namespace Tessera.Server.Endpoints;
 /// <summary><c>/v1/audit</c>: the account's audit trail, newest first.</summary>
 public static class AuditEndpoints
 {
+    private static readonly QueryContract ListQuery = new(
+        QueryParameter.Text("objectId", "Only entries about this object (token, workload, license key or account id)."),
+        // AuditService checks the value (its 400 names the same list); the contract only shows it as an enum.
+        new QueryParameter("action", QueryParameterKind.Text, "Only entries with this action.", [.. AuditActions.All]),
+        QueryParameter.Text("actorId", "Only entries made by this actor (license key id or console user)."),
+        QueryParameter.Instant("from", "At or after this instant (inclusive; RFC 3339 with offset)."),
+        QueryParameter.Instant("to", "Before this instant (exclusive; RFC 3339 with offset)."),
+        QueryParameter.Limit(TokenService.DefaultLimit, TokenService.MaxLimit),
+        QueryParameter.Cursor);
+
     public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapGet("/audit", ListAsync).WithTags("Audit")
@@ -20,14 +30,14 @@ public static class AuditEndpoints
             .WithDescription("Every change (tokens, workloads, license keys, the account) and console sign-in, with the actor, the client IP " +
                              "and the changed fields before and after. Entries are kept for Tessera:Audit:Retention (default 365 days); " +
                              "a deleted object keeps its history.")
-            .ProducesProblem(400).RequireScope(Scopes.AuditRead);
+            .WithQuery(ListQuery).ProducesProblem(400).RequireScope(Scopes.AuditRead);
         return v1;
     }
 
     private static async Task<Ok<PageResponse<AuditEntryResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, AuditService audit,
         CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request, "objectId", "action", "actorId", "from", "to", "limit", "cursor");
+        var query = new QueryParameters(request, ListQuery);
         var filter = new AuditQuery
         {
             ObjectId = query.String("objectId"),

@@ -13,8 +13,18 @@ namespace Tessera.Server.Endpoints;
 /// <summary><c>/v1/tokens</c> and <c>/v1/workloads/{id}/tokens</c>.</summary>
 public static class TokenEndpoints
 {
-    private static readonly string[] ListParameters =
-        ["workloadId", "status", "state", "q", "createdFrom", "createdTo", "expiresBefore", "sort", "limit", "cursor"];
+    private static readonly QueryContract ListQuery = new(
+        QueryParameter.Text("workloadId", "Only tokens bound to this workload; 'none' for unassigned tokens."),
+        QueryParameter.Choice("status", "Stored status.", "active", "cancelled"),
+        QueryParameter.Choice("state", "Effective state now: usable, unassigned (active, no workload), expired, or cancelled.",
+            "usable", "unassigned", "expired", "cancelled"),
+        QueryParameter.Text("q", "Case-insensitive substring of the token's name."),
+        QueryParameter.Instant("createdFrom", "Created at or after this instant (RFC 3339 with offset)."),
+        QueryParameter.Instant("createdTo", "Created before this instant (RFC 3339 with offset)."),
+        QueryParameter.Instant("expiresBefore", "Expires before this instant (RFC 3339 with offset)."),
+        QueryParameter.Choice("sort", "Order of the list; default createdAt.", "createdAt", "expiresAt", "name", "lastUsedAt"),
+        QueryParameter.Limit(TokenService.DefaultLimit, TokenService.MaxLimit),
+        QueryParameter.Cursor);
 
     public static RouteGroupBuilder MapTokenEndpoints(this RouteGroupBuilder v1)
     {
@@ -22,7 +32,7 @@ public static class TokenEndpoints
         tokens.MapPost("", CreateAsync).WithSummary("Issue a token, bound to a workload or unassigned; the response carries the secret, once")
             .Accepts<CreateTokenRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413).RequireScope(Scopes.TokensWrite);
         tokens.MapGet("", ListAsync).WithSummary("List tokens: filters workloadId (or 'none'), status, state, q, createdFrom, createdTo, expiresBefore; sort; limit; cursor")
-            .ProducesProblem(400).RequireScope(Scopes.TokensRead);
+            .WithQuery(ListQuery).ProducesProblem(400).RequireScope(Scopes.TokensRead);
         tokens.MapGet("/{id}", GetAsync).WithSummary("Read a token (never the secret)").ProducesProblem(404).RequireScope(Scopes.TokensRead);
         tokens.MapPatch("/{id}", UpdateAsync).WithSummary("Change name, note, workloadId, status or expiresAt (JSON merge patch; optional If-Match)")
             .Accepts<UpdateTokenRequest>("application/merge-patch+json", "application/json")
@@ -66,19 +76,19 @@ public static class TokenEndpoints
     private static async Task<Ok<PageResponse<TokenResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, TokenService tokens,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request, ListParameters);
+        var query = new QueryParameters(request, ListQuery);
         var workloadId = query.String("workloadId");
         var filter = new TokenQuery
         {
             UnassignedOnly = workloadId == "none",
             WorkloadId = workloadId == "none" ? null : workloadId,
-            Status = query.Choice<TokenStatus>("status", TokenNames.TryParseStatus, "active, cancelled"),
-            State = query.Choice<TokenState>("state", TokenNames.TryParseState, "usable, unassigned, expired, cancelled"),
+            Status = query.Choice<TokenStatus>("status", TokenNames.TryParseStatus),
+            State = query.Choice<TokenState>("state", TokenNames.TryParseState),
             NameContains = query.String("q"),
             CreatedFrom = query.Instant("createdFrom"),
             CreatedTo = query.Instant("createdTo"),
             ExpiresBefore = query.Instant("expiresBefore"),
-            Sort = query.Choice<TokenSort>("sort", TokenNames.TryParseSort, "createdAt, expiresAt, name, lastUsedAt") ?? TokenSort.CreatedAt,
+            Sort = query.Choice<TokenSort>("sort", TokenNames.TryParseSort) ?? TokenSort.CreatedAt,
             Limit = query.Int("limit", TokenService.DefaultLimit),
         };
         var cursor = query.String("cursor");

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
 using Tessera.Core.Accounts;
+using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
@@ -11,12 +12,16 @@ namespace Tessera.Server.Endpoints;
 /// <summary><c>/v1/workloads</c>.</summary>
 public static class WorkloadEndpoints
 {
+    private const int ListLimit = 50;
+
+    private static readonly QueryContract ListQuery = new(QueryParameter.Limit(ListLimit, TokenService.MaxLimit), QueryParameter.Cursor);
+
     public static RouteGroupBuilder MapWorkloadEndpoints(this RouteGroupBuilder v1)
     {
         var workloads = v1.MapGroup("/workloads").WithTags("Workloads");
         workloads.MapPost("", CreateAsync).WithSummary("Create a workload")
             .Accepts<CreateWorkloadRequest>("application/json").ProducesProblem(409).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
-        workloads.MapGet("", ListAsync).WithSummary("List workloads by name, paged (limit 1–200, cursor)").ProducesProblem(400)
+        workloads.MapGet("", ListAsync).WithSummary("List workloads by name, paged (limit 1–200, cursor)").WithQuery(ListQuery).ProducesProblem(400)
             .RequireScope(Scopes.WorkloadsRead);
         workloads.MapGet("/{id}", GetAsync).WithSummary("Read a workload").ProducesProblem(404).RequireScope(Scopes.WorkloadsRead);
         workloads.MapPatch("/{id}", UpdateAsync).WithSummary("Rename or describe a workload (JSON merge patch; optional If-Match)")
@@ -40,8 +45,8 @@ public static class WorkloadEndpoints
 
     private static async Task<Ok<PageResponse<WorkloadResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request, "limit", "cursor");
-        var limit = query.Int("limit", 50);
+        var query = new QueryParameters(request, ListQuery);
+        var limit = query.Int("limit", ListLimit);
         var cursor = query.String("cursor");
         query.ThrowIfInvalid();
         var (items, next) = await workloads.ListAsync(user.Caller(), limit, cursor, cancellationToken);

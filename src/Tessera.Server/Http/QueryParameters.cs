@@ -12,6 +12,11 @@ public sealed class QueryParameters
 {
     private readonly IQueryCollection _query;
     private readonly ValidationErrors _errors = new();
+    private readonly QueryContract? _contract;
+
+    public QueryParameters(HttpRequest request, QueryContract contract)
+        : this(request, contract.Names) =>
+        _contract = contract;
 
     public QueryParameters(HttpRequest request, params string[] known)
     {
@@ -76,6 +81,11 @@ public sealed class QueryParameters
         _errors.Add(name, $"Must be one of {expected}.");
         return null;
     }
+
+    /// <summary>A choice among the values the contract lists for <paramref name="name"/> (the same list the OpenAPI enum shows).</summary>
+    public T? Choice<T>(string name, TryParse<T> parse)
+        where T : struct =>
+        Choice(name, parse, string.Join(", ", (_contract ?? throw new InvalidOperationException("No query contract."))[name].Choices!));
 
     public void ThrowIfInvalid() => _errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
 
