@@ -29,4 +29,13 @@ public sealed record Caller(string AccountId, string LicenseKeyId, string? Clien
                 : "This license key is not allowed to place tokens in that workload.");
         }
     }
+
+    /// <summary>Refuses (403 workload_not_allowed) what spans the whole account to a key bound to some workloads.</summary>
+    public void EnsureUnbound(string detail)
+    {
+        if (WorkloadIds is not null)
+        {
+            throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.WorkloadNotAllowed, detail);
+        }
+    }
 }

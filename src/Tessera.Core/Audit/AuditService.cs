@@ -41,12 +41,8 @@ public sealed class AuditService(IAuditStore store, AuditOptions options, TimePr
             errors.Add("actorId", $"Must be an id of 1 to {MaxObjectIdLength} characters.");
         }
         errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
-        if (caller.WorkloadIds is not null)
-        {
-            // The trail spans the whole account (every workload, every key): not for a key that may see a few workloads.
-            throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.WorkloadNotAllowed,
-                "This license key is bound to workloads; the audit trail covers the whole account.");
-        }
+        // The trail spans the whole account (every workload, every key): not for a key that may see a few workloads.
+        caller.EnsureUnbound("This license key is bound to workloads; the audit trail covers the whole account.");
         var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, SortName, Ids.Audit);
         var page = await store.ListAsync(caller.AccountId, query with { After = after }, cancellationToken);
         var next = page.HasMore

@@ -19,7 +19,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
         var validDescription = TextRules.FreeText(description, "description", errors);
         errors.ThrowIfAny();
         // A new workload is outside every workload-bound key's list (API.md §8).
-        EnsureUnbound(caller, "This license key is bound to workloads; it cannot create workloads.");
+        caller.EnsureUnbound("This license key is bound to workloads; it cannot create workloads.");
         var workload = Workload.Create(caller.AccountId, validName!, validDescription!, Instants.Now(time));
         var result = await store.InsertWorkloadAsync(workload, cancellationToken, [WorkloadAudit.Created(caller, workload)]);
         if (result == SaveResult.NameTaken)
@@ -119,7 +119,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
         // Read first, for the audit entry's "before" (what was deleted).
         var view = await GetAsync(caller, workloadId, cancellationToken);
         // Deleting a workload unassigns its tokens: that would leave them outside a workload-bound key's workloads.
-        EnsureUnbound(caller, "This license key is bound to workloads; deleting one would leave its tokens unassigned.");
+        caller.EnsureUnbound("This license key is bound to workloads; deleting one would leave its tokens unassigned.");
         var now = Instants.Now(time);
         if (await store.DeleteWorkloadAsync(caller.AccountId, workloadId, now, cancellationToken,
                 [WorkloadAudit.Deleted(caller, view.Workload, now)]) == SaveResult.NotFound)
@@ -127,14 +127,6 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
             throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
         }
         known.ForgetWorkload(workloadId);
-    }
-
-    private static void EnsureUnbound(Caller caller, string detail)
-    {
-        if (caller.WorkloadIds is not null)
-        {
-            throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.WorkloadNotAllowed, detail);
-        }
     }
 
     private static TesseraException NameTaken() =>
