@@ -47,10 +47,11 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
 
     /// <summary>The caller's token; one outside a workload-bound key's workloads (unassigned included) is 404, as another account's.</summary>
     public async Task<QueryToken> GetAsync(Caller caller, string tokenId, CancellationToken cancellationToken) =>
-        (Ids.IsWellFormed(Ids.Token, tokenId) ? await store.GetTokenAsync(caller.AccountId, tokenId, cancellationToken) : null) is { } token &&
-        caller.Sees(token.WorkloadId)
-            ? token
-            : throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
+        VisibleTo(caller, Ids.IsWellFormed(Ids.Token, tokenId) ? await store.GetTokenAsync(caller.AccountId, tokenId, cancellationToken) : null);
+
+    /// <summary>The token as the caller may see it: absent, or outside a workload-bound key's workloads, is 404.</summary>
+    private static QueryToken VisibleTo(Caller caller, QueryToken? token) =>
+        token is not null && caller.Sees(token.WorkloadId) ? token : throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
 
     /// <summary>
     /// The token a secret belongs to, with its workload's name, without recording a use (an inspection, not a
@@ -161,12 +162,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         }
         return ChangeAsync(caller.AccountId, tokenId, ifMatch, (token, now) =>
         {
-            // A token outside a workload-bound key's workloads is as absent as another account's.
-            if (!caller.Sees(token.WorkloadId))
-            {
-                throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
-            }
-            var before = TokenAudit.Fields.Of(token);
+            var before = TokenAudit.Fields.Of(VisibleTo(caller, token));
             apply(token, now);
             return TokenAudit.Changes(caller, before, token, renewal);
         }, cancellationToken);
