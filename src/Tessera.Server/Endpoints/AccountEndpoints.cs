@@ -12,16 +12,16 @@ public static class AccountEndpoints
 {
     public static RouteGroupBuilder MapAccountEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/account", GetAccountAsync).WithTags("Account").WithSummary("The caller's account").RequireAnyLicenseKey();
+        v1.MapGet("/account", GetAccountAsync).WithName("GetAccount").WithTags("Account").WithSummary("The caller's account").RequireAnyLicenseKey();
 
         var keys = v1.MapGroup("/license-keys").WithTags("License keys").RequireScope(Scopes.KeysManage);
-        keys.MapGet("", ListKeysAsync).WithSummary("List license keys (hints only)");
-        keys.MapPost("", CreateKeyAsync)
+        keys.MapGet("", ListKeysAsync).WithName("ListLicenseKeys").WithSummary("List license keys (hints only)");
+        keys.MapPost("", CreateKeyAsync).WithName("CreateLicenseKey")
             .WithSummary("Create a license key with scopes, workloadIds and expiresAt within the caller's own; the response carries the secret, once")
             .Accepts<CreateLicenseKeyRequest>("application/json").ProducesProblem(403).ProducesProblem(422).ProducesProblem(415).ProducesProblem(413);
-        keys.MapDelete("/{id}", RevokeKeyAsync).WithSummary("Revoke a license key (not the last active one)")
+        keys.MapDelete("/{id}", RevokeKeyAsync).WithName("RevokeLicenseKey").WithSummary("Revoke a license key (not the last active one)")
             .ProducesProblem(404).ProducesProblem(409);
-        keys.MapPatch("/{id}", RefuseChangeAsync).WithSummary("Refused: a key's grant is fixed at creation (403 insufficient_scope, recorded in the audit trail)")
+        keys.MapPatch("/{id}", RefuseChangeAsync).WithName("UpdateLicenseKey").WithSummary("Refused: a key's grant is fixed at creation (403 insufficient_scope, recorded in the audit trail)")
             .ProducesProblem(403).ProducesProblem(404);
         return v1;
     }

@@ -25,7 +25,7 @@ public static class AuditEndpoints
 
     public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/audit", ListAsync).WithTags("Audit")
+        v1.MapGet("/audit", ListAsync).WithName("ListAuditEntries").WithTags("Audit")
             .WithSummary("The account's audit trail, newest first: filters objectId, action, actorId, from (inclusive), to (exclusive); limit; cursor")
             .WithDescription("Every change (tokens, workloads, license keys, the account) and console sign-in, with the actor, the client IP " +
                              "and the changed fields before and after. Entries are kept for Tessera:Audit:Retention (default 365 days); " +

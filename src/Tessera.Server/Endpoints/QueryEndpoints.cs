@@ -20,12 +20,13 @@ public static class QueryEndpoints
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder app)
     {
         var query = app.MapGroup("/v1").WithTags("Query side").ExemptFromScopes("the query side takes query tokens, not license keys");
-        query.MapPost("/handshake", HandshakeAsync).WithSummary("Check a query token (Authorization: Bearer tsq_…)").ProducesProblem(401);
+        query.MapPost("/handshake", HandshakeAsync).WithName("Handshake").WithSummary("Check a query token (Authorization: Bearer tsq_…)").ProducesProblem(401);
         // GET is answered by GatewayAnswers ahead of routing (see there); this mapping documents it and serves other spellings of the path.
         // The workload parameters are declared for the API description only: AuthAsync reads them itself, the same for both mappings.
         query.MapGet("/auth", ([FromServices] GatewayAnswers answers, HttpContext context,
                 [FromQuery(Name = GatewayAnswers.GuardedWorkloadParameter)] string? workload,
                 [FromHeader(Name = GatewayAnswers.GuardedWorkloadHeader)] string? workloadHeader) => answers.AuthAsync(context))
+            .WithName("Authorize")
             .WithSummary("Forward-auth for gateways: 204 with X-Tessera-Token-Id and X-Tessera-Workload-Id, or 401 / 403")
             .WithDescription("The gateway names the workload it guards with the 'workload' query parameter or the X-Tessera-Workload header " +
                              "(400 workload_required without either, workload_conflict when they differ). A usable token bound to another " +

@@ -29,20 +29,20 @@ public static class TokenEndpoints
     public static RouteGroupBuilder MapTokenEndpoints(this RouteGroupBuilder v1)
     {
         var tokens = v1.MapGroup("/tokens").WithTags("Tokens");
-        tokens.MapPost("", CreateAsync).WithSummary("Issue a token, bound to a workload or unassigned; the response carries the secret, once")
+        tokens.MapPost("", CreateAsync).WithName("CreateToken").WithSummary("Issue a token, bound to a workload or unassigned; the response carries the secret, once")
             .Accepts<CreateTokenRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413).RequireScope(Scopes.TokensWrite);
-        tokens.MapGet("", ListAsync).WithSummary("List tokens: filters workloadId (or 'none'), status, state, q, createdFrom, createdTo, expiresBefore; sort; limit; cursor")
+        tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("List tokens: filters workloadId (or 'none'), status, state, q, createdFrom, createdTo, expiresBefore; sort; limit; cursor")
             .WithQuery(ListQuery).ProducesProblem(400).RequireScope(Scopes.TokensRead);
-        tokens.MapGet("/{id}", GetAsync).WithSummary("Read a token (never the secret)").ProducesProblem(404).RequireScope(Scopes.TokensRead);
-        tokens.MapPatch("/{id}", UpdateAsync).WithSummary("Change name, note, workloadId, status or expiresAt (JSON merge patch; optional If-Match)")
+        tokens.MapGet("/{id}", GetAsync).WithName("GetToken").WithSummary("Read a token (never the secret)").ProducesProblem(404).RequireScope(Scopes.TokensRead);
+        tokens.MapPatch("/{id}", UpdateAsync).WithName("UpdateToken").WithSummary("Change name, note, workloadId, status or expiresAt (JSON merge patch; optional If-Match)")
             .Accepts<UpdateTokenRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(404).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.TokensWrite);
-        tokens.MapPost("/{id}/renew", RenewAsync).WithSummary("Renew: expiresAt = now + lifetime (active tokens only)")
+        tokens.MapPost("/{id}/renew", RenewAsync).WithName("RenewToken").WithSummary("Renew: expiresAt = now + lifetime (active tokens only)")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).RequireScope(Scopes.TokensWrite);
-        tokens.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a token; it stops working at once").ProducesProblem(404).ProducesProblem(412)
+        tokens.MapDelete("/{id}", DeleteAsync).WithName("DeleteToken").WithSummary("Delete a token; it stops working at once").ProducesProblem(404).ProducesProblem(412)
             .RequireScope(Scopes.TokensWrite);
 
-        v1.MapPost("/workloads/{id}/tokens", CreateForWorkloadAsync).WithTags("Tokens").WithSummary("Issue a token bound to this workload")
+        v1.MapPost("/workloads/{id}/tokens", CreateForWorkloadAsync).WithName("CreateWorkloadToken").WithTags("Tokens").WithSummary("Issue a token bound to this workload")
             .Accepts<CreateWorkloadTokenRequest>("application/json").ProducesProblem(404).ProducesProblem(422).RequireScope(Scopes.TokensWrite);
         return v1;
     }

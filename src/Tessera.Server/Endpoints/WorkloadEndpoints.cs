@@ -19,15 +19,15 @@ public static class WorkloadEndpoints
     public static RouteGroupBuilder MapWorkloadEndpoints(this RouteGroupBuilder v1)
     {
         var workloads = v1.MapGroup("/workloads").WithTags("Workloads");
-        workloads.MapPost("", CreateAsync).WithSummary("Create a workload")
+        workloads.MapPost("", CreateAsync).WithName("CreateWorkload").WithSummary("Create a workload")
             .Accepts<CreateWorkloadRequest>("application/json").ProducesProblem(409).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
-        workloads.MapGet("", ListAsync).WithSummary("List workloads by name, paged (limit 1–200, cursor)").WithQuery(ListQuery).ProducesProblem(400)
+        workloads.MapGet("", ListAsync).WithName("ListWorkloads").WithSummary("List workloads by name, paged (limit 1–200, cursor)").WithQuery(ListQuery).ProducesProblem(400)
             .RequireScope(Scopes.WorkloadsRead);
-        workloads.MapGet("/{id}", GetAsync).WithSummary("Read a workload").ProducesProblem(404).RequireScope(Scopes.WorkloadsRead);
-        workloads.MapPatch("/{id}", UpdateAsync).WithSummary("Rename or describe a workload (JSON merge patch; optional If-Match)")
+        workloads.MapGet("/{id}", GetAsync).WithName("GetWorkload").WithSummary("Read a workload").ProducesProblem(404).RequireScope(Scopes.WorkloadsRead);
+        workloads.MapPatch("/{id}", UpdateAsync).WithName("UpdateWorkload").WithSummary("Rename or describe a workload (JSON merge patch; optional If-Match)")
             .Accepts<UpdateWorkloadRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
-        workloads.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a workload; its tokens become unassigned").ProducesProblem(404)
+        workloads.MapDelete("/{id}", DeleteAsync).WithName("DeleteWorkload").WithSummary("Delete a workload; its tokens become unassigned").ProducesProblem(404)
             .RequireScope(Scopes.WorkloadsWrite);
         return v1;
     }

@@ -81,8 +81,8 @@ public static class ServerExtensions
                 Description = "A license key (tsl_…) for management, a query token (tsq_…) for the query side.",
             };
             return Task.CompletedTask;
-        }).AddOperationTransformer(OpenApiSecurity.RequireBearerAsync).AddOperationTransformer(OpenApiQueryParameters.AddAsync)
-            .AddDocumentTransformer(OpenApiProblems.AddSchemaAsync).AddOperationTransformer(OpenApiProblems.UseProblemSchemaAsync));
+        }).AddOperationTransformer(OpenApiSecurity.RequireBearerAsync).AddOperationTransformer(OpenApiQueryParameters.AddAsync).AddOperationTransformer(OpenApiDescribedBodies.AddAsync)
+            .AddDocumentTransformer(OpenApiProblems.AddSchemaAsync).AddOperationTransformer(OpenApiProblems.UseProblemSchemaAsync).AddOperationTransformer(OpenApiExamples.AddAsync));
 
         // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
         services.AddSingleton(_ => new FailureLimiter(settings.Abuse));

@@ -8,6 +8,7 @@ using Tessera.Core.Workloads;
 using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
+using static Tessera.Server.Lattica.LatticaSchemas;
 
 namespace Tessera.Server.Lattica;
 
@@ -25,17 +26,21 @@ public static class LatticaEndpoints
     public static IEndpointRouteBuilder MapLatticaEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Lattica compatibility").AddEndpointFilter(LatticaErrors.FilterAsync);
-        api.MapPost("/model/create_model", CreateModelAsync).DeclareScope(Scopes.WorkloadsWrite).WithSummary("Lattica: create a model (a workload); result: its id");
-        api.MapPost("/model/list_models", ListModelsAsync).DeclareScope(Scopes.WorkloadsRead).WithSummary("Lattica: list models");
-        api.MapPost("/model/get_model_info", GetModelInfoAsync).DeclareScope(Scopes.WorkloadsRead).WithSummary("Lattica: one model");
-        api.MapPost("/token/generate_token", GenerateTokenAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: issue a token; result: {token, tokenId}");
-        api.MapPost("/token/list_tokens", ListTokensAsync).DeclareScope(Scopes.TokensRead).WithSummary("Lattica: list tokens by status, modelId, issueDate (ms, that UTC day)");
-        api.MapPost("/token/get_token_info", GetTokenInfoAsync).DeclareScope(Scopes.TokensRead).WithSummary("Lattica: describe a token given its secret (license key or the token itself as bearer)");
-        api.MapPost("/token/update_token_info", UpdateTokenInfoAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: change tokenName, tokenNote, status");
-        api.MapPost("/token/assign_token_to_model", AssignAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: assign a token to a model");
-        api.MapPost("/token/unassign_token_from_model", UnassignAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: unassign a token from a model");
-        api.MapPost("/token/delete_token", DeleteTokenAsync).DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: delete a token");
-        api.MapPost("/account/get_account_info", GetAccountInfoAsync).DeclareScope(null).WithSummary("Lattica: the caller's account");
+        foreach (var status in RefusalStatuses)
+        {
+            api.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(LatticaError), ["application/json"]));
+        }
+        api.MapPost("/model/create_model", CreateModelAsync).WithName("LatticaCreateModel").DescribeBody<LatticaCreateModelRequest>().Produces<LatticaResult<string>>().DeclareScope(Scopes.WorkloadsWrite).WithSummary("Lattica: create a model (a workload); result: its id");
+        api.MapPost("/model/list_models", ListModelsAsync).WithName("LatticaListModels").DescribeBody<LatticaRequest>().Produces<LatticaResult<LatticaModels>>().DeclareScope(Scopes.WorkloadsRead).WithSummary("Lattica: list models");
+        api.MapPost("/model/get_model_info", GetModelInfoAsync).WithName("LatticaGetModelInfo").DescribeBody<LatticaModelRequest>().Produces<LatticaResult<LatticaModelInfo>>().DeclareScope(Scopes.WorkloadsRead).WithSummary("Lattica: one model");
+        api.MapPost("/token/generate_token", GenerateTokenAsync).WithName("LatticaGenerateToken").DescribeBody<LatticaGenerateTokenRequest>().Produces<LatticaResult<LatticaIssuedToken>>().DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: issue a token; result: {token, tokenId}");
+        api.MapPost("/token/list_tokens", ListTokensAsync).WithName("LatticaListTokens").DescribeBody<LatticaListTokensRequest>().Produces<LatticaResult<LatticaTokens>>().DeclareScope(Scopes.TokensRead).WithSummary("Lattica: list tokens by status, modelId, issueDate (ms, that UTC day)");
+        api.MapPost("/token/get_token_info", GetTokenInfoAsync).WithName("LatticaGetTokenInfo").DescribeBody<LatticaTokenSecretRequest>().Produces<LatticaResult<LatticaTokenInfo>>().DeclareScope(Scopes.TokensRead).WithSummary("Lattica: describe a token given its secret (license key or the token itself as bearer)");
+        api.MapPost("/token/update_token_info", UpdateTokenInfoAsync).WithName("LatticaUpdateTokenInfo").DescribeBody<LatticaUpdateTokenRequest>().Produces<LatticaResult<LatticaMessage>>().DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: change tokenName, tokenNote, status");
+        api.MapPost("/token/assign_token_to_model", AssignAsync).WithName("LatticaAssignTokenToModel").DescribeBody<LatticaAssignTokenRequest>().Produces<LatticaResult<LatticaMessage>>().DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: assign a token to a model");
+        api.MapPost("/token/unassign_token_from_model", UnassignAsync).WithName("LatticaUnassignTokenFromModel").DescribeBody<LatticaUnassignTokenRequest>().Produces<LatticaResult<LatticaMessage>>().DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: unassign a token from a model");
+        api.MapPost("/token/delete_token", DeleteTokenAsync).WithName("LatticaDeleteToken").DescribeBody<LatticaTokenRequest>().Produces<LatticaResult<LatticaMessage>>().DeclareScope(Scopes.TokensWrite).WithSummary("Lattica: delete a token");
+        api.MapPost("/account/get_account_info", GetAccountInfoAsync).WithName("LatticaGetAccountInfo").DescribeBody<LatticaRequest>().Produces<LatticaResult<LatticaAccount>>().DeclareScope(null).WithSummary("Lattica: the caller's account");
         // Anything else the SDK can call (workers, credits, uploads) has no meaning here: a Lattica-shaped 404;
         // another method than POST gets a Lattica-shaped 405, so the whole of /api answers in one shape.
         api.Map("/{**call}", (HttpRequest request, string? call) => HttpMethods.IsPost(request.Method)
@@ -324,6 +329,9 @@ public static class LatticaEndpoints
             ["authExpDate"] = null,
         });
     }
+
+    /// <summary>The refusals every Lattica call can give, for the API description (body: <see cref="LatticaError"/>).</summary>
+    private static readonly int[] RefusalStatuses = [400, 401, 403, 404, 409, 413, 415, 422, 429];
 
     private const string ModelStatus = "ACTIVE";
 

@@ -32,7 +32,7 @@ public static class LeakEndpoints
     /// <summary>The partner call: outside the license-key group, anonymous by design (the signature is its credential).</summary>
     public static IEndpointRouteBuilder MapGitHubLeakEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/leaks/github", GitHubAsync).AllowAnonymous().ExemptFromScopes("signed by GitHub, not by a license key").WithTags("Leaks")
+        app.MapPost("/v1/leaks/github", GitHubAsync).WithName("ReportGitHubLeaks").AllowAnonymous().ExemptFromScopes("signed by GitHub, not by a license key").WithTags("Leaks")
             .WithSummary("GitHub secret scanning partner call: a signed JSON array of {token, type, url, source}; answers a label per item")
             .Produces<List<GitHubLeakVerdict>>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
         return app;
@@ -40,7 +40,7 @@ public static class LeakEndpoints
 
     public static RouteGroupBuilder MapLeakEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/leaks", ReportAsync).WithTags("Leaks")
+        v1.MapPost("/leaks", ReportAsync).WithName("ReportLeak").WithTags("Leaks")
             .WithSummary("Report a string your own scanner found in public; a stored query token (of any account) is handled by Tessera:Leaks:Action")
             .Accepts<LeakReportRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413)
             .RequireScope(Scopes.TokensWrite);

@@ -110,6 +110,107 @@ public sealed class OpenApiDocumentTests(TesseraApp app) : IClassFixture<Tessera
         Assert.NotNull(document["paths"]!["/v1/tokens"]!["get"]!["responses"]!["400"]!["content"]!["application/problem+json"]);
     }
 
+    [Fact]
+    public async Task Every_operation_has_an_operation_id_of_its_own()
+    {
+        var document = await DocumentAsync();
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().Select(o => (Where: $"{o.Key} {p.Key}", Id: (string?)o.Value!["operationId"])))
+            .ToList();
+
+        Assert.All(operations, o => Assert.False(string.IsNullOrEmpty(o.Id), $"{o.Where}: no operationId"));
+        Assert.Equal(operations.Count, operations.Select(o => o.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal("ListTokens", (string?)document["paths"]!["/v1/tokens"]!["get"]!["operationId"]);
+        Assert.Equal("LatticaGenerateToken", (string?)document["paths"]!["/api/token/generate_token"]!["post"]!["operationId"]);
+    }
+
+    [Fact]
+    public async Task Every_request_body_and_answer_has_an_example_that_its_schema_describes()
+    {
+        var document = await DocumentAsync();
+        var examples = 0;
+        var departures = new List<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var bodies = (operation!["requestBody"]?["content"]?.AsObject() ?? []).Select(c => ($"{method} {path} request {c.Key}", c.Value!));
+                var answers = operation["responses"]!.AsObject()
+                    .SelectMany(r => (r.Value!["content"]?.AsObject() ?? []).Select(c => ($"{method} {path} {r.Key} {c.Key}", c.Value!)));
+                foreach (var (where, media) in bodies.Concat(answers).Where(m => m.Item2["schema"] is not null))
+                {
+                    if (!media.AsObject().ContainsKey("example"))
+                    {
+                        departures.Add($"{where}: no example");
+                        continue;
+                    }
+                    examples++;
+                    departures.AddRange(OpenApiSchemaConformance.Departures(document, media["schema"]!, media["example"], where));
+                }
+            }
+        }
+
+        Assert.Empty(departures);
+        Assert.True(examples >= 150, $"only {examples} examples");
+        var created = document["paths"]!["/v1/tokens"]!["post"]!["responses"]!["201"]!["content"]!["application/json"]!["example"]!;
+        Assert.Matches("^tsq_[0-9A-Za-z]{49}$", (string?)created["token"]);
+        Assert.Equal("validation_failed", (string?)document["paths"]!["/v1/tokens"]!["post"]!["responses"]!["422"]!["content"]!
+            ["application/problem+json"]!["example"]!["code"]);
+    }
+
+    [Fact]
+    public async Task Every_lattica_call_documents_its_body_and_answer_and_real_calls_match_them()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var document = await DocumentAsync();
+        var account = await app.NewAccountAsync();
+        var departures = new List<string>();
+        var called = new HashSet<string>();
+
+        async Task<JsonNode> CallAsync(string call, JsonObject fields, int status = 200)
+        {
+            var operation = document["paths"]![$"/api/{call}"]!["post"]!;
+            fields["client_info"] = new JsonObject { ["module"] = "lattica_management", ["version"] = "0.1.6" };
+            if (status != 422)
+            {
+                // A 422 is asked for with a body the schema refuses too.
+                departures.AddRange(OpenApiSchemaConformance.Departures(document,
+                    operation["requestBody"]!["content"]!["application/json"]!["schema"]!, fields, $"{call} request"));
+            }
+            using var response = await account.Client.PostAsync($"/api/{call}", new StringContent(fields.ToJsonString(),
+                System.Text.Encoding.UTF8, "application/json"), ct);
+            Assert.Equal(status, (int)response.StatusCode);
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            departures.AddRange(OpenApiSchemaConformance.Departures(document,
+                operation["responses"]![status.ToString(System.Globalization.CultureInfo.InvariantCulture)]!["content"]!["application/json"]!["schema"]!,
+                answer, $"{call} {status}"));
+            called.Add(call);
+            return answer;
+        }
+
+        var modelId = (string)(await CallAsync("model/create_model", new JsonObject { ["modelName"] = "conformance" }))["result"]!;
+        await CallAsync("model/list_models", []);
+        await CallAsync("model/get_model_info", new JsonObject { ["modelId"] = modelId });
+        var issued = (await CallAsync("token/generate_token", new JsonObject { ["modelId"] = modelId, ["tokenName"] = "alice" }))["result"]!;
+        var tokenId = (string)issued["tokenId"]!;
+        await CallAsync("token/list_tokens", new JsonObject { ["status"] = "ACTIVE", ["modelId"] = modelId });
+        await CallAsync("token/get_token_info", new JsonObject { ["token"] = (string)issued["token"]! });
+        await CallAsync("token/update_token_info", new JsonObject { ["tokenId"] = tokenId, ["tokenNote"] = "pilot" });
+        await CallAsync("token/unassign_token_from_model", new JsonObject { ["tokenId"] = tokenId, ["modelId"] = modelId });
+        var moved = await CallAsync("token/assign_token_to_model", new JsonObject { ["tokenId"] = tokenId, ["modelIdToAssign"] = modelId });
+        await CallAsync("token/update_token_info", new JsonObject { ["tokenId"] = tokenId, ["status"] = "CANCELED" });
+        await CallAsync("token/delete_token", new JsonObject { ["tokenId"] = tokenId });
+        await CallAsync("account/get_account_info", []);
+        var refused = await CallAsync("token/delete_token", new JsonObject { ["tokenId"] = tokenId }, 404);
+        await CallAsync("model/create_model", [], 422);
+
+        Assert.Empty(departures);
+        Assert.Equal("Token assigned to model.", (string?)moved["result"]!["message"]);
+        Assert.Equal("TOKEN_NOT_FOUND", (string?)refused["error_code"]);
+        var documented = document["paths"]!.AsObject().Where(p => p.Key.StartsWith("/api/", StringComparison.Ordinal)).Select(p => p.Key[5..]);
+        Assert.Equal(documented.Order(), called.Order());
+    }
+
     private async Task<JsonNode> DocumentAsync()
     {
         using var client = app.ClientWith(null);
