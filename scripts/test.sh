@@ -18,6 +18,9 @@ command -v jq >/dev/null || need_packages+=(jq)
 # Issue 19: promtool checks examples/observability's alert rules; systemd-analyze checks examples/systemd's unit.
 command -v promtool >/dev/null || need_packages+=(prometheus)
 command -v systemd-analyze >/dev/null || need_packages+=(systemd)
+# Issue 19: scripts/container-image.sh builds the SDK container image on a base served by a loopback registry.
+command -v docker-registry >/dev/null || need_packages+=(docker-registry)
+command -v skopeo >/dev/null || need_packages+=(skopeo)
 if ((${#need_packages[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${need_packages[*]}; install them (apt-get install ${need_packages[*]}) or run as root" >&2

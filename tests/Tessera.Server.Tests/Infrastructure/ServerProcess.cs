@@ -37,10 +37,20 @@ public sealed class ServerProcess : IAsyncDisposable
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Tessera.Server.dll");
 
     /// <summary>Starts the server in <paramref name="workingDirectory"/> and waits (bounded) until /healthz answers.</summary>
-    public static async Task<ServerProcess> StartAsync(string workingDirectory, IDictionary<string, string>? environment = null)
+    public static Task<ServerProcess> StartAsync(string workingDirectory, IDictionary<string, string>? environment = null)
     {
         var port = FreePort();
-        var start = StartInfo(workingDirectory, environment, "--urls", $"http://127.0.0.1:{port}");
+        return StartAsync(StartInfo(workingDirectory, environment, "--urls", $"http://127.0.0.1:{port}"), port);
+    }
+
+    /// <summary>
+    /// Starts a server some other way (e.g. from a container image's root), which must listen on loopback at
+    /// <paramref name="port"/>, and waits (bounded) until /healthz answers.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo start, int port)
+    {
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         var server = new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
@@ -128,7 +138,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return start;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -118,6 +119,71 @@ public sealed partial class DeploymentExamplesTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_sdk_built_image_runs_as_a_non_root_user_on_port_5000_and_serves_from_its_own_root()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var (program, package) in new[] { ("docker-registry", "docker-registry"), ("skopeo", "skopeo"), ("unshare", "util-linux") })
+        {
+            Require(program, package);
+        }
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("running the image in a chroot needs root (CI runs as root).");
+        }
+        var archive = Path.Combine(_directory, "tessera-image.tar");
+        var build = await RunAsync(Path.Combine(RepositoryRoot.Path, "scripts", "container-image.sh"), _directory, TimeSpan.FromMinutes(15), archive);
+        Assert.True(build.ExitCode == 0, build.Output);
+
+        // What the SDK wrote: an OCI layout whose one manifest names the config and the layers.
+        var layout = Directory.CreateDirectory(Path.Combine(_directory, "layout")).FullName;
+        Assert.Equal(0, (await RunAsync("tar", layout, TimeSpan.FromMinutes(2), "-xf", archive)).ExitCode);
+        JsonNode Blob(JsonNode descriptor) => JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "blobs", "sha256", ((string)descriptor["digest"]!)["sha256:".Length..])))!;
+        var manifest = Blob(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json"), ct))!["manifests"]![0]!);
+        var config = Blob(manifest["config"]!)["config"]!;
+        Assert.Equal("1654", (string?)config["User"]);
+        Assert.Equal(["5000/tcp"], config["ExposedPorts"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["/app/Tessera.Server"], config["Entrypoint"]!.AsArray().Select(e => (string?)e));
+        var environment = config["Env"]!.AsArray().Select(e => ((string)e!).Split('=', 2)).ToDictionary(e => e[0], e => e[1]);
+        Assert.Equal("Data Source=/data/tessera.db", environment["Tessera__Database__ConnectionString"]);
+
+        // And it runs: the layers unpacked in order are the whole root of a process in a chroot, as that user.
+        var root = Directory.CreateDirectory(Path.Combine(_directory, "root")).FullName;
+        foreach (var layer in manifest["layers"]!.AsArray())
+        {
+            var blob = Path.Combine(layout, "blobs", "sha256", ((string)layer!["digest"]!)["sha256:".Length..]);
+            Assert.Equal(0, (await RunAsync("tar", root, TimeSpan.FromMinutes(2), "--numeric-owner", "-xf", blob)).ExitCode);
+        }
+        Directory.CreateDirectory(Path.Combine(root, "proc"));
+        Directory.CreateDirectory(Path.Combine(root, "dev"));
+        var port = ServerProcess.FreePort();
+        var key = SecretFormat.Generate(SecretKind.LicenseKey);
+        var start = new ProcessStartInfo("unshare");
+        foreach (var arg in new[] { "--mount", "--pid", "--fork", "--kill-child", "sh", "-c",
+                     $"mount --bind /dev '{root}/dev' && mount -t proc proc '{root}/proc' && exec chroot --userspec={config["User"]}:1654 '{root}' {config["Entrypoint"]![0]}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        start.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Tessera__Bootstrap__LicenseKey"] = key;
+        await using var server = await ServerProcess.StartAsync(start, port);
+
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz", ct)).StatusCode);
+        var token = await (await client.PostJsonAsync("/v1/tokens", new { name = "in-the-image" })).ReadAsync<CreatedTokenResponse>(HttpStatusCode.Created);
+        Assert.Matches("^tsq_", token.Token);
+        // The database is where the image says, written by the image's user.
+        var owner = await RunAsync("stat", _directory, "-c", "%u", Path.Combine(root, "data", "tessera.db"));
+        Assert.True(owner is (0, _) && owner.Output.Trim() == "1654", $"{owner.Output}\n{server.Stdout}\n{server.Stderr}");
+    }
+
     private static List<(string Name, string Argument)> Instructions(string[] lines)
     {
         var joined = string.Join('\n', lines.Where(l => !l.TrimStart().StartsWith('#'))).Replace("\\\n", " ", StringComparison.Ordinal);
@@ -140,7 +206,10 @@ public sealed partial class DeploymentExamplesTests : IDisposable
         return path;
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string directory, params string[] args)
+    private static Task<(int ExitCode, string Output)> RunAsync(string program, string directory, params string[] args) =>
+        RunAsync(program, directory, TimeSpan.FromSeconds(60), args);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string directory, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -150,7 +219,7 @@ public sealed partial class DeploymentExamplesTests : IDisposable
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        await process.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
         return (process.ExitCode, await stdout + await stderr);
     }
 
