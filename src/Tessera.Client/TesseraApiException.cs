@@ -15,9 +15,12 @@ public sealed class TesseraApiException : Exception
     /// <param name="code">The problem's stable machine code.</param>
     /// <param name="detail">What went wrong, for humans.</param>
     /// <param name="errors">For validation problems: messages by field.</param>
-    public TesseraApiException(HttpStatusCode statusCode, string code, string? detail, IReadOnlyDictionary<string, string[]>? errors = null)
-        : base(Describe(statusCode, code, detail, errors))
+    /// <param name="traceId">The server's trace id of the request, when the problem carried one.</param>
+    public TesseraApiException(HttpStatusCode statusCode, string code, string? detail, IReadOnlyDictionary<string, string[]>? errors = null,
+        string? traceId = null)
+        : base(Describe(statusCode, code, detail, errors, traceId))
     {
+        TraceId = traceId;
         StatusCode = statusCode;
         Code = code;
         Detail = detail;
@@ -36,11 +39,19 @@ public sealed class TesseraApiException : Exception
     /// <summary>For validation problems: messages by field (empty otherwise).</summary>
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 
-    private static string Describe(HttpStatusCode status, string code, string? detail, IReadOnlyDictionary<string, string[]>? errors)
+    /// <summary>
+    /// The W3C trace id the server gave the refused request (the problem's <c>traceId</c>), or null: quote it to
+    /// whoever runs the server, who finds the request in its logs and traces by it.
+    /// </summary>
+    public string? TraceId { get; }
+
+    private static string Describe(HttpStatusCode status, string code, string? detail, IReadOnlyDictionary<string, string[]>? errors, string? traceId)
     {
         var text = $"{(int)status} {code}: {detail ?? "no detail"}";
-        return errors is null or { Count: 0 }
-            ? text
-            : text + " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        if (errors is { Count: > 0 })
+        {
+            text += " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        }
+        return traceId is null ? text : $"{text} (trace {traceId})";
     }
 }

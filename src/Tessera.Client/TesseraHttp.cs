@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Reflection;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -12,6 +13,10 @@ namespace Tessera.Client;
 /// </summary>
 internal sealed class TesseraHttp : IDisposable
 {
+    /// <summary><c>tessera-dotnet/1.2.3</c>: which SDK and version called, for the server's logs and its operators.</summary>
+    internal static readonly ProductInfoHeaderValue UserAgent = new("tessera-dotnet",
+        (typeof(TesseraHttp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0]);
+
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly string _bearer;
@@ -69,6 +74,7 @@ internal sealed class TesseraHttp : IDisposable
     {
         using var request = new HttpRequestMessage(method, new Uri(_base, path)) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _bearer);
+        request.Headers.UserAgent.Add(UserAgent);
         if (ifMatch is { } version)
         {
             request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
@@ -111,6 +117,7 @@ internal sealed class TesseraHttp : IDisposable
         return new TesseraApiException(response.StatusCode,
             problem?.Code ?? $"http_{(int)response.StatusCode}",
             problem?.Detail ?? problem?.Title ?? response.ReasonPhrase,
-            problem?.Errors);
+            problem?.Errors,
+            problem?.TraceId);
     }
 }

@@ -20,4 +20,7 @@ public sealed record ProblemResponse
 
     /// <summary>For validation problems: messages by field.</summary>
     public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+
+    /// <summary>The W3C trace id of the refused request, to find it in the server's logs.</summary>
+    public string? TraceId { get; init; }
 }

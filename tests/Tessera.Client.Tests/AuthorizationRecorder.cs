@@ -9,17 +9,21 @@ namespace Tessera.Client.Tests;
 
 /// <summary>
 /// "Another server": a real HTTP listener (Kestrel) on its own loopback port that writes down the
-/// Authorization header of every request it receives and refuses them all with a 401 problem.
+/// Authorization and User-Agent headers of every request it receives and refuses them all with a 401 problem.
 /// </summary>
 public sealed class AuthorizationRecorder : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<string> _authorizations = new();
+    private readonly ConcurrentQueue<string> _userAgents = new();
 
     private AuthorizationRecorder(WebApplication app) => _app = app;
 
     /// <summary>Every request's Authorization header in arrival order ("" when a request had none).</summary>
     public IReadOnlyList<string> Authorizations => [.. _authorizations];
+
+    /// <summary>Every request's User-Agent header in arrival order ("" when a request had none).</summary>
+    public IReadOnlyList<string> UserAgents => [.. _userAgents];
 
     public Uri Url { get; private set; } = null!;
 
@@ -32,6 +36,7 @@ public sealed class AuthorizationRecorder : IAsyncDisposable
         recorder._app.Run(context =>
         {
             recorder._authorizations.Enqueue(context.Request.Headers.Authorization.ToString());
+            recorder._userAgents.Enqueue(context.Request.Headers.UserAgent.ToString());
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.ContentType = "application/problem+json";
             return context.Response.WriteAsync("""{"status":401,"code":"license_key_invalid","detail":"Not this server's key."}""");

@@ -47,6 +47,22 @@ public sealed class SdkTests(TesseraApp app) : IClassFixture<TesseraApp>
     }
 
     [Fact]
+    public async Task A_refusal_carries_the_servers_trace_id_and_every_call_names_the_sdk_and_its_version()
+    {
+        var (client, _) = await NewClientAsync();
+
+        var refused = await Assert.ThrowsAsync<TesseraApiException>(() => client.GetTokenAsync("tok_0193a5b3f6a27d1e8c9b0a1f2e3d4c5b"));
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.Matches("[0-9a-f]{32}", refused.TraceId ?? "");
+        Assert.EndsWith($"(trace {refused.TraceId})", refused.Message, StringComparison.Ordinal);
+
+        await using var other = await AuthorizationRecorder.StartAsync();
+        using var elsewhere = new TesseraManagementClient(other.Url, "tsl_ExampleOnly00000000000000000000000000000000000000");
+        await Assert.ThrowsAsync<TesseraApiException>(() => elsewhere.GetAccountAsync());
+        Assert.Matches(@"^tessera-dotnet/\d+\.\d+\.\d+", Assert.Single(other.UserAgents));
+    }
+
+    [Fact]
     public async Task Workloads_are_created_listed_over_pages_read_updated_and_deleted()
     {
         var (client, _) = await NewClientAsync();
