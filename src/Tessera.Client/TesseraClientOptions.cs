@@ -1,6 +1,6 @@
 namespace Tessera.Client;
 
-/// <summary>Where Tessera is and how to call it; bound by <see cref="TesseraClientServiceCollectionExtensions.AddTesseraClient"/>.</summary>
+/// <summary>Where Tessera is and how to call it; bound by <c>AddTesseraClient</c> (see <see cref="TesseraClientServiceCollectionExtensions"/>).</summary>
 public sealed class TesseraClientOptions
 {
     /// <summary>The server's base URL, e.g. <c>http://localhost:5000</c>.</summary>
