@@ -59,6 +59,7 @@ public static class ConsoleExtensions
             o.RootDirectory = "/Console/Pages";
             o.Conventions.AuthorizeFolder("/", ConsoleSession.Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AllowAnonymousToPage("/Invitation");
         }).AddMvcOptions(o =>
         {
             o.Filters.Add<ConsoleProblemFilter>();
