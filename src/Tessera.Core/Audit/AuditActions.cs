@@ -43,6 +43,7 @@ public static class AuditActions
     public const string MemberChanged = "member.changed";
     public const string MemberRemoved = "member.removed";
     public const string MemberPasswordChanged = "member.password_changed";
+    public const string MemberTwoStepEnabled = "member.two_step_enabled";
 
     /// <summary>Every action, in the order the README lists them.</summary>
     public static readonly IReadOnlyList<string> All =
@@ -50,6 +51,6 @@ public static class AuditActions
         TokenCreated, TokenRenamed, TokenNoteChanged, TokenAssigned, TokenUnassigned, TokenCancelled, TokenReactivated,
         TokenRenewed, TokenExpirySet, TokenDeleted, TokenLeaked, WorkloadCreated, WorkloadRenamed, WorkloadDescribed, WorkloadDeleted,
         AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, LicenseKeyScopeRefused, ConsoleSignedIn, ConsoleSignInFailed,
-        InvitationCreated, InvitationRevoked, MemberJoined, MemberChanged, MemberRemoved, MemberPasswordChanged,
+        InvitationCreated, InvitationRevoked, MemberJoined, MemberChanged, MemberRemoved, MemberPasswordChanged, MemberTwoStepEnabled,
     ];
 }

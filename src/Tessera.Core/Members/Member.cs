@@ -18,5 +18,14 @@ public sealed record Member(
 {
     public IReadOnlyList<string> Scopes => Roles.ScopesOf(Role);
 
+    /// <summary>The TOTP secret as the server sealed it, or null when two-step sign-in is off.</summary>
+    public string? TotpSecret { get; init; }
+
+    /// <summary>The last TOTP time step accepted: a code works once.</summary>
+    public long TotpLastStep { get; init; }
+
+    /// <summary>SHA-256 (hex) of each unused recovery code.</summary>
+    public IReadOnlyList<string> RecoveryCodeHashes { get; init; } = [];
+
     public bool IsOwner => Role == Roles.Owner;
 }

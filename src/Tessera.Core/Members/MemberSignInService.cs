@@ -39,6 +39,9 @@ public sealed class MemberSignInService(IMemberStore store, IAuditStore audit, I
         return member;
     }
 
+    /// <summary>The member <paramref name="memberId"/> (a sign-in's second step), or null.</summary>
+    public Task<Member?> GetAsync(string memberId, CancellationToken cancellationToken) => store.GetMemberAsync(memberId, cancellationToken);
+
     /// <summary>The member an address names (to count failures per member and to name them in the trail), or null.</summary>
     public async Task<Member?> FindAsync(string? email, CancellationToken cancellationToken) =>
         MemberRules.Email(email, "email", new ValidationErrors()) is { } address ? await store.FindMemberByEmailAsync(address, cancellationToken) : null;

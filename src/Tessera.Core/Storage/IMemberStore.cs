@@ -25,6 +25,16 @@ public interface IMemberStore
 
     Task SetPasswordAsync(string memberId, string passwordHash, DateTimeOffset at, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
+    /// <summary>Turns two-step sign-in on (a sealed secret and recovery code hashes) or off (null and none).</summary>
+    Task SetTotpAsync(string memberId, string? sealedSecret, IReadOnlyList<string> recoveryCodeHashes, DateTimeOffset at, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null);
+
+    /// <summary>Accepts TOTP time step <paramref name="step"/> once: false when it (or a later one) was accepted already, on any server.</summary>
+    Task<bool> UseTotpStepAsync(string memberId, long step, CancellationToken cancellationToken);
+
+    /// <summary>Spends one recovery code: false when it is not (or no longer) among the member's.</summary>
+    Task<bool> UseRecoveryCodeAsync(string memberId, string codeHash, CancellationToken cancellationToken);
+
     Task TouchSignInAsync(string memberId, DateTimeOffset at, CancellationToken cancellationToken);
 
     Task InsertInvitationAsync(Invitation invitation, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);

@@ -52,6 +52,8 @@ public static class ConsoleExtensions
             o.FormFieldName = "__antiforgery";
             o.SuppressXFrameOptionsHeader = true; // ConsoleSecurityHeaders sends DENY
         });
+        services.AddSingleton<Tessera.Core.Members.ISecretSealer, Members.DataProtectionSecretSealer>(); // TOTP secrets (issue 22)
+        services.AddSingleton<TotpSetup>();
         services.AddMemoryCache();
         services.AddSingleton<TokenDrafts>();
         services.AddRazorPages(o =>

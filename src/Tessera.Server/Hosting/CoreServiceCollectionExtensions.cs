@@ -41,6 +41,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPasswordHashing, IdentityPasswordHashing>();
         services.AddSingleton<MemberService>();
         services.AddSingleton<MemberSignInService>();
+        services.AddSingleton<MemberTotpService>();
         return services;
     }
 }

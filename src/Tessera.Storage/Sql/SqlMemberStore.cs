@@ -11,7 +11,7 @@ namespace Tessera.Storage.Sql;
 public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
 {
     private const string MemberColumns =
-        "id, account_id, email, display_name, role, workload_ids, password_hash, created_at, updated_at, last_sign_in_at";
+        "id, account_id, email, display_name, role, workload_ids, password_hash, created_at, updated_at, last_sign_in_at, totp_secret, totp_last_step, recovery_codes";
 
     private const string InvitationColumns =
         "id, account_id, email, display_name, role, workload_ids, secret_hash, created_at, expires_at, accepted_at, member_id";
@@ -64,6 +64,45 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
                 "UPDATE members SET password_hash = @passwordHash, updated_at = @at WHERE id = @memberId",
                 new { memberId, passwordHash, at = Ms.Of(at) }, transaction, cancellationToken: ct));
             await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+        }, cancellationToken);
+
+    public Task SetTotpAsync(string memberId, string? sealedSecret, IReadOnlyList<string> recoveryCodeHashes, DateTimeOffset at,
+        CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE members SET totp_secret = @sealedSecret, recovery_codes = @codes, totp_last_step = 0, updated_at = @at WHERE id = @memberId",
+                new { memberId, sealedSecret, codes = recoveryCodeHashes.Count == 0 ? null : string.Join(' ', recoveryCodeHashes), at = Ms.Of(at) },
+                transaction, cancellationToken: ct));
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+        }, cancellationToken);
+
+    public Task<bool> UseTotpStepAsync(string memberId, long step, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            // One conditional UPDATE: of two servers shown the same code, one wins.
+            var used = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE members SET totp_last_step = @step WHERE id = @memberId AND totp_last_step < @step", new { memberId, step }, transaction,
+                cancellationToken: ct));
+            return used == 1 ? WriteOutcome.Commit(true) : WriteOutcome.RollBack(false);
+        }, cancellationToken);
+
+    public Task<bool> UseRecoveryCodeAsync(string memberId, string codeHash, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            var codes = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT recovery_codes FROM members WHERE id = @memberId", new { memberId }, transaction, cancellationToken: ct));
+            var left = Split(codes) ?? [];
+            if (!left.Contains(codeHash, StringComparer.Ordinal))
+            {
+                return WriteOutcome.RollBack(false);
+            }
+            var rest = left.Where(c => c != codeHash).ToList();
+            // Compared with what was read, so two uses of one code at once spend it once.
+            var spent = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE members SET recovery_codes = @rest WHERE id = @memberId AND recovery_codes = @codes",
+                new { memberId, codes, rest = rest.Count == 0 ? null : string.Join(' ', rest) }, transaction, cancellationToken: ct));
+            return spent == 1 ? WriteOutcome.Commit(true) : WriteOutcome.RollBack(false);
         }, cancellationToken);
 
     public Task TouchSignInAsync(string memberId, DateTimeOffset at, CancellationToken cancellationToken) =>
@@ -140,7 +179,7 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
             await connection.ExecuteAsync(new CommandDefinition(
                 $"""
                 INSERT INTO members ({MemberColumns})
-                VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, @PasswordHash, @CreatedAt, @UpdatedAt, NULL)
+                VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, @PasswordHash, @CreatedAt, @UpdatedAt, NULL, NULL, 0, NULL)
                 """,
                 new
                 {
@@ -200,9 +239,17 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
         public long? LastSignInAt { get; set; }
+        public string? TotpSecret { get; set; }
+        public long TotpLastStep { get; set; }
+        public string? RecoveryCodes { get; set; }
 
         public Member ToDomain() => new(Id, AccountId, Email, DisplayName, Role, Split(WorkloadIds), PasswordHash,
-            Ms.At(CreatedAt), Ms.At(UpdatedAt), Ms.At(LastSignInAt));
+            Ms.At(CreatedAt), Ms.At(UpdatedAt), Ms.At(LastSignInAt))
+        {
+            TotpSecret = TotpSecret,
+            TotpLastStep = TotpLastStep,
+            RecoveryCodeHashes = Split(RecoveryCodes) ?? [],
+        };
     }
 
     private sealed class InvitationRow

@@ -7,8 +7,15 @@ namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>The signed-in person's own page: who they are, their role, and changing their password.</summary>
 [RequiredScope(null)]
-public sealed class ProfileModel(MemberService members, MemberSignInService people, TimeProvider time) : ConsolePageModel(time)
+public sealed class ProfileModel(MemberService members, MemberSignInService people, MemberTotpService totp, TotpSetup setup, TimeProvider time)
+    : ConsolePageModel(time)
 {
+    /// <summary>A two-step setup in progress: the sealed secret the confirm form carries, the secret as text and its QR code.</summary>
+    public (string Sealed, string Secret, string QrCode)? Setup { get; private set; }
+
+    /// <summary>The recovery codes, shown once, right after two-step sign-in was turned on.</summary>
+    public IReadOnlyList<string> RecoveryCodes { get; private set; } = [];
+
     /// <summary>Null when the session is a license key's: a key has no profile.</summary>
     public Member? Member { get; private set; }
 
@@ -32,6 +39,42 @@ public sealed class ProfileModel(MemberService members, MemberSignInService peop
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         }
         await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    [RequiredScope(null)]
+    public async Task<IActionResult> OnPostTwoStepAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        if (Member is { } member)
+        {
+            var secret = MemberTotpService.NewSecret();
+            Setup = (setup.Seal(member.Id, secret), secret, TotpSetup.QrCode(secret, member.Email));
+        }
+        return Page();
+    }
+
+    [RequiredScope(null)]
+    public async Task<IActionResult> OnPostConfirmTwoStepAsync([FromForm] string? setupToken, [FromForm] string? code, CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        if (Member is not { } member || setup.Open(member.Id, setupToken) is not { } secret)
+        {
+            Error = "This setup has expired. Start again.";
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        try
+        {
+            RecoveryCodes = await totp.EnableAsync(Caller, secret, code, cancellationToken);
+            await LoadAsync(cancellationToken);
+        }
+        catch (TesseraException e) when (e.Kind is ProblemKind.Validation)
+        {
+            Show(e);
+            Setup = (setupToken!, secret, TotpSetup.QrCode(secret, member.Email));
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        }
         return Page();
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Tessera.Core;
@@ -15,10 +16,23 @@ namespace Tessera.Server.WebConsole.Pages;
 /// why (an unknown address, a wrong password, an unknown or revoked key look alike).
 /// </summary>
 [ScopeExempt("signing in is how a person or a key is presented")]
-public sealed class SignInModel(AccountService accounts, AuditService audit, MemberSignInService people, FailureLimiter limiter,
-    ConsoleSettings settings, TimeProvider time)
+public sealed class SignInModel(AccountService accounts, AuditService audit, MemberSignInService people, MemberTotpService totp,
+    IDataProtectionProvider protection, FailureLimiter limiter, ConsoleSettings settings, TimeProvider time)
     : PageModel
 {
+    /// <summary>How long the second step waits for its code after the password was right.</summary>
+    private static readonly TimeSpan SecondStepLifetime = TimeSpan.FromMinutes(5);
+
+    private ITimeLimitedDataProtector SecondSteps => protection.CreateProtector("Tessera.Console.SecondStep").ToTimeLimitedDataProtector();
+
+    /// <summary>
+    /// Set when the password was right and the member has two-step sign-in: the sealed, short-lived proof of the first
+    /// step that the code form carries (never the password, never a session).
+    /// </summary>
+    public string? SecondStep { get; private set; }
+
+    public bool Joined => Request.Query.ContainsKey("joined");
+
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
@@ -80,6 +94,51 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Mem
             }
             return await RefuseAsync(named, ErrorCodes.MemberSignInRefused, cancellationToken);
         }
+        if (member.TotpSecret is not null)
+        {
+            SecondStep = SecondSteps.Protect(member.Id, SecondStepLifetime);
+            return Page();
+        }
+        return await SignInMemberAsync(member, cancellationToken);
+    }
+
+    /// <summary>The second step: a code from the member's app, or a recovery code; refusals count against the person and the address.</summary>
+    public async Task<IActionResult> OnPostCodeAsync([FromForm] string? secondStep, [FromForm] string? code, CancellationToken cancellationToken)
+    {
+        string? memberId = null;
+        try
+        {
+            memberId = secondStep is null ? null : SecondSteps.Unprotect(secondStep);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // Expired or altered: start again with the password.
+        }
+        var member = memberId is null ? null : await people.GetAsync(memberId, cancellationToken);
+        if (member is null)
+        {
+            Email = "";
+            return await RefuseAsync(null, ErrorCodes.MemberSignInRefused, cancellationToken);
+        }
+        Email = member.Email;
+        if (!limiter.MayTryMember(member.Id, out var wait))
+        {
+            return TooMany(wait);
+        }
+        if (!await totp.VerifyAsync(member, code, cancellationToken))
+        {
+            SecondStep = secondStep;
+            if (!limiter.TryRecordMemberFailure(member.Id, out var memberWait))
+            {
+                return TooMany(memberWait);
+            }
+            return await RefuseAsync(member, "second_step_refused", cancellationToken);
+        }
+        return await SignInMemberAsync(member, cancellationToken);
+    }
+
+    private async Task<IActionResult> SignInMemberAsync(Member member, CancellationToken cancellationToken)
+    {
         var caller = MemberSignInService.CallerOf(member, HttpContext.ClientIp());
         var sessionId = await StartSessionAsync(caller, cancellationToken);
         await people.RecordSignInAsync(member, succeeded: true, sessionId, caller.ClientIp, null, cancellationToken);

@@ -11,6 +11,12 @@ CREATE TABLE members (
     password_hash   TEXT   NULL,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
+    -- Two-step sign-in: the TOTP secret sealed with the server's Data Protection keys (it must be read back to check
+    -- codes, so it cannot be a hash), the last time step accepted (a code works once), and the SHA-256 of each unused
+    -- recovery code (hex, space separated).
+    totp_secret     TEXT   NULL,
+    totp_last_step  BIGINT NOT NULL DEFAULT 0,
+    recovery_codes  TEXT   NULL,
     last_sign_in_at BIGINT NULL
 );
 CREATE INDEX ix_members_account ON members (account_id, created_at, id);
