@@ -12,7 +12,7 @@ public record AuditEntryResponse
     public required DateTimeOffset At { get; init; }
 
     /// <summary>
-    /// <c>license_key</c> (an API call), <c>console_session</c> (the web console), <c>admin</c> (the server's
+    /// <c>license_key</c> (an API call), <c>console_session</c> (the web console signed in with a key), <c>member</c> (a person signed in to the console), <c>admin</c> (the server's
     /// command line), <c>system</c> (the server itself) or <c>anonymous</c> (a failed sign-in).
     /// </summary>
     public required string ActorType { get; init; }
@@ -34,4 +34,10 @@ public record AuditEntryResponse
 
     /// <summary>The client's IP address, when the change came over HTTP.</summary>
     public string? ClientIp { get; init; }
+
+    /// <summary>For actor type <c>member</c>: the member's email when they made the change.</summary>
+    public string? ActorEmail { get; init; }
+
+    /// <summary>For actor type <c>member</c>: the console session (<c>ses_…</c>) the change was made in.</summary>
+    public string? SessionId { get; init; }
 }

@@ -29,4 +29,12 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(LeakReportResponse))]
 [JsonSerializable(typeof(List<GitHubLeakVerdict>))]
 [JsonSerializable(typeof(AuditEntryResponse))]
+[JsonSerializable(typeof(MemberResponse))]
+[JsonSerializable(typeof(ItemsResponse<MemberResponse>))]
+[JsonSerializable(typeof(UpdateMemberRequest))]
+[JsonSerializable(typeof(InvitationResponse))]
+[JsonSerializable(typeof(CreatedInvitationResponse))]
+[JsonSerializable(typeof(ItemsResponse<InvitationResponse>))]
+[JsonSerializable(typeof(CreateInvitationRequest))]
+[JsonSerializable(typeof(AcceptInvitationRequest))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

@@ -56,6 +56,15 @@ public static class ErrorCodes
     public const string LeakKeysUnavailable = "leak_keys_unavailable";
     public const string TooManyItems = "too_many_items";
 
+    // Members and invitations (issue 22)
+    public const string MemberNotFound = "member_not_found";
+    public const string InvitationNotFound = "invitation_not_found";
+    public const string LastOwner = "last_owner";
+    public const string MemberExists = "member_exists";
+    public const string InvitationMissing = "invitation_missing";
+    public const string InvitationInvalid = "invitation_invalid";
+    public const string MemberSignInRefused = "member_sign_in_refused";
+
     // Abuse limits (issue #7)
     public const string TooManyFailures = "too_many_failures";
 }

@@ -11,6 +11,8 @@ public static class Ids
     public const string Workload = "wl_";
     public const string Token = "tok_";
     public const string Audit = "aud_";
+    public const string Member = "mem_";
+    public const string Invitation = "inv_";
 
     public static string New(string prefix, DateTimeOffset at) => prefix + Guid.CreateVersion7(at).ToString("N");
 

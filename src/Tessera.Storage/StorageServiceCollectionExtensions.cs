@@ -45,6 +45,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
         services.AddSingleton<IAuditStore, SqlAuditStore>();
         services.AddSingleton<IConsoleSessionStore, SqlConsoleSessionStore>();
+        services.AddSingleton<IMemberStore, SqlMemberStore>();
         return services;
     }
 }

@@ -97,7 +97,7 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
         {
             await page.GotoAsync("/sign-in");
             await page.GetByLabel("License key").FillAsync(attempt);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with key" }).ClickAsync();
             Assert.Equal("This license key was not accepted.", await page.GetByRole(AriaRole.Alert).InnerTextAsync());
             Assert.Contains("/sign-in", page.Url, StringComparison.Ordinal);
             Assert.DoesNotContain(attempt, await page.ContentAsync(), StringComparison.Ordinal);

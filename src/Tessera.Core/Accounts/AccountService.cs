@@ -154,21 +154,7 @@ public sealed class AccountService(IAccountStore store, IAuditStore audit, IWork
             throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.InsufficientScope,
                 $"A license key cannot create a key with more than it holds itself ({beyond}).");
         }
-        if (grant.WorkloadIds is { } bound)
-        {
-            var missing = new List<string>();
-            foreach (var id in bound)
-            {
-                if (await workloads.GetWorkloadAsync(caller.AccountId, id, now, cancellationToken) is null)
-                {
-                    missing.Add(id);
-                }
-            }
-            if (missing.Count > 0)
-            {
-                throw TesseraException.Invalid("workloadIds", $"No workload with these ids exists in this account: {string.Join(", ", missing)}.");
-            }
-        }
+        await KeyGrantRules.EnsureWorkloadsExistAsync(workloads, caller.AccountId, grant.WorkloadIds, now, cancellationToken);
         var secret = SecretFormat.Generate(SecretKind.LicenseKey);
         var key = LicenseKey.Issue(caller.AccountId, validName!, secret, now, grant);
         await store.InsertLicenseKeyAsync(key, cancellationToken,

@@ -14,6 +14,15 @@ public sealed record Caller(string AccountId, string LicenseKeyId, string? Clien
     /// <summary>The only workloads the key may see and place tokens in; null when it is not bound to any.</summary>
     public IReadOnlyList<string>? WorkloadIds { get; init; }
 
+    /// <summary>
+    /// The member (mem_…) when a person signed in to the console rather than with a key; the audit trail names them. Such a
+    /// caller's <see cref="LicenseKeyId"/> holds the member id too: the credential that authenticated it, which no key list has.
+    /// </summary>
+    public string? MemberId { get; init; }
+
+    /// <summary>The signed-in member's email, for the audit trail.</summary>
+    public string? MemberEmail { get; init; }
+
     public bool Holds(string scope) => Accounts.Scopes.Covers(Scopes, scope);
 
     /// <summary>True when the key may see <paramref name="workloadId"/> and the tokens in it (null: an unassigned token).</summary>

@@ -1,3 +1,4 @@
+using Tessera.Core.Storage;
 using Tessera.Core.Validation;
 
 namespace Tessera.Core.Accounts;
@@ -74,7 +75,28 @@ public static class KeyGrantRules
     }
 
     /// <summary>True when a key with <paramref name="caller"/>'s grant could have created <paramref name="key"/> (so may list and revoke it).</summary>
-    public static bool Covers(Caller caller, LicenseKey key) =>
-        Scopes.CoversAll(caller.Scopes, key.Scopes) &&
-        (caller.WorkloadIds is null || (key.WorkloadIds is not null && key.WorkloadIds.All(caller.Sees)));
+    public static bool Covers(Caller caller, LicenseKey key) => Covers(caller, key.Scopes, key.WorkloadIds);
+
+    /// <summary>True when <paramref name="caller"/> could have granted <paramref name="scopes"/> on <paramref name="workloadIds"/> (a key, or a member's role).</summary>
+    public static bool Covers(Caller caller, IReadOnlyList<string> scopes, IReadOnlyList<string>? workloadIds) =>
+        Scopes.CoversAll(caller.Scopes, scopes) &&
+        (caller.WorkloadIds is null || (workloadIds is not null && workloadIds.All(caller.Sees)));
+
+    /// <summary>Refuses (422 on <c>workloadIds</c>) a grant naming workloads the account does not have.</summary>
+    public static async Task EnsureWorkloadsExistAsync(IWorkloadStore workloads, string accountId, IReadOnlyList<string>? workloadIds,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        foreach (var id in workloadIds ?? [])
+        {
+            if (await workloads.GetWorkloadAsync(accountId, id, now, cancellationToken) is null)
+            {
+                missing.Add(id);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            throw TesseraException.Invalid("workloadIds", $"No workload with these ids exists in this account: {string.Join(", ", missing)}.");
+        }
+    }
 }

@@ -35,11 +35,22 @@ public static class AuditActions
     public const string ConsoleSignedIn = "console.signed_in";
     public const string ConsoleSignInFailed = "console.sign_in_failed";
 
+    public const string InvitationCreated = "invitation.created";
+    public const string InvitationRevoked = "invitation.revoked";
+
+    /// <summary>An invitation was used: the member it made is the object; the invitation id is in the details.</summary>
+    public const string MemberJoined = "member.joined";
+    public const string MemberChanged = "member.changed";
+    public const string MemberRemoved = "member.removed";
+    public const string MemberPasswordChanged = "member.password_changed";
+    public const string MemberTwoStepEnabled = "member.two_step_enabled";
+
     /// <summary>Every action, in the order the README lists them.</summary>
     public static readonly IReadOnlyList<string> All =
     [
         TokenCreated, TokenRenamed, TokenNoteChanged, TokenAssigned, TokenUnassigned, TokenCancelled, TokenReactivated,
         TokenRenewed, TokenExpirySet, TokenDeleted, TokenLeaked, WorkloadCreated, WorkloadRenamed, WorkloadDescribed, WorkloadDeleted,
         AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, LicenseKeyScopeRefused, ConsoleSignedIn, ConsoleSignInFailed,
+        InvitationCreated, InvitationRevoked, MemberJoined, MemberChanged, MemberRemoved, MemberPasswordChanged, MemberTwoStepEnabled,
     ];
 }

@@ -9,6 +9,9 @@ public static class AuditActors
     /// <summary>The web console; the id is the console session's public id (never its cookie).</summary>
     public const string ConsoleSession = "console_session";
 
+    /// <summary>A member signed in to the console as a person (issue 22); the id is the member's (<c>mem_…</c>), the entry also carries the email and the session.</summary>
+    public const string Member = "member";
+
     /// <summary>The server's command line (<c>accounts create</c>); no id.</summary>
     public const string Admin = "admin";
 

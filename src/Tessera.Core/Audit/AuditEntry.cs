@@ -23,14 +23,25 @@ public sealed record AuditEntry(
     string? After,
     string? ClientIp)
 {
+    /// <summary>The member's email when a member made the change (<see cref="AuditActors.Member"/>): the person, by name, as they were then.</summary>
+    public string? ActorEmail { get; init; }
+
+    /// <summary>The console session a member made the change in (ses_…), never its cookie.</summary>
+    public string? SessionId { get; init; }
+
     /// <summary>An entry for a change the caller made (through the API or the console).</summary>
     public static AuditEntry By(Caller caller, DateTimeOffset at, string action, string objectId, JsonObject? before, JsonObject? after)
     {
-        var (type, id) = caller.ConsoleSessionId is { } session
-            ? (AuditActors.ConsoleSession, session)
+        // A member signed in as a person is named as one (issue 22); a key's console session stays a session of that key.
+        var (type, id) = caller.MemberId is { } member ? (AuditActors.Member, member)
+            : caller.ConsoleSessionId is { } session ? (AuditActors.ConsoleSession, session)
             : (AuditActors.LicenseKey, caller.LicenseKeyId);
         return new AuditEntry(Ids.New(Ids.Audit, at), caller.AccountId, at, type, id, action, objectId,
-            Text(before), Text(after), caller.ClientIp);
+            Text(before), Text(after), caller.ClientIp)
+        {
+            ActorEmail = caller.MemberEmail,
+            SessionId = caller.MemberId is null ? null : caller.ConsoleSessionId,
+        };
     }
 
     /// <summary>An entry for a change made by the server itself or its command line (no HTTP caller).</summary>

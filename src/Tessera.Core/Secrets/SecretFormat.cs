@@ -12,13 +12,19 @@ public static class SecretFormat
 {
     public const string LicenseKeyPrefix = "tsl_";
     public const string QueryTokenPrefix = "tsq_";
+    public const string InvitationPrefix = "tsi_";
     public const int PrefixLength = 4;
     public const int BodyLength = 43;
     public const int ChecksumLength = 6;
     public const int Length = PrefixLength + BodyLength + ChecksumLength;
     public const int RandomBytes = 32;
 
-    public static string PrefixOf(SecretKind kind) => kind == SecretKind.LicenseKey ? LicenseKeyPrefix : QueryTokenPrefix;
+    public static string PrefixOf(SecretKind kind) => kind switch
+    {
+        SecretKind.LicenseKey => LicenseKeyPrefix,
+        SecretKind.QueryToken => QueryTokenPrefix,
+        _ => InvitationPrefix,
+    };
 
     /// <summary>Generates a new secret of the given kind from a CSPRNG.</summary>
     public static string Generate(SecretKind kind)

@@ -1,6 +1,6 @@
 namespace Tessera.Core.Secrets;
 
-/// <summary>The two kinds of secret Tessera issues; each has its own prefix.</summary>
+/// <summary>The kinds of secret Tessera issues; each has its own prefix.</summary>
 public enum SecretKind
 {
     /// <summary>Management access for one account: <c>tsl_</c>.</summary>
@@ -8,4 +8,7 @@ public enum SecretKind
 
     /// <summary>One end user's access to one workload: <c>tsq_</c>.</summary>
     QueryToken,
+
+    /// <summary>A one-time invitation to become a member of an account (issue 22, ADR 0018): <c>tsi_</c>.</summary>
+    Invitation,
 }

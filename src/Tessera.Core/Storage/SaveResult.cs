@@ -13,4 +13,10 @@ public enum SaveResult
     WorkloadMissing,
     /// <summary>Revoking this license key would leave the account without an active one.</summary>
     LastActiveKey,
+    /// <summary>The change would leave an account that has owners without one (issue 22).</summary>
+    LastOwner,
+    /// <summary>A member with this email already exists (on this server: one person, one console identity).</summary>
+    EmailTaken,
+    /// <summary>The invitation was already used or has expired.</summary>
+    InvitationSpent,
 }

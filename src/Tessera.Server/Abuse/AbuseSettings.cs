@@ -11,10 +11,17 @@ public sealed class AbuseSettings
     /// <summary>Failed management authentications (malformed, unknown or revoked license key).</summary>
     public FailureLimit LicenseFailures { get; set; } = new() { PermitLimit = 20 };
 
+    /// <summary>
+    /// Refused console passwords per member (issue 22), whatever the address: guesses spread over many addresses stop
+    /// too. Over the limit, even the right password waits for the window.
+    /// </summary>
+    public FailureLimit MemberFailures { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(15) };
+
     public void Validate()
     {
         QueryFailures.Validate("QueryFailures");
         LicenseFailures.Validate("LicenseFailures");
+        MemberFailures.Validate("MemberFailures");
     }
 
     public sealed class FailureLimit

@@ -18,6 +18,7 @@ public sealed class FailureLimiter : IDisposable
     private readonly PartitionedRateLimiter<string>? _queryFailures;
     private readonly PartitionedRateLimiter<string>? _licenseFailures;
     private readonly PartitionedRateLimiter<string> _signInAudits;
+    private readonly PartitionedRateLimiter<string>? _memberFailures;
     private readonly AbuseSettings _settings;
 
     public FailureLimiter(AbuseSettings settings)
@@ -25,6 +26,7 @@ public sealed class FailureLimiter : IDisposable
         _settings = settings;
         _queryFailures = Create(settings.QueryFailures);
         _licenseFailures = Create(settings.LicenseFailures);
+        _memberFailures = Create(settings.MemberFailures);
         // One permit per address per license-key window (kept even when that limit is off: its window still
         // says how often an address's refused sign-ins are worth a row).
         _signInAudits = Create(new AbuseSettings.FailureLimit { PermitLimit = 1, Window = settings.LicenseFailures.Window })!;
@@ -51,6 +53,33 @@ public sealed class FailureLimiter : IDisposable
         }
         retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : limit.Window;
         return false;
+    }
+
+    /// <summary>False when the member's refused passwords have reached their limit: the sign-in waits <paramref name="retryAfter"/> unchecked.</summary>
+    public bool MayTryMember(string memberId, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (_memberFailures is null)
+        {
+            return true;
+        }
+        // Zero permits asks without spending one: a right password after the limit must not pass, nor count.
+        using var lease = _memberFailures.AttemptAcquire(memberId, 0);
+        retryAfter = lease.IsAcquired ? TimeSpan.Zero : lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _settings.MemberFailures.Window;
+        return lease.IsAcquired;
+    }
+
+    /// <summary>Records one refused password for the member; false when that was one too many (answer 429).</summary>
+    public bool TryRecordMemberFailure(string memberId, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (_memberFailures is null)
+        {
+            return true;
+        }
+        using var lease = _memberFailures.AttemptAcquire(memberId);
+        retryAfter = lease.IsAcquired ? TimeSpan.Zero : lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : _settings.MemberFailures.Window;
+        return lease.IsAcquired;
     }
 
     /// <summary>
@@ -109,6 +138,7 @@ public sealed class FailureLimiter : IDisposable
         _queryFailures?.Dispose();
         _licenseFailures?.Dispose();
         _signInAudits.Dispose();
+        _memberFailures?.Dispose();
     }
 
     private static PartitionedRateLimiter<string>? Create(AbuseSettings.FailureLimit limit) =>

@@ -8,6 +8,10 @@ public static class CallerExtensions
     public const string ScopeClaim = "tessera:scope";
     public const string WorkloadClaim = "tessera:workload";
 
+    /// <summary>A person's console session (issue 22): the member id and email, sealed with the role's scopes.</summary>
+    public const string MemberClaim = "tessera:member";
+    public const string MemberEmailClaim = "tessera:member_email";
+
     /// <summary>The authenticated caller of a management endpoint, with the client address the audit trail records.</summary>
     public static Caller Caller(this ClaimsPrincipal user)
     {
@@ -21,6 +25,8 @@ public static class CallerExtensions
             Scopes = [.. user.FindAll(ScopeClaim).Select(c => c.Value)],
             // A bound key always names at least one workload (KeyGrantRules), so none means unbound.
             WorkloadIds = workloads.Length == 0 ? null : workloads,
+            MemberId = user.FindFirstValue(MemberClaim),
+            MemberEmail = user.FindFirstValue(MemberEmailClaim),
         };
     }
 
@@ -31,6 +37,7 @@ public static class CallerExtensions
         new Claim(LicenseKeyAuthentication.LicenseKeyClaim, caller.LicenseKeyId),
         .. caller.Scopes.Select(s => new Claim(ScopeClaim, s)),
         .. (caller.WorkloadIds ?? []).Select(id => new Claim(WorkloadClaim, id)),
+        .. caller.MemberId is { } member ? [new Claim(MemberClaim, member), new Claim(MemberEmailClaim, caller.MemberEmail ?? "")] : Array.Empty<Claim>(),
     ];
 
     /// <summary>

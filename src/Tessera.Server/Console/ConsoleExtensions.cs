@@ -52,6 +52,8 @@ public static class ConsoleExtensions
             o.FormFieldName = "__antiforgery";
             o.SuppressXFrameOptionsHeader = true; // ConsoleSecurityHeaders sends DENY
         });
+        services.AddSingleton<Tessera.Core.Members.ISecretSealer, Members.DataProtectionSecretSealer>(); // TOTP secrets (issue 22)
+        services.AddSingleton<TotpSetup>();
         services.AddMemoryCache();
         services.AddSingleton<TokenDrafts>();
         services.AddRazorPages(o =>
@@ -59,6 +61,7 @@ public static class ConsoleExtensions
             o.RootDirectory = "/Console/Pages";
             o.Conventions.AuthorizeFolder("/", ConsoleSession.Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AllowAnonymousToPage("/Invitation");
         }).AddMvcOptions(o =>
         {
             o.Filters.Add<ConsoleProblemFilter>();

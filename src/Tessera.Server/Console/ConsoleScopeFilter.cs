@@ -34,8 +34,9 @@ public sealed class ConsoleScopeFilter(AccountService accounts) : IAsyncPageFilt
             await accounts.RecordScopeRefusalAsync(caller, needed,
                 $"{context.HttpContext.Request.Method} {context.ActionDescriptor.ViewEnginePath}{handler}", context.HttpContext.RequestAborted);
             // Shown by ConsoleProblemFilter as a 403 page.
-            throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.InsufficientScope,
-                $"The license key you signed in with does not hold the '{needed}' scope, so this is not available to you. Nothing was changed.");
+            throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.InsufficientScope, caller.MemberId is null
+                ? $"The license key you signed in with does not hold the '{needed}' scope, so this is not available to you. Nothing was changed."
+                : $"Your role does not hold the '{needed}' scope, so this is not available to you. Nothing was changed.");
         }
         await next();
     }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Tessera.Core.Accounts;
+using Tessera.Core.Members;
 using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole;
@@ -95,6 +96,11 @@ public static class ConsoleSession
             return false;
         }
         var caller = principal.Caller();
+        if (caller.MemberId is not null)
+        {
+            // A person's session lasts while they are a member with the role it was sealed with.
+            return await services.GetRequiredService<MemberSignInService>().IsCurrentAsync(caller, http.RequestAborted);
+        }
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         // Revoked or expired: the session ends with its key.
         return (await services.GetRequiredService<AccountService>().ListLicenseKeysAsync(caller, http.RequestAborted))

@@ -22,6 +22,12 @@ public sealed class ConsoleSettings
     /// </summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Whether a license key opens the console (issue 22). Unset: yes, until the account has an owner who signs in with a
+    /// password, then no (keys are for automation). true or false decide for every account.
+    /// </summary>
+    public bool? AllowLicenseKeySignIn { get; set; }
+
     public static ConsoleSettings From(IConfiguration configuration)
     {
         ConsoleSettings settings;

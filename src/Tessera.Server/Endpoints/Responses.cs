@@ -72,6 +72,8 @@ public static class Responses
         Before = Json(e.Before),
         After = Json(e.After),
         ClientIp = e.ClientIp,
+        ActorEmail = e.ActorEmail,
+        SessionId = e.SessionId,
     };
 
     private static JsonElement? Json(string? stored)

@@ -2,9 +2,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Leaks;
+using Tessera.Core.Members;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
+using Tessera.Server.Members;
 using Tessera.Storage;
 
 namespace Tessera.Server.Hosting;
@@ -35,6 +37,11 @@ public static class CoreServiceCollectionExtensions
         // Leak response (issue 18)
         services.AddSingleton(new LeakOptions(settings.Leaks.ParsedAction));
         services.AddSingleton<LeakService>();
+        // Members (issue 22)
+        services.AddSingleton<IPasswordHashing, IdentityPasswordHashing>();
+        services.AddSingleton<MemberService>();
+        services.AddSingleton<MemberSignInService>();
+        services.AddSingleton<MemberTotpService>();
         return services;
     }
 }

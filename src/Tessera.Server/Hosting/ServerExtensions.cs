@@ -181,6 +181,8 @@ public static class ServerExtensions
         app.MapLatticaEndpoints(); // Lattica-compatible surface (API.md §5)
         v1.MapAuditEndpoints(); // Audit trail (ADR 0008)
         v1.MapLeakEndpoints(); // Leak response (issue 18)
+        v1.MapMemberEndpoints(); // Members and invitations (issue 22)
+        app.MapInvitationAcceptance();
         app.MapGitHubLeakEndpoint();
         return app;
     }

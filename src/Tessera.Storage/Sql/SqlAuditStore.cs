@@ -10,7 +10,7 @@ namespace Tessera.Storage.Sql;
 public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
 {
     private const string Columns =
-        "id, account_id, occurred_at, actor_type, actor_id, action, object_id, before_json, after_json, client_ip";
+        "id, account_id, occurred_at, actor_type, actor_id, action, object_id, before_json, after_json, client_ip, actor_email, session_id";
 
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction, ct) => WriteAsync(connection, transaction, [entry], ct), cancellationToken);
@@ -95,8 +95,8 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
         foreach (var e in entries)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                $"INSERT INTO audit_entries ({Columns}) VALUES (@Id, @AccountId, @At, @ActorType, @ActorId, @Action, @ObjectId, @Before, @After, @ClientIp)",
-                new { e.Id, e.AccountId, At = Ms.Of(e.At), e.ActorType, e.ActorId, e.Action, e.ObjectId, e.Before, e.After, e.ClientIp },
+                $"INSERT INTO audit_entries ({Columns}) VALUES (@Id, @AccountId, @At, @ActorType, @ActorId, @Action, @ObjectId, @Before, @After, @ClientIp, @ActorEmail, @SessionId)",
+                new { e.Id, e.AccountId, At = Ms.Of(e.At), e.ActorType, e.ActorId, e.Action, e.ObjectId, e.Before, e.After, e.ClientIp, e.ActorEmail, e.SessionId },
                 transaction, cancellationToken: cancellationToken));
         }
     }
@@ -113,8 +113,14 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
         public string? BeforeJson { get; set; }
         public string? AfterJson { get; set; }
         public string? ClientIp { get; set; }
+        public string? ActorEmail { get; set; }
+        public string? SessionId { get; set; }
 
         public AuditEntry ToDomain() =>
-            new(Id, AccountId, Ms.At(OccurredAt), ActorType, ActorId, Action, ObjectId, BeforeJson, AfterJson, ClientIp);
+            new(Id, AccountId, Ms.At(OccurredAt), ActorType, ActorId, Action, ObjectId, BeforeJson, AfterJson, ClientIp)
+            {
+                ActorEmail = ActorEmail,
+                SessionId = SessionId,
+            };
     }
 }

@@ -10,7 +10,7 @@ public static partial class ConsoleFlows
     {
         await page.GotoAsync("/");
         await page.GetByLabel("License key").FillAsync(licenseKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with key" }).ClickAsync();
         await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(WorkloadsUrl(), Landing));
     }
 

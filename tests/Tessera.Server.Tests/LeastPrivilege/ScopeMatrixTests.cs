@@ -94,6 +94,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("DELETE /v1/license-keys/{id}", checkedRoutes);
         Assert.Contains("POST /api/token/assign_token_to_model", checkedRoutes);
         Assert.Contains("GET /v1/audit", checkedRoutes);
+        Assert.Contains("PATCH /v1/members/{id}", checkedRoutes);
+        Assert.Contains("POST /v1/invitations/", checkedRoutes);
     }
 
     private static async Task AssertInsufficientScopeAsync(HttpResponseMessage response, string needed, bool lattica, string route)
@@ -144,6 +146,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
             _ when pattern.StartsWith("/v1/license-keys/", StringComparison.Ordinal) =>
                 (await (await account.Client.PostJsonAsync("/v1/license-keys", new { name = "target", scopes = new[] { Scopes.KeysManage } }))
                     .ReadAsync<CreatedLicenseKeyResponse>(HttpStatusCode.Created)).Id,
+            _ when pattern.StartsWith("/v1/members/", StringComparison.Ordinal) => (await app.AddMemberAsync(account, "viewer")).Id,
+            _ when pattern.StartsWith("/v1/invitations/", StringComparison.Ordinal) => (await account.InviteAsync(Membership.UniqueEmail(), "viewer")).Id,
             _ => throw new InvalidOperationException($"The scope matrix does not know how to make the object of {pattern} (key {key[..4]}…): add it."),
         };
         return new Request(pattern.Replace("{id}", id, StringComparison.Ordinal), JsonBodyFor(pattern), true);
@@ -157,6 +161,9 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         "/v1/license-keys" => new JsonObject { ["name"] = "matrix", ["scopes"] = new JsonArray(Scopes.KeysManage) },
         // A key's grant is fixed (always refused); a field it does not have gets past the scope check to a 422.
         "/v1/license-keys/{id}" => new JsonObject { ["note"] = "matrix" },
+        // Not an address: answered only past the scope check (no role fits within keys:manage alone).
+        "/v1/invitations/" => new JsonObject { ["email"] = "not-an-address", ["role"] = "viewer" },
+        "/v1/members/{id}" => new JsonObject { ["displayName"] = Unique("renamed") },
         // Not a token: a false positive that changes nothing, answered only past the scope check.
         "/v1/leaks" => new JsonObject { ["token"] = "not-a-token" },
         _ => null,

@@ -16,25 +16,9 @@ namespace Tessera.Server.Tests.WebConsole;
 /// </summary>
 public abstract class SignInAuditTests(TesseraApp app)
 {
-    public sealed class OnSqlite(SqliteApp fixture) : SignInAuditTests(fixture.App), IClassFixture<SqliteApp>;
+    public sealed class OnSqlite(AddressedApps.Sqlite fixture) : SignInAuditTests(fixture.App), IClassFixture<AddressedApps.Sqlite>;
 
-    public sealed class OnPostgres(PostgresApp fixture) : SignInAuditTests(fixture.App.Require()), IClassFixture<PostgresApp>;
-
-    public sealed class SqliteApp : IAsyncDisposable
-    {
-        public TesseraApp App { get; } = new() { Replace = ClientAddressHeader.Register };
-
-        public ValueTask DisposeAsync() => App.DisposeAsync();
-    }
-
-    public sealed class PostgresApp : IAsyncLifetime
-    {
-        public PostgresTesseraApp App { get; } = new() { Replace = ClientAddressHeader.Register };
-
-        public ValueTask InitializeAsync() => App.InitializeAsync();
-
-        public ValueTask DisposeAsync() => App.DisposeAsync();
-    }
+    public sealed class OnPostgres(AddressedApps.Postgres fixture) : SignInAuditTests(fixture.App.Require()), IClassFixture<AddressedApps.Postgres>;
 
     [Fact]
     public async Task Thirty_refused_sign_ins_from_one_address_write_one_audit_entry_and_none_while_limited()

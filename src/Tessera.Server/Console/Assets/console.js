@@ -35,6 +35,14 @@
     }
   });
 
+  // An invitation link carries its secret after "#", which browsers never send: move it into the form that
+  // presents it (in the POST body), and drop it from the address bar and history.
+  var invitation = document.getElementById("invitation-token");
+  if (invitation && window.location.hash.indexOf("#tsi_") === 0) {
+    invitation.value = window.location.hash.substring(1);
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
       event.target.select();

@@ -1,0 +1,168 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Contracts;
+using Tessera.Core;
+using Tessera.Core.Accounts;
+using Tessera.Core.Members;
+using Tessera.Server.Abuse;
+using Tessera.Server.Auth;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Endpoints;
+
+/// <summary><c>/v1/members</c> and <c>/v1/invitations</c> (issue 22): membership can be automated as well as clicked.</summary>
+public static class MemberEndpoints
+{
+    /// <summary>The console page an invitation link opens; the secret follows in the fragment.</summary>
+    public const string InvitationPage = "/invitation";
+
+    public static RouteGroupBuilder MapMemberEndpoints(this RouteGroupBuilder v1)
+    {
+        var members = v1.MapGroup("/members").WithTags("Members").RequireScope(Scopes.KeysManage);
+        members.MapGet("", ListAsync).WithSummary("List the account's members (those within the caller's own role and workloads)");
+        members.MapGet("/{id}", GetAsync).WithSummary("Read a member").ProducesProblem(404);
+        members.MapPatch("/{id}", UpdateAsync).WithSummary("Change a member's role, display name or workloads (JSON merge patch); the last owner stays owner")
+            .Accepts<UpdateMemberRequest>("application/merge-patch+json", "application/json")
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        members.MapDelete("/{id}", RemoveAsync).WithSummary("Remove a member (not the last owner)").ProducesProblem(404).ProducesProblem(409);
+
+        var invitations = v1.MapGroup("/invitations").WithTags("Members");
+        invitations.MapGet("", ListInvitationsAsync).WithSummary("List invitations (never their secrets)").RequireScope(Scopes.KeysManage);
+        invitations.MapPost("", InviteAsync).WithSummary("Invite a person by email with a role; the response carries the one-time link, once (valid 7 days)")
+            .Accepts<CreateInvitationRequest>("application/json").ProducesProblem(403).ProducesProblem(409).ProducesProblem(422)
+            .RequireScope(Scopes.KeysManage);
+        invitations.MapDelete("/{id}", RevokeInvitationAsync).WithSummary("Revoke a pending invitation: its link stops working").ProducesProblem(404)
+            .RequireScope(Scopes.KeysManage);
+        return v1;
+    }
+
+    /// <summary>
+    /// Using an invitation, mapped beside <c>/v1</c> rather than in it: the invitee holds no license key, and the group's key
+    /// scheme would count every invitation as a refused key against the address.
+    /// </summary>
+    public static IEndpointRouteBuilder MapInvitationAcceptance(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/invitations/accept", AcceptAsync).WithTags("Members")
+            .WithSummary("Use an invitation (Authorization: Bearer tsi_…): become a member with the password given; works once")
+            .Accepts<AcceptInvitationRequest>("application/json").ProducesProblem(401).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429)
+            .ExemptFromScopes("the invitation's own secret is the credential: the invitee holds no key");
+        return app;
+    }
+
+    private static async Task<Ok<ItemsResponse<MemberResponse>>> ListAsync(ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ItemsResponse<MemberResponse>([.. (await members.ListAsync(user.Caller(), cancellationToken)).Select(Member)]));
+
+    private static async Task<Ok<MemberResponse>> GetAsync(string id, ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Member(await members.GetAsync(user.Caller(), id, cancellationToken)));
+
+    private static async Task<Ok<MemberResponse>> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, MemberService members,
+        CancellationToken cancellationToken)
+    {
+        var caller = user.Caller();
+        await members.GetAsync(caller, id, cancellationToken); // another account's member: 404 before the body is judged
+        var body = await JsonBody.ReadAsync(request, mergePatch: true);
+        var patch = new MemberPatch { Role = body.String("role"), DisplayName = body.String("displayName"), WorkloadIds = body.StringList("workloadIds") };
+        body.Validate("role", "displayName", "workloadIds");
+        return TypedResults.Ok(Member(await members.UpdateAsync(caller, id, patch, cancellationToken)));
+    }
+
+    private static async Task<NoContent> RemoveAsync(string id, ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken)
+    {
+        await members.RemoveAsync(user.Caller(), id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<ItemsResponse<InvitationResponse>>> ListInvitationsAsync(ClaimsPrincipal user, MemberService members, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(new ItemsResponse<InvitationResponse>([.. (await members.ListInvitationsAsync(user.Caller(), cancellationToken))
+            .Select(i => Invitation(i, now))]));
+    }
+
+    private static async Task<Created<CreatedInvitationResponse>> InviteAsync(HttpRequest request, ClaimsPrincipal user, MemberService members,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(request);
+        var email = body.String("email");
+        var role = body.String("role");
+        var displayName = body.String("displayName");
+        var workloadIds = body.StringList("workloadIds");
+        body.Validate("email", "role", "displayName", "workloadIds");
+        var (invitation, secret) = await members.InviteAsync(user.Caller(), email.Value, role.Value, displayName.Value, workloadIds.Value, cancellationToken);
+        return TypedResults.Created($"/v1/invitations/{invitation.Id}", new CreatedInvitationResponse
+        {
+            Id = invitation.Id,
+            Email = invitation.Email,
+            DisplayName = invitation.DisplayName,
+            Role = invitation.Role,
+            WorkloadIds = invitation.WorkloadIds,
+            Status = invitation.StatusAt(time.GetUtcNow()),
+            CreatedAt = invitation.CreatedAt,
+            ExpiresAt = invitation.ExpiresAt,
+            Token = secret,
+            Link = LinkOf(request, secret),
+        });
+    }
+
+    /// <summary>The invitation page on this server as the caller reached it, the secret in the fragment (never sent to a server).</summary>
+    public static string LinkOf(HttpRequest request, string secret) => $"{request.Scheme}://{request.Host}{request.PathBase}{InvitationPage}#{secret}";
+
+    private static async Task<NoContent> RevokeInvitationAsync(string id, ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken)
+    {
+        await members.RevokeInvitationAsync(user.Caller(), id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<MemberResponse>, ProblemHttpResult>> AcceptAsync(HttpContext context, MemberService members,
+        FailureLimiter limiter, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(context.Request);
+        var password = body.String("password");
+        var displayName = body.String("displayName");
+        body.Validate("password", "displayName");
+        try
+        {
+            var member = await members.AcceptAsync(Bearer.From(context.Request.Headers.Authorization), displayName.Value, password.Value,
+                context.ClientIp(), cancellationToken);
+            return TypedResults.Created($"/v1/members/{member.Id}", Member(member));
+        }
+        catch (TesseraException refused) when (refused.Kind == ProblemKind.Unauthorized && refused.Code != ErrorCodes.InvitationMissing)
+        {
+            // A guessed or replayed link draws on the address's budget of refused credentials, like a bad key.
+            if (!limiter.TryRecordFailure(context, FailureKind.LicenseKey, out var retryAfter))
+            {
+                return FailureLimiter.TooManyFailures(context.Response, retryAfter);
+            }
+            throw;
+        }
+    }
+
+    public static MemberResponse Member(Member m) => new()
+    {
+        Id = m.Id,
+        Email = m.Email,
+        DisplayName = m.DisplayName,
+        Role = m.Role,
+        Scopes = m.Scopes,
+        WorkloadIds = m.WorkloadIds,
+        HasPassword = m.PasswordHash is not null,
+        CreatedAt = m.CreatedAt,
+        UpdatedAt = m.UpdatedAt,
+        LastSignInAt = m.LastSignInAt,
+    };
+
+    public static InvitationResponse Invitation(Invitation i, DateTimeOffset now) => new()
+    {
+        Id = i.Id,
+        Email = i.Email,
+        DisplayName = i.DisplayName,
+        Role = i.Role,
+        WorkloadIds = i.WorkloadIds,
+        Status = i.StatusAt(now),
+        CreatedAt = i.CreatedAt,
+        ExpiresAt = i.ExpiresAt,
+        AcceptedAt = i.AcceptedAt,
+        MemberId = i.MemberId,
+    };
+}
