@@ -19,19 +19,19 @@ public static class MemberEndpoints
     public static RouteGroupBuilder MapMemberEndpoints(this RouteGroupBuilder v1)
     {
         var members = v1.MapGroup("/members").WithTags("Members").RequireScope(Scopes.KeysManage);
-        members.MapGet("", ListAsync).WithSummary("List the account's members (those within the caller's own role and workloads)");
-        members.MapGet("/{id}", GetAsync).WithSummary("Read a member").ProducesProblem(404);
-        members.MapPatch("/{id}", UpdateAsync).WithSummary("Change a member's role, display name or workloads (JSON merge patch); the last owner stays owner")
+        members.MapGet("", ListAsync).WithName("ListMembers").WithSummary("List the account's members (those within the caller's own role and workloads)");
+        members.MapGet("/{id}", GetAsync).WithName("GetMember").WithSummary("Read a member").ProducesProblem(404);
+        members.MapPatch("/{id}", UpdateAsync).WithName("UpdateMember").WithSummary("Change a member's role, display name or workloads (JSON merge patch); the last owner stays owner")
             .Accepts<UpdateMemberRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
-        members.MapDelete("/{id}", RemoveAsync).WithSummary("Remove a member (not the last owner)").ProducesProblem(404).ProducesProblem(409);
+        members.MapDelete("/{id}", RemoveAsync).WithName("RemoveMember").WithSummary("Remove a member (not the last owner)").ProducesProblem(404).ProducesProblem(409);
 
         var invitations = v1.MapGroup("/invitations").WithTags("Members");
-        invitations.MapGet("", ListInvitationsAsync).WithSummary("List invitations (never their secrets)").RequireScope(Scopes.KeysManage);
-        invitations.MapPost("", InviteAsync).WithSummary("Invite a person by email with a role; the response carries the one-time link, once (valid 7 days)")
+        invitations.MapGet("", ListInvitationsAsync).WithName("ListInvitations").WithSummary("List invitations (never their secrets)").RequireScope(Scopes.KeysManage);
+        invitations.MapPost("", InviteAsync).WithName("CreateInvitation").WithSummary("Invite a person by email with a role; the response carries the one-time link, once (valid 7 days)")
             .Accepts<CreateInvitationRequest>("application/json").ProducesProblem(403).ProducesProblem(409).ProducesProblem(422)
             .RequireScope(Scopes.KeysManage);
-        invitations.MapDelete("/{id}", RevokeInvitationAsync).WithSummary("Revoke a pending invitation: its link stops working").ProducesProblem(404)
+        invitations.MapDelete("/{id}", RevokeInvitationAsync).WithName("RevokeInvitation").WithSummary("Revoke a pending invitation: its link stops working").ProducesProblem(404)
             .RequireScope(Scopes.KeysManage);
         return v1;
     }
@@ -42,7 +42,7 @@ public static class MemberEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapInvitationAcceptance(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/invitations/accept", AcceptAsync).WithTags("Members")
+        app.MapPost("/v1/invitations/accept", AcceptAsync).WithName("AcceptInvitation").WithTags("Members")
             .WithSummary("Use an invitation (Authorization: Bearer tsi_…): become a member with the password given; works once")
             .Accepts<AcceptInvitationRequest>("application/json").ProducesProblem(401).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429)
             .ExemptFromScopes("the invitation's own secret is the credential: the invitee holds no key");

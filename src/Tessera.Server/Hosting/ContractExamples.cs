@@ -20,6 +20,7 @@ public static class ContractExamples
     private const string KeyId = "lic_0193a5b2c4e17f3a9b8c7d6e5f4a3b2c";
     private const string Cursor = "eyJ2IjoiMjAyNi0xMi0wMVQwOTozMDowMC4wMDBaIiwiaWQiOiJ0b2tfMDE5M2E1YjNmNmEyN2QxZSJ9";
     private const string QuerySecret = "tsq_ExampleOnly00000000000000000000000000000000000000";
+    private const string InvitationSecret = "tsi_ExampleOnly00000000000000000000000000000000000000";
     private const string KeySecret = "tsl_ExampleOnly00000000000000000000000000000000000000";
 
     private static readonly DateTimeOffset Created = new(2026, 12, 1, 9, 30, 0, TimeSpan.Zero);
@@ -79,6 +80,32 @@ public static class ContractExamples
         ClientIp = "203.0.113.7",
     };
 
+    private static readonly MemberResponse Member = new()
+    {
+        Id = "mem_0193a5b2c4f27a1b9c8d7e6f5a4b3c2d",
+        Email = "dana@example.com",
+        DisplayName = "Dana",
+        Role = "developer",
+        Scopes = ["tokens:write", "workloads:write", "audit:read", "usage:read"],
+        WorkloadIds = null,
+        HasPassword = true,
+        CreatedAt = Created,
+        UpdatedAt = Created,
+        LastSignInAt = Created.AddHours(1),
+    };
+
+    private static readonly InvitationResponse Invitation = new()
+    {
+        Id = "inv_0193a5b2c4f37b2c8d9e0f1a2b3c4d5e",
+        Email = "dana@example.com",
+        DisplayName = "Dana",
+        Role = "developer",
+        WorkloadIds = null,
+        Status = "pending",
+        CreatedAt = Created,
+        ExpiresAt = Created.AddDays(7),
+    };
+
     private static readonly LatticaModel Model = new(WorkloadId, "llama-3-70b", "Chat model for the pilot",
         Created.ToUnixTimeMilliseconds(), "ACTIVE", Created.ToUnixTimeMilliseconds());
 
@@ -91,6 +118,9 @@ public static class ContractExamples
         [typeof(CreateWorkloadRequest)] = new CreateWorkloadRequest("llama-3-70b", "Chat model for the pilot"),
         [typeof(UpdateWorkloadRequest)] = new UpdateWorkloadRequest(Description: "Chat model, general availability"),
         [typeof(CreateLicenseKeyRequest)] = new CreateLicenseKeyRequest("ci-issuer", ["tokens:read", "tokens:write"], [WorkloadId], Created.AddDays(90)),
+        [typeof(CreateInvitationRequest)] = new CreateInvitationRequest("dana@example.com", "developer", "Dana"),
+        [typeof(AcceptInvitationRequest)] = new AcceptInvitationRequest("correct horse battery staple", "Dana"),
+        [typeof(UpdateMemberRequest)] = new UpdateMemberRequest(Role: "viewer"),
         [typeof(LeakReportRequest)] = new LeakReportRequest(QuerySecret, "https://github.com/example/repo/blob/main/.env", "manual"),
         [typeof(LatticaRequest)] = FromSdk(new LatticaRequest()),
         [typeof(LatticaCreateModelRequest)] = FromSdk(new LatticaCreateModelRequest("llama-3-70b")),
@@ -115,6 +145,16 @@ public static class ContractExamples
         [typeof(LicenseKeyResponse)] = Key,
         [typeof(CreatedLicenseKeyResponse)] = new CreatedLicenseKeyResponse(Key with { LastUsedAt = null }, KeySecret),
         [typeof(ItemsResponse<LicenseKeyResponse>)] = new ItemsResponse<LicenseKeyResponse>([Key]),
+        [typeof(MemberResponse)] = Member,
+        [typeof(ItemsResponse<MemberResponse>)] = new ItemsResponse<MemberResponse>([Member]),
+        [typeof(InvitationResponse)] = Invitation,
+        [typeof(ItemsResponse<InvitationResponse>)] = new ItemsResponse<InvitationResponse>([Invitation]),
+        [typeof(CreatedInvitationResponse)] = new CreatedInvitationResponse
+        {
+            Id = Invitation.Id, Email = Invitation.Email, DisplayName = Invitation.DisplayName, Role = Invitation.Role, Status = Invitation.Status,
+            CreatedAt = Invitation.CreatedAt, ExpiresAt = Invitation.ExpiresAt, Token = InvitationSecret,
+            Link = "https://tessera.example/invitation#" + InvitationSecret,
+        },
         [typeof(AccountResponse)] = new AccountResponse(AccountId, "Example AI", Created),
         [typeof(AuditEntryResponse)] = Audit,
         [typeof(PageResponse<AuditEntryResponse>)] = new PageResponse<AuditEntryResponse>([Audit], Cursor),
