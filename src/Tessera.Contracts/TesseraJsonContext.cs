@@ -29,4 +29,8 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(LeakReportResponse))]
 [JsonSerializable(typeof(List<GitHubLeakVerdict>))]
 [JsonSerializable(typeof(AuditEntryResponse))]
+[JsonSerializable(typeof(GatewayEntry))]
+[JsonSerializable(typeof(GatewayChangesResponse))]
+[JsonSerializable(typeof(GatewayUsageRequest))]
+[JsonSerializable(typeof(GatewayUsageResponse))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

@@ -99,6 +99,7 @@ public static class ServerExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<TokenChangeFollower>();
+        services.AddHostedService<ChangeListener>(); // PostgreSQL push (issue 16)
         services.AddHostedService<KnownTokenRefresher>();
         services.AddHostedService<DatabaseStatistics>();
         services.AddSingleton<UsageFlusher>();
@@ -181,6 +182,7 @@ public static class ServerExtensions
         app.MapLatticaEndpoints(); // Lattica-compatible surface (API.md §5)
         v1.MapAuditEndpoints(); // Audit trail (ADR 0008)
         v1.MapLeakEndpoints(); // Leak response (issue 18)
+        v1.MapGatewayFeedEndpoints(); // Gateway feed (issue 16)
         app.MapGitHubLeakEndpoint();
         return app;
     }

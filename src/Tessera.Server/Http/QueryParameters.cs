@@ -51,6 +51,22 @@ public sealed class QueryParameters
         return fallback;
     }
 
+    /// <summary>A 64-bit whole number, or null when absent (a malformed one is an error and null too).</summary>
+    public long? Long(string name)
+    {
+        var raw = String(name);
+        if (raw is null)
+        {
+            return null;
+        }
+        if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        _errors.Add(name, "Must be a whole number.");
+        return null;
+    }
+
     public DateTimeOffset? Instant(string name)
     {
         var raw = String(name);

@@ -94,6 +94,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("DELETE /v1/license-keys/{id}", checkedRoutes);
         Assert.Contains("POST /api/token/assign_token_to_model", checkedRoutes);
         Assert.Contains("GET /v1/audit", checkedRoutes);
+        Assert.Contains("GET /v1/gateway/snapshot", checkedRoutes);
+        Assert.Contains("POST /v1/gateway/usage", checkedRoutes);
     }
 
     private static async Task AssertInsufficientScopeAsync(HttpResponseMessage response, string needed, bool lattica, string route)
@@ -159,6 +161,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         "/v1/license-keys/{id}" => new JsonObject { ["note"] = "matrix" },
         // Not a token: a false positive that changes nothing, answered only past the scope check.
         "/v1/leaks" => new JsonObject { ["token"] = "not-a-token" },
+        // An empty report: past the scope check it records nothing.
+        "/v1/gateway/usage" => new JsonObject { ["items"] = new JsonArray() },
         _ => null,
     };
 
