@@ -37,4 +37,8 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(ItemsResponse<InvitationResponse>))]
 [JsonSerializable(typeof(CreateInvitationRequest))]
 [JsonSerializable(typeof(AcceptInvitationRequest))]
+[JsonSerializable(typeof(GatewayEntry))]
+[JsonSerializable(typeof(GatewayChangesResponse))]
+[JsonSerializable(typeof(GatewayUsageRequest))]
+[JsonSerializable(typeof(GatewayUsageResponse))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

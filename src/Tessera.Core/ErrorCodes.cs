@@ -26,6 +26,9 @@ public static class ErrorCodes
     public const string InsufficientScope = "insufficient_scope";
     public const string WorkloadNotAllowed = "workload_not_allowed";
 
+    // Gateway feed (API.md §9)
+    public const string PositionExpired = "position_expired";
+
     // Objects
     public const string TokenNotFound = "token_not_found";
     public const string WorkloadNotFound = "workload_not_found";

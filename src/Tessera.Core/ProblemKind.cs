@@ -13,4 +13,7 @@ public enum ProblemKind
     PreconditionFailed,
     Validation,
     Unavailable,
+
+    /// <summary>What the request names is no longer kept (410): a gateway's feed position older than the feed.</summary>
+    Gone,
 }

@@ -1,5 +1,6 @@
 using Tessera.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.Core.Gateway;
 using Tessera.Core.Storage;
 using Tessera.Storage.Sql;
 
@@ -43,6 +44,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IWorkloadStore, SqlWorkloadStore>();
         services.AddSingleton<ITokenStore, SqlTokenStore>();
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
+        services.AddSingleton<IGatewayFeedStore, SqlGatewayFeed>();
         services.AddSingleton<IAuditStore, SqlAuditStore>();
         services.AddSingleton<IConsoleSessionStore, SqlConsoleSessionStore>();
         services.AddSingleton<IMemberStore, SqlMemberStore>();

@@ -7,6 +7,12 @@ public sealed class VerificationOptions
     public TimeSpan FeedInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
+    /// On PostgreSQL, also LISTEN for the change feed's NOTIFY and read it as soon as one arrives (ADR 0016), so a change
+    /// propagates in milliseconds; <see cref="FeedInterval"/> stays the fallback. SQLite has no push: it polls.
+    /// </summary>
+    public bool Push { get; set; } = true;
+
+    /// <summary>
     /// How long memory is trusted after the last successful read of the change feed. Past it,
     /// verification reads the store again (fail closed when the store is unreachable).
     /// </summary>

@@ -1,10 +1,12 @@
+using Tessera.Core.Gateway;
 using Tessera.Core.Storage;
 using Tessera.Core.Verification;
 
 namespace Tessera.Server.Background;
 
 /// <summary>
-/// Reads the token change feed every <see cref="VerificationOptions.FeedInterval"/> and makes memory
+/// Reads the token change feed every <see cref="VerificationOptions.FeedInterval"/> (at once when <see cref="ChangeListener"/> is
+/// notified of a change) and makes memory
 /// forget every token changed through any server; marks memory trusted after each complete read. Also
 /// prunes the feed (any server may, at once) and sweeps expired unknown hashes.
 /// </summary>
@@ -18,7 +20,7 @@ namespace Tessera.Server.Background;
 /// commits late.
 /// </remarks>
 public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known, VerificationOptions options, VerificationMetrics metrics,
-    StoreBreaker breaker, ILogger<TokenChangeFollower> logger) : BackgroundService
+    StoreBreaker breaker, GatewayWaiters gateways, FeedWakeup wakeup, ILogger<TokenChangeFollower> logger) : BackgroundService
 {
     private const int BatchSize = 5_000;
 
@@ -73,7 +75,8 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
             }
             try
             {
-                await Task.Delay(options.FeedInterval, stoppingToken);
+                // A NOTIFY (ChangeListener) ends the wait early; the interval is the fallback.
+                await wakeup.WaitAsync(options.FeedInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -108,6 +111,10 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
                 if (cursor.Accept(change.Position))
                 {
                     known.Forget(change.Hash);
+                    if (change.AccountId is { } account)
+                    {
+                        gateways.Signal(account);
+                    }
                 }
             }
             if (changes.Count < BatchSize)
@@ -122,6 +129,10 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
             {
                 known.Forget(late.Hash);
                 _watched.Remove(late.Position);
+                if (late.AccountId is { } account)
+                {
+                    gateways.Signal(account);
+                }
             }
         }
         // Read after the rows: a prune that ran meanwhile is seen here, so nothing it removed goes unnoticed.

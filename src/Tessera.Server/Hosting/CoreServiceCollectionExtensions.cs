@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
+using Tessera.Core.Gateway;
 using Tessera.Core.Leaks;
 using Tessera.Core.Members;
 using Tessera.Core.Tokens;
@@ -31,6 +32,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StoreBreaker>();
         services.AddSingleton<VerificationMetrics>();
         services.AddSingleton<VerificationService>();
+        services.AddSingleton<FeedWakeup>();
+        services.AddSingleton<GatewayWaiters>();
+        services.AddSingleton<GatewayService>();
         // Audit trail (ADR 0008)
         services.AddSingleton(settings.Audit);
         services.AddSingleton<AuditService>();

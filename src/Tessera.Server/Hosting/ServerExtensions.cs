@@ -99,6 +99,7 @@ public static class ServerExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<TokenChangeFollower>();
+        services.AddHostedService<ChangeListener>(); // PostgreSQL push (issue 16)
         services.AddHostedService<KnownTokenRefresher>();
         services.AddHostedService<DatabaseStatistics>();
         services.AddSingleton<UsageFlusher>();
@@ -183,6 +184,7 @@ public static class ServerExtensions
         v1.MapLeakEndpoints(); // Leak response (issue 18)
         v1.MapMemberEndpoints(); // Members and invitations (issue 22)
         app.MapInvitationAcceptance();
+        v1.MapGatewayFeedEndpoints(); // Gateway feed (issue 16)
         app.MapGitHubLeakEndpoint();
         return app;
     }

@@ -14,6 +14,12 @@ public static class DatabaseDeadline
     public static IApplicationBuilder UseDatabaseDeadline(this IApplicationBuilder app, TimeSpan timeout) =>
         app.Use(async (context, next) =>
         {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<StreamingAnswer>() is not null)
+            {
+                // A long poll or a streamed snapshot outlives any one deadline; each of its statements keeps Npgsql's own.
+                await next(context);
+                return;
+            }
             var clientAborted = context.RequestAborted;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
             deadline.CancelAfter(timeout);

@@ -86,6 +86,28 @@ public sealed partial class JsonFields
     }
 
     /// <summary>
+    /// An array of objects: absent, null, or an array whose every item is an object (each read with its own
+    /// <see cref="JsonFields"/>); anything else is a field error.
+    /// </summary>
+    public Optional<IReadOnlyList<JsonFields>?> ObjectList(string name)
+    {
+        if (!_fields.TryGetValue(name, out var value))
+        {
+            return Optional<IReadOnlyList<JsonFields>?>.Absent;
+        }
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return Optional<IReadOnlyList<JsonFields>?>.Of(null);
+        }
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.Object))
+        {
+            _errors.Add(name, "Must be an array of objects.");
+            return Optional<IReadOnlyList<JsonFields>?>.Absent;
+        }
+        return Optional<IReadOnlyList<JsonFields>?>.Of([.. value.EnumerateArray().Select(item => new JsonFields(item))]);
+    }
+
+    /// <summary>
     /// A whole-number field: absent, null, a JSON integer, or a string of ASCII digits (clients that
     /// type numbers as text send those); anything else is a field error.
     /// </summary>

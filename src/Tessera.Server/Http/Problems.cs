@@ -25,6 +25,7 @@ public static class Problems
         ProblemKind.Conflict => StatusCodes.Status409Conflict,
         ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ProblemKind.Validation => StatusCodes.Status422UnprocessableEntity,
+        ProblemKind.Gone => StatusCodes.Status410Gone,
         _ => StatusCodes.Status503ServiceUnavailable,
     };
 
@@ -48,6 +49,7 @@ public static class Problems
         404 => "Not found",
         405 => "Method not allowed",
         409 => "Conflict",
+        410 => "Gone",
         412 => "Precondition failed",
         413 => "Payload too large",
         415 => "Unsupported media type",

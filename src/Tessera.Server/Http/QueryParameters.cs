@@ -36,19 +36,25 @@ public sealed class QueryParameters
 
     public string? String(string name) => _query.TryGetValue(name, out var values) ? values[^1] : null;
 
-    public int Int(string name, int fallback)
+    public int Int(string name, int fallback) => Whole<int>(name) ?? fallback;
+
+    /// <summary>A 64-bit whole number, or null when absent (a malformed one is an error and null too).</summary>
+    public long? Long(string name) => Whole<long>(name);
+
+    private T? Whole<T>(string name)
+        where T : struct, System.Numerics.IBinaryInteger<T>
     {
         var raw = String(name);
         if (raw is null)
         {
-            return fallback;
+            return null;
         }
-        if (int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        if (T.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             return value;
         }
         _errors.Add(name, "Must be a whole number.");
-        return fallback;
+        return null;
     }
 
     public DateTimeOffset? Instant(string name)

@@ -74,6 +74,34 @@ public sealed class PostgresDatabase : SqlDatabase
 
     public override string NowMs => "tessera_now_ms()";
 
+    public override bool PushesChanges => true;
+
+    /// <summary>The channel migration 0010's trigger NOTIFYs with the highest position of each change.</summary>
+    public const string ChangeChannel = "tessera_token_changes";
+
+    /// <summary>How long a listening connection stays silent before it is checked (a dead peer is otherwise noticed only by TCP).</summary>
+    private static readonly TimeSpan ListenKeepAlive = TimeSpan.FromSeconds(15);
+
+    public override async Task ListenForChangesAsync(Action changed, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        connection.Notification += (_, _) => changed();
+        await using (var listen = new NpgsqlCommand($"LISTEN {ChangeChannel}", connection))
+        {
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // Whatever committed before LISTEN took effect was not notified here: read it now.
+        changed();
+        while (true)
+        {
+            if (!await connection.WaitAsync(ListenKeepAlive, cancellationToken))
+            {
+                await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                await ping.ExecuteScalarAsync(cancellationToken);
+            }
+        }
+    }
+
     /// <summary>
     /// ANALYZE of the listed tables. Autovacuum analyzes too, but only after a share of the table has changed and its
     /// next round has come: right after a bulk load (an import, a restore) the planner would choose the list pages'

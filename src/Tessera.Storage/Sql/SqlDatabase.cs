@@ -153,6 +153,16 @@ public abstract class SqlDatabase : IAsyncDisposable
     /// </summary>
     public virtual Task RefreshStatisticsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>True when <see cref="ListenForChangesAsync"/> pushes change-feed notifications (PostgreSQL).</summary>
+    public virtual bool PushesChanges => false;
+
+    /// <summary>
+    /// Calls <paramref name="changed"/> whenever a change-feed row commits, and once when listening starts (rows committed
+    /// before then are read at once); returns or throws only when the connection is lost or on cancellation. SQLite has
+    /// no notifications: it returns at once and readers poll.
+    /// </summary>
+    public virtual Task ListenForChangesAsync(Action changed, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Prepares a fresh database file or server for migrations (e.g. SQLite's WAL mode).</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

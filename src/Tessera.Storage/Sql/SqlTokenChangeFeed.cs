@@ -20,10 +20,10 @@ public sealed class SqlTokenChangeFeed(SqlDatabase database) : ITokenChangeFeed
     public async Task<IReadOnlyList<TokenChange>> ReadAfterAsync(long position, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long Position, byte[] TokenHash)>(new CommandDefinition(
-            "SELECT position, token_hash FROM token_changes WHERE position > @position ORDER BY position LIMIT @limit",
+        var rows = await connection.QueryAsync<(long Position, byte[] TokenHash, string? AccountId)>(new CommandDefinition(
+            "SELECT position, token_hash, account_id FROM token_changes WHERE position > @position ORDER BY position LIMIT @limit",
             new { position, limit }, cancellationToken: cancellationToken));
-        return [.. rows.Select(r => new TokenChange(r.Position, SecretHash.FromBytes(r.TokenHash)))];
+        return [.. rows.Select(r => new TokenChange(r.Position, SecretHash.FromBytes(r.TokenHash), r.AccountId))];
     }
 
     public async Task<IReadOnlyList<TokenChange>> ReadAtAsync(IReadOnlyCollection<long> positions, CancellationToken cancellationToken)
@@ -33,10 +33,10 @@ public sealed class SqlTokenChangeFeed(SqlDatabase database) : ITokenChangeFeed
             return [];
         }
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long Position, byte[] TokenHash)>(new CommandDefinition(
-            $"SELECT position, token_hash FROM token_changes WHERE position {database.EqualsAny("positions")} ORDER BY position",
+        var rows = await connection.QueryAsync<(long Position, byte[] TokenHash, string? AccountId)>(new CommandDefinition(
+            $"SELECT position, token_hash, account_id FROM token_changes WHERE position {database.EqualsAny("positions")} ORDER BY position",
             new { positions = positions.ToArray() }, cancellationToken: cancellationToken));
-        return [.. rows.Select(r => new TokenChange(r.Position, SecretHash.FromBytes(r.TokenHash)))];
+        return [.. rows.Select(r => new TokenChange(r.Position, SecretHash.FromBytes(r.TokenHash), r.AccountId))];
     }
 
     public async Task<long> PrunedThroughAsync(CancellationToken cancellationToken)

@@ -96,6 +96,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("GET /v1/audit", checkedRoutes);
         Assert.Contains("PATCH /v1/members/{id}", checkedRoutes);
         Assert.Contains("POST /v1/invitations/", checkedRoutes);
+        Assert.Contains("GET /v1/gateway/snapshot", checkedRoutes);
+        Assert.Contains("POST /v1/gateway/usage", checkedRoutes);
     }
 
     private static async Task AssertInsufficientScopeAsync(HttpResponseMessage response, string needed, bool lattica, string route)
@@ -166,6 +168,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         "/v1/members/{id}" => new JsonObject { ["displayName"] = Unique("renamed") },
         // Not a token: a false positive that changes nothing, answered only past the scope check.
         "/v1/leaks" => new JsonObject { ["token"] = "not-a-token" },
+        // An empty report: past the scope check it records nothing.
+        "/v1/gateway/usage" => new JsonObject { ["items"] = new JsonArray() },
         _ => null,
     };
 
