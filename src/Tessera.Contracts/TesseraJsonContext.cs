@@ -29,4 +29,11 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(LeakReportResponse))]
 [JsonSerializable(typeof(List<GitHubLeakVerdict>))]
 [JsonSerializable(typeof(AuditEntryResponse))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(CreatedWebhookResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(PageResponse<WebhookResponse>))]
+[JsonSerializable(typeof(WebhookDeliveryResponse))]
+[JsonSerializable(typeof(PageResponse<WebhookDeliveryResponse>))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

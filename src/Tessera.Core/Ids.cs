@@ -11,6 +11,9 @@ public static class Ids
     public const string Workload = "wl_";
     public const string Token = "tok_";
     public const string Audit = "aud_";
+    public const string Webhook = "wh_";
+    public const string Event = "evt_";
+    public const string Delivery = "dlv_";
 
     public static string New(string prefix, DateTimeOffset at) => prefix + Guid.CreateVersion7(at).ToString("N");
 

@@ -1,6 +1,7 @@
 using Tessera.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.Storage;
+using Tessera.Core.Webhooks;
 using Tessera.Storage.Sql;
 
 namespace Tessera.Storage;
@@ -45,6 +46,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
         services.AddSingleton<IAuditStore, SqlAuditStore>();
         services.AddSingleton<IConsoleSessionStore, SqlConsoleSessionStore>();
+        services.AddSingleton<IWebhookStore, SqlWebhookStore>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Tessera.Core.Audit;
 using Tessera.Core.Leaks;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
+using Tessera.Core.Webhooks;
 using Tessera.Core.Workloads;
 using Tessera.Storage;
 
@@ -35,6 +36,11 @@ public static class CoreServiceCollectionExtensions
         // Leak response (issue 18)
         services.AddSingleton(new LeakOptions(settings.Leaks.ParsedAction));
         services.AddSingleton<LeakService>();
+        // Events and webhooks (issue 14): the secret protector is the web host's (Data Protection).
+        services.AddSingleton(settings.Webhooks);
+        services.AddSingleton<WebhookDestinations>();
+        services.AddSingleton<WebhookService>();
+        services.AddSingleton<ExpiryWarnings>();
         return services;
     }
 }
