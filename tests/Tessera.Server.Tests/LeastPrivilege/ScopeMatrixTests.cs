@@ -94,6 +94,7 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("DELETE /v1/license-keys/{id}", checkedRoutes);
         Assert.Contains("POST /api/token/assign_token_to_model", checkedRoutes);
         Assert.Contains("GET /v1/audit", checkedRoutes);
+        Assert.Contains("POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry", checkedRoutes);
     }
 
     private static async Task AssertInsufficientScopeAsync(HttpResponseMessage response, string needed, bool lattica, string route)
@@ -117,6 +118,9 @@ public abstract class ScopeMatrixTests(TesseraApp app)
     private async Task<string> KeyAsync(TestAccount account, string scope) =>
         (await (await account.Client.PostJsonAsync("/v1/license-keys", new { name = scope, scopes = new[] { scope } }))
             .ReadAsync<CreatedLicenseKeyResponse>(HttpStatusCode.Created)).Key;
+
+    // A public address, accepted by the default destination rules without a DNS lookup; nothing is delivered in these tests.
+    private const string WebhookUrl = "https://8.8.8.8/hooks/matrix";
 
     private sealed record Request(string Path, JsonObject? Body, bool NamesAnObject);
 
@@ -144,9 +148,18 @@ public abstract class ScopeMatrixTests(TesseraApp app)
             _ when pattern.StartsWith("/v1/license-keys/", StringComparison.Ordinal) =>
                 (await (await account.Client.PostJsonAsync("/v1/license-keys", new { name = "target", scopes = new[] { Scopes.KeysManage } }))
                     .ReadAsync<CreatedLicenseKeyResponse>(HttpStatusCode.Created)).Id,
+            _ when pattern.StartsWith("/v1/webhooks/", StringComparison.Ordinal) =>
+                (await (await account.Client.PostJsonAsync("/v1/webhooks", new CreateWebhookRequest(WebhookUrl, ["*"])))
+                    .ReadAsync<CreatedWebhookResponse>(HttpStatusCode.Created)).Id,
             _ => throw new InvalidOperationException($"The scope matrix does not know how to make the object of {pattern} (key {key[..4]}…): add it."),
         };
-        return new Request(pattern.Replace("{id}", id, StringComparison.Ordinal), JsonBodyFor(pattern), true);
+        var path = pattern.Replace("{id}", id, StringComparison.Ordinal);
+        if (path.Contains("{deliveryId}", StringComparison.Ordinal))
+        {
+            var delivery = await (await account.Client.PostAsync($"/v1/webhooks/{id}/test", null)).ReadAsync<WebhookDeliveryResponse>(HttpStatusCode.Accepted);
+            path = path.Replace("{deliveryId}", delivery.Id, StringComparison.Ordinal);
+        }
+        return new Request(path, JsonBodyFor(pattern), true);
     }
 
     private static JsonObject? JsonBodyFor(string pattern) => pattern switch
@@ -159,6 +172,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         "/v1/license-keys/{id}" => new JsonObject { ["note"] = "matrix" },
         // Not a token: a false positive that changes nothing, answered only past the scope check.
         "/v1/leaks" => new JsonObject { ["token"] = "not-a-token" },
+        "/v1/webhooks" => new JsonObject { ["url"] = WebhookUrl, ["events"] = new JsonArray("*") },
+        "/v1/webhooks/{id}" => new JsonObject { ["description"] = Unique("hook") },
         _ => null,
     };
 

@@ -41,7 +41,8 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
         await account.PatchTokenAsync(token.Id, new { status = "cancelled" });
         await server.DeliverAsync();
 
-        var received = Receiver.To(path);
+        // Delivered concurrently, in no guaranteed order (API.md §7).
+        var received = Receiver.To(path).OrderBy(r => r.Type == "token.cancelled").ToList();
         Assert.Equal(["token.created", "token.cancelled"], received.Select(r => r.Type));
         Assert.All(received, r => Assert.Equal([endpoint.Secret], r.VerifiedBy));
         Assert.All(received, r => Assert.StartsWith("evt_", r.Id, StringComparison.Ordinal));
@@ -55,7 +56,7 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
 
         var log = await account.DeliveriesAsync(endpoint.Id);
         Assert.All(log.Items, d => Assert.Equal(("succeeded", 1, 200), (d.Status, d.Attempts, d.LastResponseStatus)));
-        Assert.Equal(received.Select(r => r.Id).Reverse(), log.Items.Select(d => d.EventId));
+        Assert.Equal(received.Select(r => r.Id).Order(), log.Items.Select(d => d.EventId).Order());
     }
 
     [Fact]
@@ -203,7 +204,10 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
         var delivering = server.DeliverAsync();
         var (arrived, _) = await Poll.UntilAsync(() => Task.FromResult(Receiver.To(healthy).Count), n => n == WebhookDispatcherLane);
         Assert.Equal(WebhookDispatcherLane, arrived);
-        // The healthy endpoint got them all while the dead one still holds every request open (no clock moved).
+        // The healthy endpoint got them all, and answered, while the dead one still holds every request open (no clock moved).
+        var (succeeded, _) = await Poll.UntilAsync(
+            async () => (await account.DeliveriesAsync(healthyEndpoint.Id)).Items.Count(d => d.Status == "succeeded"), n => n == WebhookDispatcherLane);
+        Assert.Equal(WebhookDispatcherLane, succeeded);
         var (hanging, _) = await Poll.UntilAsync(() => Task.FromResult(Receiver.Hanging(dead)), n => n == WebhookDispatcherLane);
         Assert.Equal(WebhookDispatcherLane, hanging);
         Assert.False(delivering.IsCompleted);
@@ -271,5 +275,42 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
         var after = Receiver.To(path)[1];
         Assert.Single(after.Signature.Split(' '));
         Assert.Equal(WebhookSignatures.Of(rotated.Secret, after), after.Signature);
+    }
+
+    [Fact]
+    public async Task WebhookVerifier_accepts_a_delivery_and_refuses_it_replayed_after_five_minutes_or_tampered()
+    {
+        var (account, endpoint, path) = await SubscribedAsync(events: "webhook.test");
+        await (await account.Client.PostAsync($"/v1/webhooks/{endpoint.Id}/test", null, TestContext.Current.CancellationToken))
+            .ReadAsync<WebhookDeliveryResponse>(HttpStatusCode.Accepted);
+        await server.DeliverAsync();
+        var r = Receiver.To(path).Single();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(App.Time.GetUtcNow());
+        var verifier = new Tessera.Client.WebhookVerifier(clock, endpoint.Secret);
+
+        Assert.True(verifier.IsValid(r.Id, r.Timestamp, r.Signature, r.Body));
+        Assert.False(verifier.IsValid(r.Id, r.Timestamp, r.Signature, r.Body.Replace("webhook.test", "token.deleted", StringComparison.Ordinal)));
+        Assert.False(verifier.IsValid("evt_other", r.Timestamp, r.Signature, r.Body));
+        Assert.False(new Tessera.Client.WebhookVerifier(clock, Core.Webhooks.WebhookSignature.NewSecret()).IsValid(r.Id, r.Timestamp, r.Signature, r.Body));
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.True(verifier.IsValid(r.Id, r.Timestamp, r.Signature, r.Body));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(verifier.IsValid(r.Id, r.Timestamp, r.Signature, r.Body));
+    }
+
+    [Fact]
+    public async Task A_leak_report_sends_token_leaked_and_token_cancelled()
+    {
+        var (account, _, path) = await SubscribedAsync(events: ["token.leaked", "token.cancelled"]);
+        var token = await account.CreateTokenAsync("leaky");
+        await (await account.Client.PostJsonAsync("/v1/leaks", new LeakReportRequest(token.Token, "https://pastebin.example/raw/1", "paste")))
+            .ReadAsync<LeakReportResponse>();
+        await server.DeliverAsync();
+
+        var received = Receiver.To(path);
+        Assert.Equal(["token.cancelled", "token.leaked"], received.Select(r => r.Type).Order());
+        var leaked = received.Single(r => r.Type == "token.leaked").Json["data"]!;
+        Assert.Equal(("cancelled", "https://pastebin.example/raw/1"), ((string)leaked["status"]!, (string)leaked["leak"]!["url"]!));
+        Assert.DoesNotContain(token.Token, string.Concat(received.Select(x => x.Body)), StringComparison.Ordinal);
     }
 }
