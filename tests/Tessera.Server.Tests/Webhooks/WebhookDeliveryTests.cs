@@ -23,15 +23,8 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
 
     private static string Name() => Guid.NewGuid().ToString("N");
 
-    private async Task<(TestAccount Account, CreatedWebhookResponse Endpoint, string Path)> SubscribedAsync(int status = 200, int failures = 0,
-        params string[] events)
-    {
-        var account = await App.NewAccountAsync();
-        var path = Name();
-        var endpoint = await account.CreateWebhookAsync(Receiver.Answer(path, status, failures), events);
-        Receiver.Trust(path, endpoint.Secret);
-        return (account, endpoint, path);
-    }
+    private Task<(TestAccount Account, CreatedWebhookResponse Endpoint, string Path)> SubscribedAsync(int status = 200, int failures = 0,
+        params string[] events) => server.SubscribedAsync(status, failures, events);
 
     [Fact]
     public async Task Token_changes_arrive_signed_as_the_specification_says_with_the_token_as_the_api_shows_it()
@@ -95,7 +88,7 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
         var received = Receiver.To(path);
         Assert.Equal(["token.unassigned", "token.unassigned", "workload.deleted"], received.Select(r => r.Type).Order());
         var unassigned = received.Where(r => r.Type == "token.unassigned").Select(r => r.Json["data"]!).ToList();
-        Assert.Equal([a.Id, b.Id], unassigned.Select(d => (string)d["id"]!).Order());
+        Assert.Equal(new[] { a.Id, b.Id }.Order(), unassigned.Select(d => (string)d["id"]!).Order());
         Assert.All(unassigned, d => Assert.Null(d["workloadId"]));
         Assert.All(unassigned, d => Assert.Equal("unassigned", (string)d["state"]!));
     }
@@ -222,62 +215,6 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
     }
 
     [Fact]
-    public async Task An_endpoint_failing_for_DisableAfter_is_disabled_with_an_audit_entry_and_enabling_it_resumes()
-    {
-        var (account, endpoint, path) = await SubscribedAsync(status: 500, failures: 1_000, events: "token.created");
-        await account.CreateTokenAsync("first");
-        await server.DeliverAsync();
-        App.Time.Advance(TimeSpan.FromHours(1));
-        await account.CreateTokenAsync("second");
-        await server.DeliverAsync();
-
-        Assert.False((await account.GetWebhookAsync(endpoint.Id)).Enabled);
-        var disabled = (await account.AuditAsync($"?objectId={endpoint.Id}&action=webhook.disabled")).Items.Single();
-        Assert.Equal("system", disabled.ActorType);
-        var attempts = Receiver.To(path).Count;
-        await account.CreateTokenAsync("third");
-        App.Time.Advance(TimeSpan.FromSeconds(5));
-        await server.DeliverAsync();
-        Assert.Equal(attempts, Receiver.To(path).Count);
-
-        // Enabled again, it gets what was pending when it was disabled (not the changes made while it was off).
-        Receiver.Answer(path);
-        await (await account.Client.PatchJsonAsync($"/v1/webhooks/{endpoint.Id}", new { enabled = true })).ReadAsync<WebhookResponse>();
-        await server.DeliverAsync();
-        Assert.Equal(2, Receiver.To(path).Skip(attempts).Count());
-        Assert.Equal(["succeeded", "succeeded"], (await account.DeliveriesAsync(endpoint.Id)).Items.Select(d => d.Status));
-    }
-
-    [Fact]
-    public async Task A_rotation_signs_with_both_secrets_for_24_hours_then_with_the_new_one()
-    {
-        var (account, endpoint, path) = await SubscribedAsync(events: "webhook.test");
-        var rotated = await (await account.Client.PostAsync($"/v1/webhooks/{endpoint.Id}/rotate-secret", null, TestContext.Current.CancellationToken))
-            .ReadAsync<CreatedWebhookResponse>();
-        Receiver.Trust(path, endpoint.Secret, rotated.Secret);
-        await (await account.Client.PostAsync($"/v1/webhooks/{endpoint.Id}/test", null, TestContext.Current.CancellationToken))
-            .ReadAsync<WebhookDeliveryResponse>(HttpStatusCode.Accepted);
-        await server.DeliverAsync();
-
-        var during = Receiver.To(path).Single();
-        var signatures = during.Signature.Split(' ');
-        Assert.Equal(2, signatures.Length);
-        // StandardWebhooks 1.1.2 checks only the first of several signatures (its loop reads the whole header on the
-        // last turn), so it vouches for the new secret's; the old one's is checked against the specification's formula.
-        Assert.Equal([rotated.Secret], during.VerifiedBy);
-        Assert.Contains(WebhookSignatures.Of(endpoint.Secret, during), signatures);
-
-        App.Time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));
-        await (await account.Client.PostAsync($"/v1/webhooks/{endpoint.Id}/test", null, TestContext.Current.CancellationToken))
-            .ReadAsync<WebhookDeliveryResponse>(HttpStatusCode.Accepted);
-        await server.DeliverAsync();
-        // A day on the server's clock is beyond the verifier's tolerance on the real one: count the signatures instead.
-        var after = Receiver.To(path)[1];
-        Assert.Single(after.Signature.Split(' '));
-        Assert.Equal(WebhookSignatures.Of(rotated.Secret, after), after.Signature);
-    }
-
-    [Fact]
     public async Task WebhookVerifier_accepts_a_delivery_and_refuses_it_replayed_after_five_minutes_or_tampered()
     {
         var (account, endpoint, path) = await SubscribedAsync(events: "webhook.test");
@@ -292,9 +229,10 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
         Assert.False(verifier.IsValid(r.Id, r.Timestamp, r.Signature, r.Body.Replace("webhook.test", "token.deleted", StringComparison.Ordinal)));
         Assert.False(verifier.IsValid("evt_other", r.Timestamp, r.Signature, r.Body));
         Assert.False(new Tessera.Client.WebhookVerifier(clock, Core.Webhooks.WebhookSignature.NewSecret()).IsValid(r.Id, r.Timestamp, r.Signature, r.Body));
-        clock.Advance(TimeSpan.FromMinutes(5));
+        // The header has whole seconds: a minute short of 5 passes, 5 minutes and a second after it do not.
+        clock.Advance(TimeSpan.FromMinutes(4));
         Assert.True(verifier.IsValid(r.Id, r.Timestamp, r.Signature, r.Body));
-        clock.Advance(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(2));
         Assert.False(verifier.IsValid(r.Id, r.Timestamp, r.Signature, r.Body));
     }
 

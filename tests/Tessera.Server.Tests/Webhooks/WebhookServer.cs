@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Tessera.Contracts;
 using Tessera.Server.Background;
 using Tessera.Server.Tests.Infrastructure;
 using Tessera.Server.Webhooks;
@@ -32,6 +33,17 @@ public abstract class WebhookServer : IAsyncLifetime
     {
         App.Time.SetUtcNow(DateTimeOffset.UtcNow);
         Receiver = await WebhookReceiver.StartAsync();
+    }
+
+    /// <summary>A fresh account with an endpoint on a fresh receiver path answering as told, whose secret the receiver trusts.</summary>
+    public async Task<(TestAccount Account, CreatedWebhookResponse Endpoint, string Path)> SubscribedAsync(int status = 200, int failures = 0,
+        params string[] events)
+    {
+        var account = await App.NewAccountAsync();
+        var path = Guid.NewGuid().ToString("N");
+        var endpoint = await account.CreateWebhookAsync(Receiver.Answer(path, status, failures), events);
+        Receiver.Trust(path, endpoint.Secret);
+        return (account, endpoint, path);
     }
 
     /// <summary>Delivers everything due now and waits until every attempt is recorded.</summary>
