@@ -41,4 +41,11 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(GatewayChangesResponse))]
 [JsonSerializable(typeof(GatewayUsageRequest))]
 [JsonSerializable(typeof(GatewayUsageResponse))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(CreatedWebhookResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(PageResponse<WebhookResponse>))]
+[JsonSerializable(typeof(WebhookDeliveryResponse))]
+[JsonSerializable(typeof(PageResponse<WebhookDeliveryResponse>))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

@@ -38,6 +38,13 @@ public static class ErrorCodes
     public const string PreconditionFailed = "precondition_failed";
     public const string ConcurrentModification = "concurrent_modification";
 
+    // Webhooks (API.md §7)
+    public const string WebhookNotFound = "webhook_not_found";
+    public const string DeliveryNotFound = "delivery_not_found";
+    public const string UnknownEventType = "unknown_event_type";
+    public const string WebhookUrlForbidden = "webhook_url_forbidden";
+    public const string WebhookLimitReached = "webhook_limit_reached";
+
     // Token rules and query-side refusals
     public const string TokenMissing = "token_missing";
     public const string TokenMalformed = "token_malformed";

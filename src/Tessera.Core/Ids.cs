@@ -13,6 +13,9 @@ public static class Ids
     public const string Audit = "aud_";
     public const string Member = "mem_";
     public const string Invitation = "inv_";
+    public const string Webhook = "wh_";
+    public const string Event = "evt_";
+    public const string Delivery = "dlv_";
 
     public static string New(string prefix, DateTimeOffset at) => prefix + Guid.CreateVersion7(at).ToString("N");
 

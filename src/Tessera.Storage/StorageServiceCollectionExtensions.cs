@@ -2,6 +2,7 @@ using Tessera.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Core.Gateway;
 using Tessera.Core.Storage;
+using Tessera.Core.Webhooks;
 using Tessera.Storage.Sql;
 
 namespace Tessera.Storage;
@@ -48,6 +49,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAuditStore, SqlAuditStore>();
         services.AddSingleton<IConsoleSessionStore, SqlConsoleSessionStore>();
         services.AddSingleton<IMemberStore, SqlMemberStore>();
+        services.AddSingleton<IWebhookStore, SqlWebhookStore>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Tessera.Core.Audit;
+using Tessera.Core.Events;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Validation;
@@ -158,17 +159,17 @@ public sealed class AccountService(IAccountStore store, IAuditStore audit, IWork
         var secret = SecretFormat.Generate(SecretKind.LicenseKey);
         var key = LicenseKey.Issue(caller.AccountId, validName!, secret, now, grant);
         await store.InsertLicenseKeyAsync(key, cancellationToken,
-            [AuditEntry.By(caller, key.CreatedAt, AuditActions.LicenseKeyCreated, key.Id, null, KeyFields(key))]);
+            [AuditEntry.By(caller, key.CreatedAt, AuditActions.LicenseKeyCreated, key.Id, null, KeyFields(key)).About(EventData.LicenseKey(key))]);
         return (key, secret);
     }
 
     public async Task RevokeLicenseKeyAsync(Caller caller, string keyId, CancellationToken cancellationToken)
     {
-        await GetLicenseKeyAsync(caller, keyId, cancellationToken);
+        var key = await GetLicenseKeyAsync(caller, keyId, cancellationToken);
         var now = Instants.Now(time);
         // Written by the store only if it revokes: revoking a revoked key changes nothing.
         var entry = AuditEntry.By(caller, now, AuditActions.LicenseKeyRevoked, keyId,
-            new JsonObject { ["status"] = "active" }, new JsonObject { ["status"] = "revoked" });
+            new JsonObject { ["status"] = "active" }, new JsonObject { ["status"] = "revoked" }).About(EventData.LicenseKey(key, now));
         var result = await store.RevokeLicenseKeyAsync(caller.AccountId, keyId, now, cancellationToken, [entry]);
         switch (result)
         {

@@ -32,6 +32,14 @@ public static class AuditActions
     /// <summary>A key asked for more than its scopes or workloads allow (a call outside its scopes, a wider key); details say what.</summary>
     public const string LicenseKeyScopeRefused = "license_key.scope_refused";
 
+    public const string WebhookCreated = "webhook.created";
+    public const string WebhookUpdated = "webhook.updated";
+    public const string WebhookDeleted = "webhook.deleted";
+    public const string WebhookSecretRotated = "webhook.secret_rotated";
+
+    /// <summary>The server disabled an endpoint that failed without a success for Tessera:Webhooks:DisableAfter.</summary>
+    public const string WebhookDisabled = "webhook.disabled";
+
     public const string ConsoleSignedIn = "console.signed_in";
     public const string ConsoleSignInFailed = "console.sign_in_failed";
 
@@ -50,7 +58,8 @@ public static class AuditActions
     [
         TokenCreated, TokenRenamed, TokenNoteChanged, TokenAssigned, TokenUnassigned, TokenCancelled, TokenReactivated,
         TokenRenewed, TokenExpirySet, TokenDeleted, TokenLeaked, WorkloadCreated, WorkloadRenamed, WorkloadDescribed, WorkloadDeleted,
-        AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, LicenseKeyScopeRefused, ConsoleSignedIn, ConsoleSignInFailed,
+        AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, LicenseKeyScopeRefused, WebhookCreated, WebhookUpdated, WebhookDeleted, WebhookSecretRotated, WebhookDisabled,
+        ConsoleSignedIn, ConsoleSignInFailed,
         InvitationCreated, InvitationRevoked, MemberJoined, MemberChanged, MemberRemoved, MemberPasswordChanged, MemberTwoStepEnabled,
     ];
 }

@@ -28,6 +28,15 @@ public sealed record AuditEntry(
 
     /// <summary>The console session a member made the change in (ses_…), never its cookie.</summary>
     public string? SessionId { get; init; }
+    /// <summary>
+    /// The object the change left (for a deletion: the object it removed), as the change's event carries it
+    /// (<see cref="Events.EventData"/>); null for entries that are no event. The store that writes the entry writes the
+    /// event from it, in the same transaction (API.md §7's outbox). Not part of the trail itself.
+    /// </summary>
+    public string? Subject { get; init; }
+
+    /// <summary>This entry, carrying <paramref name="subject"/> into its event.</summary>
+    public AuditEntry About(JsonObject subject) => this with { Subject = Text(subject) };
 
     /// <summary>An entry for a change the caller made (through the API or the console).</summary>
     public static AuditEntry By(Caller caller, DateTimeOffset at, string action, string objectId, JsonObject? before, JsonObject? after)
@@ -55,6 +64,7 @@ public sealed record AuditEntry(
     public static AuditEntry TokenUnassignedBy(AuditEntry workloadDeleted, string tokenId) =>
         workloadDeleted with
         {
+            Subject = null,
             Id = Ids.New(Ids.Audit, workloadDeleted.At),
             Action = AuditActions.TokenUnassigned,
             ObjectId = tokenId,

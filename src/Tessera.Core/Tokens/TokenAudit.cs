@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
+using Tessera.Core.Events;
 using Tessera.Core.Leaks;
 
 namespace Tessera.Core.Tokens;
@@ -18,10 +19,10 @@ internal static class TokenAudit
     }
 
     public static AuditEntry Created(Caller caller, QueryToken t) =>
-        AuditEntry.By(caller, t.CreatedAt, AuditActions.TokenCreated, t.Id, null, All(t));
+        AuditEntry.By(caller, t.CreatedAt, AuditActions.TokenCreated, t.Id, null, All(t)).About(EventData.Token(t, t.CreatedAt));
 
     public static AuditEntry Deleted(Caller caller, QueryToken t, DateTimeOffset at) =>
-        AuditEntry.By(caller, at, AuditActions.TokenDeleted, t.Id, All(t), null);
+        AuditEntry.By(caller, at, AuditActions.TokenDeleted, t.Id, All(t), null).About(EventData.Token(t, at));
 
     /// <summary>
     /// A leak report: <c>token.leaked</c> with where it was seen and what the server did, and, when that cancelled
@@ -32,7 +33,10 @@ internal static class TokenAudit
         var (actorType, actorId, clientIp) = reporter.As(after.AccountId);
         var at = after.UpdatedAt;
         AuditEntry Entry(string auditAction, JsonObject? old, JsonObject now) => new(
-            Ids.New(Ids.Audit, at), after.AccountId, at, actorType, actorId, auditAction, after.Id, AuditEntry.Text(old), AuditEntry.Text(now), clientIp);
+            Ids.New(Ids.Audit, at), after.AccountId, at, actorType, actorId, auditAction, after.Id, AuditEntry.Text(old), AuditEntry.Text(now), clientIp)
+        {
+            Subject = AuditEntry.Text(EventData.Token(after, at)),
+        };
 
         var entries = new List<AuditEntry>
         {
@@ -57,7 +61,8 @@ internal static class TokenAudit
         var at = after.UpdatedAt;
         var entries = new List<AuditEntry>();
         void Add(string action, string field, JsonNode? old, JsonNode? now) =>
-            entries.Add(AuditEntry.By(caller, at, action, after.Id, new JsonObject { [field] = old }, new JsonObject { [field] = now }));
+            entries.Add(AuditEntry.By(caller, at, action, after.Id, new JsonObject { [field] = old }, new JsonObject { [field] = now })
+                .About(EventData.Token(after, at)));
 
         if (before.Status != after.Status)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
+using Tessera.Core.Events;
 
 namespace Tessera.Core.Workloads;
 
@@ -8,10 +9,10 @@ namespace Tessera.Core.Workloads;
 internal static class WorkloadAudit
 {
     public static AuditEntry Created(Caller caller, Workload w) =>
-        AuditEntry.By(caller, w.CreatedAt, AuditActions.WorkloadCreated, w.Id, null, All(w));
+        AuditEntry.By(caller, w.CreatedAt, AuditActions.WorkloadCreated, w.Id, null, All(w)).About(EventData.Workload(w));
 
     public static AuditEntry Deleted(Caller caller, Workload w, DateTimeOffset at) =>
-        AuditEntry.By(caller, at, AuditActions.WorkloadDeleted, w.Id, All(w), null);
+        AuditEntry.By(caller, at, AuditActions.WorkloadDeleted, w.Id, All(w), null).About(EventData.Workload(w));
 
     public static List<AuditEntry> Changes(Caller caller, string nameBefore, string descriptionBefore, Workload after)
     {
@@ -19,12 +20,13 @@ internal static class WorkloadAudit
         if (nameBefore != after.Name)
         {
             entries.Add(AuditEntry.By(caller, after.UpdatedAt, AuditActions.WorkloadRenamed, after.Id,
-                new JsonObject { ["name"] = nameBefore }, new JsonObject { ["name"] = after.Name }));
+                new JsonObject { ["name"] = nameBefore }, new JsonObject { ["name"] = after.Name }).About(EventData.Workload(after)));
         }
         if (descriptionBefore != after.Description)
         {
             entries.Add(AuditEntry.By(caller, after.UpdatedAt, AuditActions.WorkloadDescribed, after.Id,
-                new JsonObject { ["description"] = descriptionBefore }, new JsonObject { ["description"] = after.Description }));
+                new JsonObject { ["description"] = descriptionBefore }, new JsonObject { ["description"] = after.Description })
+                .About(EventData.Workload(after)));
         }
         return entries;
     }

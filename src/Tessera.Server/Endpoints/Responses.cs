@@ -4,6 +4,7 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
+using Tessera.Core.Webhooks;
 
 namespace Tessera.Server.Endpoints;
 
@@ -58,6 +59,21 @@ public static class Responses
     };
 
     public static CreatedLicenseKeyResponse CreatedLicenseKey(LicenseKey k, string secret, DateTimeOffset now) => new(LicenseKey(k, now), secret);
+
+    public static WebhookResponse Webhook(WebhookEndpoint e) => new()
+    {
+        Id = e.Id,
+        Url = e.Url,
+        Events = e.Events,
+        Description = e.Description,
+        Enabled = e.Enabled,
+        CreatedAt = e.CreatedAt,
+        UpdatedAt = e.UpdatedAt,
+        Version = e.Version,
+    };
+
+    public static WebhookDeliveryResponse Delivery(WebhookDelivery d) =>
+        new(d.Id, d.EventId, d.Type, d.Status, d.Attempts, d.LastResponseStatus, d.LastAttemptAt, d.NextAttemptAt);
 
     public static AccountResponse Account(Account a) => new(a.Id, a.Name, a.CreatedAt);
 

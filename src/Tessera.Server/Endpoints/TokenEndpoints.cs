@@ -4,6 +4,7 @@ using Tessera.Contracts;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
+using Tessera.Core.Webhooks;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
@@ -16,8 +17,10 @@ public static class TokenEndpoints
     private static readonly QueryContract ListQuery = new(
         QueryParameter.Text("workloadId", "Only tokens bound to this workload; 'none' for unassigned tokens."),
         QueryParameter.Choice("status", "Stored status.", "active", "cancelled"),
-        QueryParameter.Choice("state", "Effective state now: usable, unassigned (active, no workload), expired, or cancelled.",
-            "usable", "unassigned", "expired", "cancelled"),
+        QueryParameter.Choice("state",
+            "Effective state now: usable, unassigned (active, no workload), expired, or cancelled; " +
+            "expiring: usable and expiring within the first expiry warning (Tessera:Webhooks:ExpiryWarnings, 7 days by default).",
+            "usable", "unassigned", "expired", "cancelled", Expiring),
         QueryParameter.Text("q", "Case-insensitive substring of the token's name."),
         QueryParameter.Instant("createdFrom", "Created at or after this instant (RFC 3339 with offset)."),
         QueryParameter.Instant("createdTo", "Created before this instant (RFC 3339 with offset)."),
@@ -73,8 +76,21 @@ public static class TokenEndpoints
         return Created(response, issued, time);
     }
 
+    /// <summary>A list filter, not a state of its own: usable tokens whose expiry falls within the first warning threshold (issue 14).</summary>
+    private const string Expiring = "expiring";
+
+    private static bool TryParseListState(string? value, out TokenState state)
+    {
+        if (value == Expiring)
+        {
+            state = TokenState.Usable;
+            return true;
+        }
+        return TokenNames.TryParseState(value, out state);
+    }
+
     private static async Task<Ok<PageResponse<TokenResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, TokenService tokens,
-        TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, WebhookOptions webhooks, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request, ListQuery);
         var workloadId = query.String("workloadId");
@@ -83,7 +99,7 @@ public static class TokenEndpoints
             UnassignedOnly = workloadId == "none",
             WorkloadId = workloadId == "none" ? null : workloadId,
             Status = query.Choice<TokenStatus>("status", TokenNames.TryParseStatus),
-            State = query.Choice<TokenState>("state", TokenNames.TryParseState),
+            State = query.Choice<TokenState>("state", TryParseListState),
             NameContains = query.String("q"),
             CreatedFrom = query.Instant("createdFrom"),
             CreatedTo = query.Instant("createdTo"),
@@ -93,6 +109,11 @@ public static class TokenEndpoints
         };
         var cursor = query.String("cursor");
         query.ThrowIfInvalid();
+        if (query.String("state") == Expiring)
+        {
+            var within = time.GetUtcNow() + webhooks.ExpiringWithin;
+            filter = filter with { ExpiresBefore = filter.ExpiresBefore is { } before && before < within ? before : within };
+        }
         var (items, next) = await tokens.ListAsync(user.Caller(), filter, cursor, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new PageResponse<TokenResponse>([.. items.Select(t => Responses.Token(t, now))], next));

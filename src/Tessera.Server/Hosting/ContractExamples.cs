@@ -106,6 +106,21 @@ public static class ContractExamples
         ExpiresAt = Created.AddDays(7),
     };
 
+    private static readonly WebhookResponse Webhook = new()
+    {
+        Id = "wh_0193a5b2c5a17c3d9e8f7a6b5c4d3e2f",
+        Url = "https://hooks.example.com/tessera",
+        Events = ["token.created", "token.cancelled", "token.expiring"],
+        Description = "Billing",
+        Enabled = true,
+        CreatedAt = Created,
+        UpdatedAt = Created,
+        Version = 1,
+    };
+
+    private static readonly WebhookDeliveryResponse Delivery = new("dlv_0193a5b3f6b17d2e9f0a1b2c3d4e5f6a", "evt_0193a5b3f6b07c1d8e9f0a1b2c3d4e5f",
+        "token.cancelled", "succeeded", 1, 200, Created.AddMinutes(1), null);
+
     private static readonly LatticaModel Model = new(WorkloadId, "llama-3-70b", "Chat model for the pilot",
         Created.ToUnixTimeMilliseconds(), "ACTIVE", Created.ToUnixTimeMilliseconds());
 
@@ -122,6 +137,9 @@ public static class ContractExamples
         [typeof(AcceptInvitationRequest)] = new AcceptInvitationRequest("correct horse battery staple", "Dana"),
         [typeof(UpdateMemberRequest)] = new UpdateMemberRequest(Role: "viewer"),
         [typeof(GatewayUsageRequest)] = new GatewayUsageRequest([new GatewayUsageItem(TokenId, 17, Created.AddHours(2))]),
+        [typeof(CreateWebhookRequest)] = new CreateWebhookRequest("https://hooks.example.com/tessera", ["token.created", "token.cancelled", "token.expiring"],
+            "Billing"),
+        [typeof(UpdateWebhookRequest)] = new UpdateWebhookRequest(Enabled: false),
         [typeof(LeakReportRequest)] = new LeakReportRequest(QuerySecret, "https://github.com/example/repo/blob/main/.env", "manual"),
         [typeof(LatticaRequest)] = FromSdk(new LatticaRequest()),
         [typeof(LatticaCreateModelRequest)] = FromSdk(new LatticaCreateModelRequest("llama-3-70b")),
@@ -161,6 +179,11 @@ public static class ContractExamples
                 ExpiresAt: Created.AddDays(30), Status: "cancelled"),
              new GatewayEntry(TokenId: "tok_0193a5b3f6a48c2d9e0f1a2b3c4d5e6f", Deleted: true)], 1042),
         [typeof(GatewayUsageResponse)] = new GatewayUsageResponse(1),
+        [typeof(WebhookResponse)] = Webhook,
+        [typeof(CreatedWebhookResponse)] = new CreatedWebhookResponse(Webhook, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        [typeof(PageResponse<WebhookResponse>)] = new PageResponse<WebhookResponse>([Webhook], null),
+        [typeof(WebhookDeliveryResponse)] = Delivery,
+        [typeof(PageResponse<WebhookDeliveryResponse>)] = new PageResponse<WebhookDeliveryResponse>([Delivery], Cursor),
         [typeof(AccountResponse)] = new AccountResponse(AccountId, "Example AI", Created),
         [typeof(AuditEntryResponse)] = Audit,
         [typeof(PageResponse<AuditEntryResponse>)] = new PageResponse<AuditEntryResponse>([Audit], Cursor),

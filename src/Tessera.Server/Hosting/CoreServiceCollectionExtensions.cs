@@ -6,6 +6,7 @@ using Tessera.Core.Leaks;
 using Tessera.Core.Members;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
+using Tessera.Core.Webhooks;
 using Tessera.Core.Workloads;
 using Tessera.Server.Members;
 using Tessera.Storage;
@@ -46,6 +47,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MemberService>();
         services.AddSingleton<MemberSignInService>();
         services.AddSingleton<MemberTotpService>();
+        // Events and webhooks (issue 14): the secret protector is the web host's (Data Protection).
+        services.AddSingleton(settings.Webhooks);
+        services.AddSingleton<WebhookDestinations>();
+        services.AddSingleton<WebhookService>();
+        services.AddSingleton<ExpiryWarnings>();
         return services;
     }
 }

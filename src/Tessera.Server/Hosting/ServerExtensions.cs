@@ -17,6 +17,8 @@ using Tessera.Server.Http;
 using Tessera.Server.Lattica;
 using Tessera.Server.Leaks;
 using Tessera.Server.WebConsole;
+using Tessera.Server.Webhooks;
+using Tessera.Core.Webhooks;
 using Tessera.Storage.Sql;
 
 namespace Tessera.Server.Hosting;
@@ -117,6 +119,13 @@ public static class ServerExtensions
             c.Timeout = TimeSpan.FromSeconds(10);
             c.DefaultRequestHeaders.UserAgent.ParseAdd("Tessera");
         });
+        // Events and webhooks (issue 14, ADR 0015)
+        services.AddSingleton<IWebhookSecretProtector, DataProtectionWebhookSecrets>();
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddSingleton<ExpiryScanner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiryScanner>());
         builder.AddTesseraTelemetry();
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         DataProtectionCertificate.Apply(services, settings.DataProtection); // issue 19: keys encrypted at rest when asked
@@ -185,6 +194,7 @@ public static class ServerExtensions
         v1.MapMemberEndpoints(); // Members and invitations (issue 22)
         app.MapInvitationAcceptance();
         v1.MapGatewayFeedEndpoints(); // Gateway feed (issue 16)
+        v1.MapWebhookEndpoints(); // Events and webhooks (issue 14)
         app.MapGitHubLeakEndpoint();
         return app;
     }

@@ -3,6 +3,7 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
+using Tessera.Core.Webhooks;
 using Tessera.Server.Abuse;
 using Tessera.Server.Leaks;
 
@@ -34,6 +35,9 @@ public sealed class TesseraSettings
 
     /// <summary>Leak response: GitHub's partner keys and what a report does (issue 18).</summary>
     public LeakSettings Leaks { get; set; } = new();
+
+    /// <summary>Events and webhooks: retries, auto-disable, destinations, expiry warnings (issue 14).</summary>
+    public WebhookOptions Webhooks { get; set; } = new();
 
     /// <summary>How the console's Data Protection keys are protected at rest (issue 19).</summary>
     public DataProtectionSettings DataProtection { get; set; } = new();
@@ -117,6 +121,14 @@ public sealed class TesseraSettings
                 "TrustWindow at least FeedInterval, OfflineGrace, StoreBreak, UnknownTtl and MaxUnknown not negative.");
         }
         settings.Abuse.Validate();
+        try
+        {
+            settings.Webhooks.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new TesseraConfigurationException(e.Message);
+        }
         settings.Leaks.Validate();
         ForwardedHeadersSetup.Validate(settings.Http.TrustedProxies);
         MetricsAccess.Parse(settings.Metrics.AllowedNetworks);

@@ -133,6 +133,25 @@ public sealed partial class JsonFields
         }
     }
 
+    /// <summary>A true/false field: absent, null, or a JSON boolean; anything else is a field error.</summary>
+    public Optional<bool?> Boolean(string name)
+    {
+        if (!_fields.TryGetValue(name, out var value))
+        {
+            return Optional<bool?>.Absent;
+        }
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return Optional<bool?>.Of(null);
+            case JsonValueKind.True or JsonValueKind.False:
+                return Optional<bool?>.Of(value.GetBoolean());
+            default:
+                _errors.Add(name, "Must be true or false.");
+                return Optional<bool?>.Absent;
+        }
+    }
+
     /// <summary>Refuses every field not in <paramref name="known"/>, then throws if any error was collected.</summary>
     public void Validate(params string[] known)
     {

@@ -117,6 +117,8 @@ public sealed class PostgresDatabase : SqlDatabase
     /// <summary>Npgsql sends an array as one parameter (bytea[], bigint[]); Dapper leaves it whole.</summary>
     public override string EqualsAny(string parameter) => $"= ANY(@{parameter})";
 
+    public override string SkipLockedRows => " FOR UPDATE OF d SKIP LOCKED";
+
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

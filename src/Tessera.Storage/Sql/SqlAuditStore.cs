@@ -84,7 +84,10 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
             new { before = Ms.Of(before), limit }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Appends <paramref name="entries"/> inside the caller's transaction: the stores call this with the change they save.</summary>
+    /// <summary>
+    /// Appends <paramref name="entries"/> inside the caller's transaction: the stores call this with the change they save.
+    /// The events of those entries go to the outbox in the same transaction (API.md §7).
+    /// </summary>
     internal static async Task WriteAsync(DbConnection connection, DbTransaction transaction, IEnumerable<AuditEntry>? entries,
         CancellationToken cancellationToken)
     {
@@ -99,6 +102,7 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
                 new { e.Id, e.AccountId, At = Ms.Of(e.At), e.ActorType, e.ActorId, e.Action, e.ObjectId, e.Before, e.After, e.ClientIp, e.ActorEmail, e.SessionId },
                 transaction, cancellationToken: cancellationToken));
         }
+        await SqlEventOutbox.WriteAsync(connection, transaction, entries, cancellationToken);
     }
 
     private sealed class AuditRow

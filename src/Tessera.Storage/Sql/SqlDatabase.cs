@@ -45,6 +45,13 @@ public abstract class SqlDatabase : IAsyncDisposable
     public abstract bool IsForeignKeyViolation(DbException exception);
 
     /// <summary>
+    /// Appended to a SELECT of webhook deliveries (alias <c>d</c>) that a claim will update, so servers claiming at
+    /// once skip each other's rows instead of waiting or taking the same ones (PostgreSQL: FOR UPDATE SKIP LOCKED).
+    /// SQLite needs nothing: its write transaction already admits one writer at a time.
+    /// </summary>
+    public virtual string SkipLockedRows => "";
+
+    /// <summary>
     /// True where the planner weighs each token list filter against the sort order by itself, from statistics of value
     /// ranges and from indexes a <c>LIKE</c> uses directly (PostgreSQL: histograms, pg_trgm, the "C" B-tree). False
     /// where it cannot (SQLite without STAT4 guesses any range at a fixed share of the rows; FTS5 reports no

@@ -216,7 +216,8 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         LeakSource = t.Leak?.Source,
     };
 
-    private sealed class TokenRow
+    /// <summary>A query_tokens row (<see cref="TokenListSql.Columns"/>); the workload store and the expiry scan read tokens with it too.</summary>
+    internal sealed class TokenRow
     {
         public string Id { get; set; } = "";
         public string AccountId { get; set; } = "";

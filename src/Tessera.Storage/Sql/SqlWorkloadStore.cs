@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Tessera.Core.Audit;
+using Tessera.Core.Events;
 using Tessera.Core.Storage;
 using Tessera.Core.Workloads;
 
@@ -100,11 +101,16 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
         {
             await database.LockWorkloadAsync(connection, transaction, accountId, workloadId, ct);
             // The tokens it unassigns, read in the transaction (which holds the write lock), for their audit entries.
+            // Each entry carries the token as the unassignment leaves it, for its token.unassigned event.
             var unassigned = audit?.FirstOrDefault(e => e.Action == AuditActions.WorkloadDeleted) is { } deletion
-                ? (await connection.QueryAsync<string>(new CommandDefinition(
-                    "SELECT id FROM query_tokens WHERE account_id = @accountId AND workload_id = @workloadId ORDER BY id",
+                ? (await connection.QueryAsync<SqlTokenStore.TokenRow>(new CommandDefinition(
+                    $"SELECT {TokenListSql.Columns} FROM query_tokens t WHERE t.account_id = @accountId AND t.workload_id = @workloadId ORDER BY t.id",
                     new { accountId, workloadId }, transaction, cancellationToken: ct)))
-                    .Select(tokenId => AuditEntry.TokenUnassignedBy(deletion, tokenId)).ToList()
+                    .Select(row =>
+                    {
+                        (row.WorkloadId, row.UpdatedAt, row.Version) = (null, Ms.Of(now), row.Version + 1);
+                        return AuditEntry.TokenUnassignedBy(deletion, row.Id).About(EventData.Token(row.ToDomain(), now));
+                    }).ToList()
                 : [];
             // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly.
             await connection.ExecuteAsync(new CommandDefinition(

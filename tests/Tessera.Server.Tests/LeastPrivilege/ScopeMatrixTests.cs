@@ -98,6 +98,7 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("POST /v1/invitations/", checkedRoutes);
         Assert.Contains("GET /v1/gateway/snapshot", checkedRoutes);
         Assert.Contains("POST /v1/gateway/usage", checkedRoutes);
+        Assert.Contains("POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry", checkedRoutes);
     }
 
     private static async Task AssertInsufficientScopeAsync(HttpResponseMessage response, string needed, bool lattica, string route)
@@ -121,6 +122,9 @@ public abstract class ScopeMatrixTests(TesseraApp app)
     private async Task<string> KeyAsync(TestAccount account, string scope) =>
         (await (await account.Client.PostJsonAsync("/v1/license-keys", new { name = scope, scopes = new[] { scope } }))
             .ReadAsync<CreatedLicenseKeyResponse>(HttpStatusCode.Created)).Key;
+
+    // A public address, accepted by the default destination rules without a DNS lookup; nothing is delivered in these tests.
+    private const string WebhookUrl = "https://8.8.8.8/hooks/matrix";
 
     private sealed record Request(string Path, JsonObject? Body, bool NamesAnObject);
 
@@ -150,9 +154,18 @@ public abstract class ScopeMatrixTests(TesseraApp app)
                     .ReadAsync<CreatedLicenseKeyResponse>(HttpStatusCode.Created)).Id,
             _ when pattern.StartsWith("/v1/members/", StringComparison.Ordinal) => (await app.AddMemberAsync(account, "viewer")).Id,
             _ when pattern.StartsWith("/v1/invitations/", StringComparison.Ordinal) => (await account.InviteAsync(Membership.UniqueEmail(), "viewer")).Id,
+            _ when pattern.StartsWith("/v1/webhooks/", StringComparison.Ordinal) =>
+                (await (await account.Client.PostJsonAsync("/v1/webhooks", new CreateWebhookRequest(WebhookUrl, ["*"])))
+                    .ReadAsync<CreatedWebhookResponse>(HttpStatusCode.Created)).Id,
             _ => throw new InvalidOperationException($"The scope matrix does not know how to make the object of {pattern} (key {key[..4]}…): add it."),
         };
-        return new Request(pattern.Replace("{id}", id, StringComparison.Ordinal), JsonBodyFor(pattern), true);
+        var path = pattern.Replace("{id}", id, StringComparison.Ordinal);
+        if (path.Contains("{deliveryId}", StringComparison.Ordinal))
+        {
+            var delivery = await (await account.Client.PostAsync($"/v1/webhooks/{id}/test", null)).ReadAsync<WebhookDeliveryResponse>(HttpStatusCode.Accepted);
+            path = path.Replace("{deliveryId}", delivery.Id, StringComparison.Ordinal);
+        }
+        return new Request(path, JsonBodyFor(pattern), true);
     }
 
     private static JsonObject? JsonBodyFor(string pattern) => pattern switch
@@ -170,6 +183,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         "/v1/leaks" => new JsonObject { ["token"] = "not-a-token" },
         // An empty report: past the scope check it records nothing.
         "/v1/gateway/usage" => new JsonObject { ["items"] = new JsonArray() },
+        "/v1/webhooks" => new JsonObject { ["url"] = WebhookUrl, ["events"] = new JsonArray("*") },
+        "/v1/webhooks/{id}" => new JsonObject { ["description"] = Unique("hook") },
         _ => null,
     };
 
