@@ -19,7 +19,7 @@ namespace Tessera.Client;
 /// var (tokenId, token) = await client.GenerateQueryTokenAsync(modelId, "token_name");
 /// </code>
 /// </example>
-public sealed class TesseraManagementClient : IDisposable
+public sealed partial class TesseraManagementClient : IDisposable
 {
     private static readonly TesseraJsonContext Json = TesseraJsonContext.Default;
     private readonly TesseraHttp _http;

@@ -29,4 +29,7 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(LeakReportResponse))]
 [JsonSerializable(typeof(List<GitHubLeakVerdict>))]
 [JsonSerializable(typeof(AuditEntryResponse))]
+[JsonSerializable(typeof(ItemsResponse<UsageBucketResponse>))]
+[JsonSerializable(typeof(List<ImportedRowResponse>))]
+[JsonSerializable(typeof(List<ImportRowError>))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

@@ -56,6 +56,15 @@ public static class ErrorCodes
     public const string LeakKeysUnavailable = "leak_keys_unavailable";
     public const string TooManyItems = "too_many_items";
 
+    // Usage, export, import (API.md §10)
+    public const string ImportAlreadyDone = "import_already_done";
+    public const string ImportTooLarge = "import_too_large";
+    public const string ImportEmpty = "import_empty";
+    public const string ImportInvalidRows = "import_invalid_rows";
+    public const string InvalidCsv = "invalid_csv";
+    public const string IdempotencyKeyMissing = "idempotency_key_missing";
+    public const string IdempotencyKeyMalformed = "idempotency_key_malformed";
+
     // Abuse limits (issue #7)
     public const string TooManyFailures = "too_many_failures";
 }

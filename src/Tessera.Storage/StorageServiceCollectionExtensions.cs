@@ -44,6 +44,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITokenStore, SqlTokenStore>();
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
         services.AddSingleton<IAuditStore, SqlAuditStore>();
+        services.AddSingleton<IUsageStore, SqlUsageStore>();
+        services.AddSingleton<ITokenImportStore, SqlTokenImportStore>();
         services.AddSingleton<IConsoleSessionStore, SqlConsoleSessionStore>();
         return services;
     }

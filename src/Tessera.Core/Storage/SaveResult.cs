@@ -13,4 +13,6 @@ public enum SaveResult
     WorkloadMissing,
     /// <summary>Revoking this license key would leave the account without an active one.</summary>
     LastActiveKey,
+    /// <summary>Another write already holds this key (a bulk import's Idempotency-Key).</summary>
+    KeyTaken,
 }

@@ -32,6 +32,9 @@ public static class TokenEndpoints
         tokens.MapPost("", CreateAsync).WithSummary("Issue a token, bound to a workload or unassigned; the response carries the secret, once")
             .Accepts<CreateTokenRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413).RequireScope(Scopes.TokensWrite);
         tokens.MapGet("", ListAsync).WithSummary("List tokens: filters workloadId (or 'none'), status, state, q, createdFrom, createdTo, expiresBefore; sort; limit; cursor")
+            .WithDescription("With Accept: text/csv, every matching token as one streamed CSV (id,name,workloadId,workloadName,status,state," +
+                             "createdAt,expiresAt,lastUsedAt,useCount,hint,note): the filters and sort apply, limit and cursor do not.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .WithQuery(ListQuery).ProducesProblem(400).RequireScope(Scopes.TokensRead);
         tokens.MapGet("/{id}", GetAsync).WithSummary("Read a token (never the secret)").ProducesProblem(404).RequireScope(Scopes.TokensRead);
         tokens.MapPatch("/{id}", UpdateAsync).WithSummary("Change name, note, workloadId, status or expiresAt (JSON merge patch; optional If-Match)")
@@ -73,9 +76,10 @@ public static class TokenEndpoints
         return Created(response, issued, time);
     }
 
-    private static async Task<Ok<PageResponse<TokenResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, TokenService tokens,
-        TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PageResponse<TokenResponse>>, PushStreamHttpResult>> ListAsync(HttpContext context, ClaimsPrincipal user,
+        TokenService tokens, WorkloadService workloads, TimeProvider time, CancellationToken cancellationToken)
     {
+        var request = context.Request;
         var query = new QueryParameters(request, ListQuery);
         var workloadId = query.String("workloadId");
         var filter = new TokenQuery
@@ -93,6 +97,11 @@ public static class TokenEndpoints
         };
         var cursor = query.String("cursor");
         query.ThrowIfInvalid();
+        if (TokenCsvEndpoints.WantsCsv(request))
+        {
+            // Every matching token, no paging (API.md §10): limit and cursor do not apply.
+            return TokenCsvEndpoints.Export(context, user.Caller(), filter, tokens, workloads, time);
+        }
         var (items, next) = await tokens.ListAsync(user.Caller(), filter, cursor, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new PageResponse<TokenResponse>([.. items.Select(t => Responses.Token(t, now))], next));

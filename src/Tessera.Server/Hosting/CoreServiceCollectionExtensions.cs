@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Leaks;
+using Tessera.Core.Imports;
 using Tessera.Core.Tokens;
+using Tessera.Core.Usage;
 using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
 using Tessera.Storage;
@@ -35,6 +37,10 @@ public static class CoreServiceCollectionExtensions
         // Leak response (issue 18)
         services.AddSingleton(new LeakOptions(settings.Leaks.ParsedAction));
         services.AddSingleton<LeakService>();
+        // Usage over time and bulk import (issue 17, ADR 0017)
+        services.AddSingleton(settings.Usage);
+        services.AddSingleton<UsageService>();
+        services.AddSingleton<TokenImportService>();
         return services;
     }
 }

@@ -106,6 +106,8 @@ public static class ServerExtensions
         // Audit trail (ADR 0008)
         services.AddSingleton<AuditPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditPruner>());
+        services.AddSingleton<UsagePruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsagePruner>());
         services.AddSingleton<DatabaseMetrics>();
         // Leak response (issue 18): GitHub's keys are fetched with a short timeout and a User-Agent (GitHub's API refuses calls without one).
         services.AddSingleton(settings.Leaks);
@@ -180,6 +182,8 @@ public static class ServerExtensions
         v1.MapTokenEndpoints();
         app.MapLatticaEndpoints(); // Lattica-compatible surface (API.md §5)
         v1.MapAuditEndpoints(); // Audit trail (ADR 0008)
+        v1.MapUsageEndpoints(); // Usage over time (issue 17, ADR 0017)
+        v1.MapTokenCsvEndpoints(); // CSV export and bulk import (issue 17, ADR 0017)
         v1.MapLeakEndpoints(); // Leak response (issue 18)
         app.MapGitHubLeakEndpoint();
         return app;

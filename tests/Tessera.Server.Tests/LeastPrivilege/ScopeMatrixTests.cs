@@ -94,6 +94,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("DELETE /v1/license-keys/{id}", checkedRoutes);
         Assert.Contains("POST /api/token/assign_token_to_model", checkedRoutes);
         Assert.Contains("GET /v1/audit", checkedRoutes);
+        Assert.Contains("GET /v1/usage", checkedRoutes);
+        Assert.Contains("POST /v1/tokens/import", checkedRoutes);
     }
 
     private static async Task AssertInsufficientScopeAsync(HttpResponseMessage response, string needed, bool lattica, string route)
