@@ -84,6 +84,13 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
             new { before = Ms.Of(before), limit }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Appends many entries inside the caller's transaction with multi-row statements (a bulk import's batch).</summary>
+    internal static Task WriteManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEntry> entries,
+        CancellationToken cancellationToken) =>
+        SqlRows.InsertAsync(connection, transaction, $"INSERT INTO audit_entries ({Columns})",
+            [.. entries.Select(e => new object?[] { e.Id, e.AccountId, Ms.Of(e.At), e.ActorType, e.ActorId, e.Action, e.ObjectId, e.Before, e.After, e.ClientIp })],
+            cancellationToken);
+
     /// <summary>Appends <paramref name="entries"/> inside the caller's transaction: the stores call this with the change they save.</summary>
     internal static async Task WriteAsync(DbConnection connection, DbTransaction transaction, IEnumerable<AuditEntry>? entries,
         CancellationToken cancellationToken)

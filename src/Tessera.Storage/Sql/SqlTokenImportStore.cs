@@ -29,12 +29,11 @@ public sealed class SqlTokenImportStore(SqlDatabase database) : ITokenImportStor
                         new { import.AccountId, import.IdempotencyKey, import.Id, CreatedAt = Ms.Of(import.CreatedAt), import.RowCount },
                         transaction, cancellationToken: ct));
                 }
-                // Dapper runs the one prepared INSERT once per element: no statement text per row.
-                await connection.ExecuteAsync(new CommandDefinition(SqlTokenStore.InsertSql,
-                    tokens.Select(t => SqlTokenStore.Parameters(t.Token)), transaction, cancellationToken: ct));
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO token_import_rows (import_id, row_no, token_id) VALUES (@ImportId, @Row, @TokenId)",
-                    tokens.Select(t => new { ImportId = import.Id, t.Row, TokenId = t.Token.Id }), transaction, cancellationToken: ct));
+                await SqlRows.InsertAsync(connection, transaction,
+                    "INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint, created_at, updated_at, expires_at, version)",
+                    [.. tokens.Select(t => TokenValues(t.Token))], ct);
+                await SqlRows.InsertAsync(connection, transaction, "INSERT INTO token_import_rows (import_id, row_no, token_id)",
+                    [.. tokens.Select(t => new object?[] { import.Id, t.Row, t.Token.Id })], ct);
             }
             catch (DbException e) when (claim && database.IsUniqueViolation(e))
             {
@@ -44,9 +43,16 @@ public sealed class SqlTokenImportStore(SqlDatabase database) : ITokenImportStor
             {
                 return WriteOutcome.RollBack(SaveResult.WorkloadMissing);
             }
-            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+            await SqlAuditStore.WriteManyAsync(connection, transaction, audit, ct);
             return WriteOutcome.Commit(SaveResult.Saved);
         }, cancellationToken);
+
+    /// <summary>A new token's columns, as POST /v1/tokens writes them (use count 0, never used).</summary>
+    private static object?[] TokenValues(QueryToken t) =>
+    [
+        t.Id, t.AccountId, t.WorkloadId, t.Name, t.Name.ToLowerInvariant(), t.Note, TokenNames.Of(t.Status), t.Hash.ToArray(), t.Hint,
+        Ms.Of(t.CreatedAt), Ms.Of(t.UpdatedAt), Ms.Of(t.ExpiresAt), t.Version,
+    ];
 
     public async Task<TokenImport?> FindAsync(string accountId, string idempotencyKey, CancellationToken cancellationToken)
     {

@@ -14,15 +14,6 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
 {
     private const string Columns = TokenListSql.Columns;
 
-    /// <summary>Inserts one new token given <see cref="Parameters"/> (also run once per row of a bulk import's batch).</summary>
-    internal const string InsertSql =
-        """
-        INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
-            created_at, updated_at, expires_at, last_used_at, use_count, version)
-        VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
-            @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
-        """;
-
     public async Task<QueryToken?> GetTokenAsync(string accountId, string tokenId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -101,7 +92,14 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         {
             try
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertSql, Parameters(token), transaction, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
+                        created_at, updated_at, expires_at, last_used_at, use_count, version)
+                    VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
+                        @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
+                    """,
+                    Parameters(token), transaction, cancellationToken: ct));
             }
             catch (DbException e) when (database.IsForeignKeyViolation(e))
             {
@@ -215,7 +213,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             "SELECT 1 FROM query_tokens WHERE id = @tokenId AND account_id = @accountId", new { tokenId, accountId },
             transaction, cancellationToken: cancellationToken)) is not null;
 
-    internal static object Parameters(QueryToken t) => new
+    private static object Parameters(QueryToken t) => new
     {
         t.Id,
         t.AccountId,

@@ -17,16 +17,19 @@ public abstract class UsageApiTests(TesseraApp app)
 {
     private const string BatchSetting = "Tessera:Usage:PruneBatchSize";
 
+    // Only the tests' own flushes write uses: the background flush (on the real clock) would race them.
+    private const string FlushSetting = "Tessera:Verification:UsageFlushInterval";
+
     public sealed class SqliteServer : IAsyncDisposable
     {
-        public TesseraApp App { get; } = new() { Settings = { [BatchSetting] = "2" } };
+        public TesseraApp App { get; } = new() { Settings = { [BatchSetting] = "2", [FlushSetting] = "01:00:00" } };
 
         public ValueTask DisposeAsync() => App.DisposeAsync();
     }
 
     public sealed class PostgresServer : IAsyncLifetime
     {
-        public PostgresTesseraApp App { get; } = new() { Settings = { [BatchSetting] = "2" } };
+        public PostgresTesseraApp App { get; } = new() { Settings = { [BatchSetting] = "2", [FlushSetting] = "01:00:00" } };
 
         public ValueTask InitializeAsync() => App.InitializeAsync();
 
