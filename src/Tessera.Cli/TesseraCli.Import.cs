@@ -37,22 +37,25 @@ public static partial class TesseraCli
                 await using var csv = new CsvWriter(env.Out, CultureInfo.InvariantCulture, leaveOpen: true);
                 async Task WriteAsync(IAsyncEnumerable<ImportedToken> rows, Action<int>? advanced)
                 {
-                    string[] header = ["row", "id", "name", "workloadId", "token"];
-                    foreach (var h in header)
-                    {
-                        csv.WriteField(h);
-                    }
-                    await csv.NextRecordAsync();
                     var done = 0;
                     await foreach (var row in rows)
                     {
+                        // The header only once the server answered with rows: a refusal leaves standard output empty.
+                        if (done++ == 0)
+                        {
+                            foreach (var h in (string[])["row", "id", "name", "workloadId", "token"])
+                            {
+                                csv.WriteField(h);
+                            }
+                            await csv.NextRecordAsync();
+                        }
                         csv.WriteField(row.Row);
                         csv.WriteField(row.Id);
                         csv.WriteField(row.Name);
                         csv.WriteField(row.WorkloadId ?? "");
                         csv.WriteField(row.Token);
                         await csv.NextRecordAsync();
-                        advanced?.Invoke(++done);
+                        advanced?.Invoke(done);
                     }
                     await csv.FlushAsync();
                 }

@@ -63,18 +63,10 @@ public sealed class UsageService(IUsageStore store, TokenService tokens, Workloa
         store.LeadersAsync(caller.AccountId, byWorkload, Instants.Now(time) - window, limit, caller.WorkloadIds, cancellationToken);
 
     /// <summary>Deletes every bucket older than the retention, in batches of at most <see cref="UsageOptions.PruneBatchSize"/>.</summary>
-    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    public Task<int> PruneAsync(CancellationToken cancellationToken)
     {
         var before = Instants.Now(time) - options.Retention;
-        var total = 0;
-        int deleted;
-        do
-        {
-            deleted = await store.PruneAsync(before, options.PruneBatchSize, cancellationToken);
-            total += deleted;
-        }
-        while (deleted == options.PruneBatchSize);
-        return total;
+        return Pruning.InBatchesAsync((limit, ct) => store.PruneAsync(before, limit, ct), options.PruneBatchSize, cancellationToken);
     }
 
     private static List<UsageBucket> ZeroFilled(IReadOnlyList<UsageBucket> found, long start, long end, long size)
