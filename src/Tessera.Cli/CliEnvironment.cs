@@ -13,7 +13,10 @@ public sealed record CliEnvironment(TextReader In, TextWriter Out, TextWriter Er
     public const string UrlVariable = "TESSERA_URL";
 
     public static CliEnvironment FromProcess() => new(Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable,
-        DefaultConfigDirectory(Environment.GetEnvironmentVariable));
+        DefaultConfigDirectory(Environment.GetEnvironmentVariable)) { ErrorIsTerminal = !Console.IsErrorRedirected };
+
+    /// <summary>True when standard error is a terminal: only then does a long command draw a progress bar there.</summary>
+    public bool ErrorIsTerminal { get; init; }
 
     /// <summary>$TESSERA_CONFIG_DIR, else $XDG_CONFIG_HOME/tessera, else ~/.config/tessera.</summary>
     public static string DefaultConfigDirectory(Func<string, string?> variable)

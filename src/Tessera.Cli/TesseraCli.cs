@@ -140,9 +140,11 @@ public static partial class TesseraCli
             var sort = new Option<string?>("--sort") { Description = "createdAt (default, newest first), expiresAt, name or lastUsedAt." };
             sort.AcceptOnlyFromAmong("createdAt", "expiresAt", "name", "lastUsedAt");
             var limit = new Option<int?>("--limit") { Description = "Show at most this many tokens (default: all)." };
+            var format = new Option<string?>("--format") { Description = "table (default) or csv: every matching token as CSV, streamed (--limit does not apply)." };
+            format.AcceptOnlyFromAmong("table", "csv");
             var list = new Command("list", "List tokens, every page, with filters as the API takes them.")
             {
-                listWorkload, status, state, contains, createdFrom, createdTo, expiresBefore, sort, limit,
+                listWorkload, status, state, contains, createdFrom, createdTo, expiresBefore, sort, limit, format,
             };
             list.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
@@ -160,6 +162,11 @@ public static partial class TesseraCli
                     Sort = parse.GetValue(sort),
                     PageSize = 200,
                 };
+                if (parse.GetValue(format) == "csv")
+                {
+                    await client.ExportTokensCsvAsync(filter, env.Out, ct);
+                    return ExitCodes.Ok;
+                }
                 var max = parse.GetValue(limit);
                 if (max is < 1)
                 {
@@ -213,7 +220,7 @@ public static partial class TesseraCli
 
             return new Command("tokens", "Query tokens: one per end user, bound to one workload.")
             {
-                create, list, show, rename, noteCommand, assign, unassign, cancel, reactivate, renew, expireAt, delete,
+                create, list, show, rename, noteCommand, assign, unassign, cancel, reactivate, renew, expireAt, delete, Import(),
             };
         }
 

@@ -60,6 +60,13 @@ internal sealed class TesseraHttp : IDisposable
         using var response = await SendCoreAsync(method, path, content, ifMatch, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends a request whose answer is read as it arrives (a CSV export or import): the deadline covers the answer's
+    /// headers only, and a refusal throws as for any call. The caller disposes the response.
+    /// </summary>
+    public Task<HttpResponseMessage> SendStreamingAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendCoreAsync(request, $"{request.Method} {request.RequestUri}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
     public static HttpContent Json<T>(T value, JsonTypeInfo<T> type) => JsonContent.Create(value, type);
 
     public void Dispose()
@@ -70,25 +77,34 @@ internal sealed class TesseraHttp : IDisposable
         }
     }
 
+    /// <summary>A request to <paramref name="path"/> (relative to the server) for <see cref="SendStreamingAsync"/>.</summary>
+    public HttpRequestMessage Request(HttpMethod method, string path) => new(method, new Uri(_base, path));
+
     private async Task<HttpResponseMessage> SendCoreAsync(HttpMethod method, string path, HttpContent? content, long? ifMatch, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(_base, path)) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _bearer);
-        request.Headers.UserAgent.Add(UserAgent);
         if (ifMatch is { } version)
         {
             request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
         }
+        return await SendCoreAsync(request, $"{method} {path}", HttpCompletionOption.ResponseContentRead, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, string what, HttpCompletionOption completion,
+        CancellationToken cancellationToken)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _bearer);
+        request.Headers.UserAgent.Add(UserAgent);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_timeout);
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
+            response = await _http.SendAsync(request, completion, deadline.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Tessera did not answer {method} {path} within {_timeout.TotalSeconds:0.#} s.", e);
+            throw new TimeoutException($"Tessera did not answer {what} within {_timeout.TotalSeconds:0.#} s.", e);
         }
         if (response.IsSuccessStatusCode)
         {
@@ -105,13 +121,14 @@ internal sealed class TesseraHttp : IDisposable
         ProblemResponse? problem = null;
         if (response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json")
         {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
             try
             {
-                problem = await response.Content.ReadFromJsonAsync(TesseraJsonContext.Default.ProblemResponse, cancellationToken);
+                problem = JsonSerializer.Deserialize(text, TesseraJsonContext.Default.ProblemResponse);
             }
             catch (JsonException)
             {
-                // Not a Tessera problem after all; described by its status below.
+                problem = RowProblem(text);
             }
         }
         return new TesseraApiException(response.StatusCode,
@@ -119,5 +136,34 @@ internal sealed class TesseraHttp : IDisposable
             problem?.Detail ?? problem?.Title ?? response.ReasonPhrase,
             problem?.Errors,
             problem?.TraceId);
+    }
+
+    /// <summary>
+    /// A bulk import's 422 lists its errors per row (<c>[{row, field, code, message}]</c>); they are given to the caller as
+    /// <c>"row N: field"</c> → <c>"code: message"</c>. Null when the text is not such a problem either.
+    /// </summary>
+    private static ProblemResponse? RowProblem(string text)
+    {
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is not System.Text.Json.Nodes.JsonObject node)
+            {
+                return null;
+            }
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (var error in node["errors"] as System.Text.Json.Nodes.JsonArray ?? [])
+            {
+                var key = $"row {error?["row"]}: {error?["field"]}";
+                errors[key] = [.. errors.GetValueOrDefault(key, []), $"{error?["code"]}: {error?["message"]}"];
+            }
+            return new ProblemResponse
+            {
+                Title = (string?)node["title"], Detail = (string?)node["detail"], Code = (string?)node["code"], Status = (int?)node["status"], Errors = errors,
+            };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 }

@@ -48,4 +48,7 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(PageResponse<WebhookResponse>))]
 [JsonSerializable(typeof(WebhookDeliveryResponse))]
 [JsonSerializable(typeof(PageResponse<WebhookDeliveryResponse>))]
+[JsonSerializable(typeof(ItemsResponse<UsageBucketResponse>))]
+[JsonSerializable(typeof(List<ImportedRowResponse>))]
+[JsonSerializable(typeof(List<ImportRowError>))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

@@ -74,6 +74,14 @@ public static class ErrorCodes
     public const string InvitationMissing = "invitation_missing";
     public const string InvitationInvalid = "invitation_invalid";
     public const string MemberSignInRefused = "member_sign_in_refused";
+    // Usage, export, import (API.md §10)
+    public const string ImportAlreadyDone = "import_already_done";
+    public const string ImportTooLarge = "import_too_large";
+    public const string ImportEmpty = "import_empty";
+    public const string ImportInvalidRows = "import_invalid_rows";
+    public const string InvalidCsv = "invalid_csv";
+    public const string IdempotencyKeyMissing = "idempotency_key_missing";
+    public const string IdempotencyKeyMalformed = "idempotency_key_malformed";
 
     // Abuse limits (issue #7)
     public const string TooManyFailures = "too_many_failures";

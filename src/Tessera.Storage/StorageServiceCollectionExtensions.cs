@@ -47,6 +47,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
         services.AddSingleton<IGatewayFeedStore, SqlGatewayFeed>();
         services.AddSingleton<IAuditStore, SqlAuditStore>();
+        services.AddSingleton<IUsageStore, SqlUsageStore>();
+        services.AddSingleton<ITokenImportStore, SqlTokenImportStore>();
         services.AddSingleton<IConsoleSessionStore, SqlConsoleSessionStore>();
         services.AddSingleton<IMemberStore, SqlMemberStore>();
         services.AddSingleton<IWebhookStore, SqlWebhookStore>();

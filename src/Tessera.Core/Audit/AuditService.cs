@@ -72,17 +72,9 @@ public sealed class AuditService(IAuditStore store, AuditOptions options, TimePr
     /// Deletes every entry older than the retention, in batches of at most <see cref="AuditOptions.PruneBatchSize"/>
     /// (each its own short transaction); returns how many were deleted.
     /// </summary>
-    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    public Task<int> PruneAsync(CancellationToken cancellationToken)
     {
         var before = Instants.Now(time) - options.Retention;
-        var total = 0;
-        int deleted;
-        do
-        {
-            deleted = await store.PruneAsync(before, options.PruneBatchSize, cancellationToken);
-            total += deleted;
-        }
-        while (deleted == options.PruneBatchSize);
-        return total;
+        return Pruning.InBatchesAsync((limit, ct) => store.PruneAsync(before, limit, ct), options.PruneBatchSize, cancellationToken);
     }
 }

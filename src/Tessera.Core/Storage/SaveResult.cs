@@ -19,4 +19,6 @@ public enum SaveResult
     EmailTaken,
     /// <summary>The invitation was already used or has expired.</summary>
     InvitationSpent,
+    /// <summary>Another write already holds this key (a bulk import's Idempotency-Key).</summary>
+    KeyTaken,
 }

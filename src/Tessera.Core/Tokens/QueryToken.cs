@@ -64,11 +64,14 @@ public sealed class QueryToken
     /// <summary>The latest leak report about this token's secret, or null when none was made (issue 18).</summary>
     public TokenLeak? Leak { get; private set; }
 
-    /// <summary>Issues a new token for <paramref name="secret"/>; it expires one lifetime from now.</summary>
+    /// <summary>
+    /// Issues a new token for <paramref name="secret"/>; it expires one lifetime from now, or at <paramref name="expiresAt"/>
+    /// when the caller checked one against the lifetime (a bulk import's row).
+    /// </summary>
     public static QueryToken Issue(string accountId, string name, string note, string? workloadId, string secret,
-        DateTimeOffset now, TimeSpan lifetime) =>
+        DateTimeOffset now, TimeSpan lifetime, DateTimeOffset? expiresAt = null) =>
         new(Ids.New(Ids.Token, now), accountId, name, note, workloadId, TokenStatus.Active, SecretHash.Of(secret),
-            SecretFormat.Hint(secret), now, now, now + lifetime, null, 0, 1, null);
+            SecretFormat.Hint(secret), now, now, expiresAt ?? now + lifetime, null, 0, 1, null);
 
     public static QueryToken Rehydrate(string id, string accountId, string name, string note, string? workloadId,
         TokenStatus status, SecretHash hash, string hint, DateTimeOffset createdAt, DateTimeOffset updatedAt,

@@ -97,6 +97,34 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
         return (page.Items, page.HasMore ? CursorAfter(page.Items[^1], query.Sort).Encode() : null);
     }
 
+    /// <summary>Rows per store read of <see cref="ExportAsync"/>: memory stays flat however many tokens match.</summary>
+    public const int ExportPage = 1_000;
+
+    /// <summary>
+    /// Every token of the caller matching <paramref name="query"/>'s filters, in its sort order, read page by page
+    /// through the same keyset list as <see cref="ListAsync"/> (its limit and cursor do not apply): the CSV export.
+    /// </summary>
+    public async IAsyncEnumerable<QueryToken> ExportAsync(Caller caller, TokenQuery query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The same checks as a page, on a page-sized query; the store reads bigger pages.
+        _ = await ListAsync(caller, query with { Limit = 1 }, null, cancellationToken);
+        var page = query with { Now = Instants.Now(time), Limit = ExportPage, WorkloadIn = caller.WorkloadIds };
+        while (true)
+        {
+            var found = await store.ListTokensAsync(caller.AccountId, page, cancellationToken);
+            foreach (var token in found.Items)
+            {
+                yield return token;
+            }
+            if (!found.HasMore)
+            {
+                yield break;
+            }
+            page = page with { After = CursorAfter(found.Items[^1], query.Sort) };
+        }
+    }
+
     /// <summary>The keyset position after <paramref name="token"/> in a list sorted by <paramref name="sort"/>.</summary>
     public static ListCursor CursorAfter(QueryToken token, TokenSort sort) => sort switch
     {

@@ -16,6 +16,9 @@ public sealed class ValidationErrors
         list.Add(message);
     }
 
+    /// <summary>The first error of <paramref name="field"/>, or null (a row of a bulk import reports one per field).</summary>
+    public string? First(string field) => _errors.TryGetValue(field, out var list) ? list[0] : null;
+
     public void ThrowIfAny(string code = ErrorCodes.ValidationFailed, ProblemKind kind = ProblemKind.Validation)
     {
         if (Any)

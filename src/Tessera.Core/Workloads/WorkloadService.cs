@@ -51,6 +51,24 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
         return (page.Items, next);
     }
 
+    /// <summary>Every workload the caller may see, id → name (bulk import checks its rows against them; the CSV export names them).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> NamesAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? cursor = null;
+        do
+        {
+            var (items, next) = await ListAsync(caller, Tokens.TokenService.MaxLimit, cursor, cancellationToken);
+            foreach (var view in items)
+            {
+                names[view.Workload.Id] = view.Workload.Name;
+            }
+            cursor = next;
+        }
+        while (cursor is not null);
+        return names;
+    }
+
     public async Task<WorkloadView> UpdateAsync(Caller caller, string workloadId, WorkloadPatch patch, long? ifMatch, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();

@@ -35,6 +35,12 @@ public static class TokenEndpoints
         tokens.MapPost("", CreateAsync).WithName("CreateToken").WithSummary("Issue a token, bound to a workload or unassigned; the response carries the secret, once")
             .Accepts<CreateTokenRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413).RequireScope(Scopes.TokensWrite);
         tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("List tokens: filters workloadId (or 'none'), status, state, q, createdFrom, createdTo, expiresBefore; sort; limit; cursor")
+            .WithDescription("With Accept: text/csv, every matching token as one streamed CSV (id,name,workloadId,workloadName,status,state," +
+                             "createdAt,expiresAt,lastUsedAt,useCount,hint,note): the filters and sort apply, limit and cursor do not.")
+            .WithMetadata(new AlternativeContent(StatusCodes.Status200OK, "text/csv",
+                "id,name,workloadId,workloadName,status,state,createdAt,expiresAt,lastUsedAt,useCount,hint,note\n" +
+                "tok_0193a5b3f6a27d1e8c9b0a1f2e3d4c5b,alice@example.com,wl_0193a5b2d1e07c4a8b9c0d1e2f3a4b5c,llama-3-70b,active,usable," +
+                "2026-12-01T09:30:00.000Z,2026-12-31T09:30:00.000Z,,0,tsq_…0000,Pilot cohort\n"))
             .WithQuery(ListQuery).ProducesProblem(400).RequireScope(Scopes.TokensRead);
         tokens.MapGet("/{id}", GetAsync).WithName("GetToken").WithSummary("Read a token (never the secret)").ProducesProblem(404).RequireScope(Scopes.TokensRead);
         tokens.MapPatch("/{id}", UpdateAsync).WithName("UpdateToken").WithSummary("Change name, note, workloadId, status or expiresAt (JSON merge patch; optional If-Match)")
@@ -89,9 +95,10 @@ public static class TokenEndpoints
         return TokenNames.TryParseState(value, out state);
     }
 
-    private static async Task<Ok<PageResponse<TokenResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, TokenService tokens,
-        TimeProvider time, WebhookOptions webhooks, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PageResponse<TokenResponse>>, PushStreamHttpResult>> ListAsync(HttpContext context, ClaimsPrincipal user,
+        TokenService tokens, WorkloadService workloads, TimeProvider time, WebhookOptions webhooks, CancellationToken cancellationToken)
     {
+        var request = context.Request;
         var query = new QueryParameters(request, ListQuery);
         var workloadId = query.String("workloadId");
         var filter = new TokenQuery
@@ -113,6 +120,11 @@ public static class TokenEndpoints
         {
             var within = time.GetUtcNow() + webhooks.ExpiringWithin;
             filter = filter with { ExpiresBefore = filter.ExpiresBefore is { } before && before < within ? before : within };
+        }
+        if (TokenCsvEndpoints.WantsCsv(request))
+        {
+            // Every matching token, no paging (API.md §10): limit and cursor do not apply.
+            return TokenCsvEndpoints.Export(context, user.Caller(), filter, tokens, workloads, time);
         }
         var (items, next) = await tokens.ListAsync(user.Caller(), filter, cursor, cancellationToken);
         var now = time.GetUtcNow();

@@ -184,6 +184,8 @@ public static class ContractExamples
         [typeof(PageResponse<WebhookResponse>)] = new PageResponse<WebhookResponse>([Webhook], null),
         [typeof(WebhookDeliveryResponse)] = Delivery,
         [typeof(PageResponse<WebhookDeliveryResponse>)] = new PageResponse<WebhookDeliveryResponse>([Delivery], Cursor),
+        [typeof(ItemsResponse<UsageBucketResponse>)] = new ItemsResponse<UsageBucketResponse>(
+            [new UsageBucketResponse(Created, 12), new UsageBucketResponse(Created.AddHours(1), 0), new UsageBucketResponse(Created.AddHours(2), 30)]),
         [typeof(AccountResponse)] = new AccountResponse(AccountId, "Example AI", Created),
         [typeof(AuditEntryResponse)] = Audit,
         [typeof(PageResponse<AuditEntryResponse>)] = new PageResponse<AuditEntryResponse>([Audit], Cursor),

@@ -4,7 +4,9 @@ using Tessera.Core.Audit;
 using Tessera.Core.Gateway;
 using Tessera.Core.Leaks;
 using Tessera.Core.Members;
+using Tessera.Core.Imports;
 using Tessera.Core.Tokens;
+using Tessera.Core.Usage;
 using Tessera.Core.Verification;
 using Tessera.Core.Webhooks;
 using Tessera.Core.Workloads;
@@ -52,6 +54,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<WebhookDestinations>();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<ExpiryWarnings>();
+        // Usage over time and bulk import (issue 17, ADR 0017)
+        services.AddSingleton(settings.Usage);
+        services.AddSingleton<UsageService>();
+        services.AddSingleton<TokenImportService>();
         return services;
     }
 }

@@ -84,7 +84,7 @@ public static class ServerExtensions
             };
             return Task.CompletedTask;
         }).AddOperationTransformer(OpenApiSecurity.RequireBearerAsync).AddOperationTransformer(OpenApiQueryParameters.AddAsync).AddOperationTransformer(OpenApiDescribedBodies.AddAsync)
-            .AddDocumentTransformer(OpenApiProblems.AddSchemaAsync).AddOperationTransformer(OpenApiProblems.UseProblemSchemaAsync).AddOperationTransformer(OpenApiExamples.AddAsync));
+            .AddDocumentTransformer(OpenApiProblems.AddSchemaAsync).AddOperationTransformer(OpenApiProblems.UseProblemSchemaAsync).AddOperationTransformer(OpenApiExamples.AddAsync).AddOperationTransformer(OpenApiAlternativeContent.AddAsync));
 
         // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
         services.AddSingleton(_ => new FailureLimiter(settings.Abuse));
@@ -109,6 +109,8 @@ public static class ServerExtensions
         // Audit trail (ADR 0008)
         services.AddSingleton<AuditPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditPruner>());
+        services.AddSingleton<UsagePruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsagePruner>());
         services.AddSingleton<DatabaseMetrics>();
         // Leak response (issue 18): GitHub's keys are fetched with a short timeout and a User-Agent (GitHub's API refuses calls without one).
         services.AddSingleton(settings.Leaks);
@@ -190,6 +192,8 @@ public static class ServerExtensions
         v1.MapTokenEndpoints();
         app.MapLatticaEndpoints(); // Lattica-compatible surface (API.md §5)
         v1.MapAuditEndpoints(); // Audit trail (ADR 0008)
+        v1.MapUsageEndpoints(); // Usage over time (issue 17, ADR 0017)
+        v1.MapTokenCsvEndpoints(); // CSV export and bulk import (issue 17, ADR 0017)
         v1.MapLeakEndpoints(); // Leak response (issue 18)
         v1.MapMemberEndpoints(); // Members and invitations (issue 22)
         app.MapInvitationAcceptance();

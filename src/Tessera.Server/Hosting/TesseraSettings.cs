@@ -2,6 +2,7 @@ using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Tokens;
+using Tessera.Core.Usage;
 using Tessera.Core.Verification;
 using Tessera.Core.Webhooks;
 using Tessera.Server.Abuse;
@@ -29,6 +30,9 @@ public sealed class TesseraSettings
 
     /// <summary>The audit trail's retention and pruning (Tessera:Audit).</summary>
     public AuditOptions Audit { get; set; } = new();
+
+    /// <summary>How long hourly usage buckets are kept and how they are pruned (Tessera:Usage, issue 17).</summary>
+    public UsageOptions Usage { get; set; } = new();
 
     /// <summary>Who may read /metrics (issue 13).</summary>
     public MetricsSettings Metrics { get; set; } = new();
@@ -136,6 +140,11 @@ public sealed class TesseraSettings
         {
             throw new TesseraConfigurationException(
                 "Tessera:Audit: Retention and PruneInterval must be positive TimeSpans (e.g. 365.00:00:00), PruneBatchSize a positive number.");
+        }
+        if (settings.Usage.Retention <= TimeSpan.Zero || settings.Usage.PruneInterval <= TimeSpan.Zero || settings.Usage.PruneBatchSize <= 0)
+        {
+            throw new TesseraConfigurationException(
+                "Tessera:Usage: Retention and PruneInterval must be positive TimeSpans (e.g. 90.00:00:00), PruneBatchSize a positive number.");
         }
         return settings;
     }

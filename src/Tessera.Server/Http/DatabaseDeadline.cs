@@ -10,6 +10,7 @@ namespace Tessera.Server.Http;
 public static class DatabaseDeadline
 {
     private const string ClientAbortedItem = "tessera:client_aborted";
+    private const string DeadlineItem = "tessera:database_deadline";
 
     public static IApplicationBuilder UseDatabaseDeadline(this IApplicationBuilder app, TimeSpan timeout) =>
         app.Use(async (context, next) =>
@@ -25,6 +26,7 @@ public static class DatabaseDeadline
             deadline.CancelAfter(timeout);
             context.RequestAborted = deadline.Token;
             context.Items[ClientAbortedItem] = clientAborted;
+            context.Items[DeadlineItem] = (deadline, timeout);
             try
             {
                 await next(context);
@@ -34,6 +36,18 @@ public static class DatabaseDeadline
                 context.RequestAborted = clientAborted;
             }
         });
+
+    /// <summary>
+    /// Gives a long answer made of many short steps (a CSV export's pages, a bulk import's batches) the whole timeout
+    /// again for its next step: each step stays bounded, the whole answer is not. Nothing to do off PostgreSQL.
+    /// </summary>
+    public static void Renew(HttpContext context)
+    {
+        if (context.Items[DeadlineItem] is (CancellationTokenSource deadline, TimeSpan timeout))
+        {
+            deadline.CancelAfter(timeout);
+        }
+    }
 
     /// <summary>True when the request was cancelled because the client went away, not by the deadline.</summary>
     public static bool ClientWentAway(HttpContext context) =>

@@ -16,6 +16,13 @@ public static class Problems
         return TypedResults.Problem(detail: detail, statusCode: status, title: TitleFor(status), extensions: extensions);
     }
 
+    /// <summary>A problem with members of its own beside <c>code</c> (a bulk import's row errors, a replay's ids).</summary>
+    public static ProblemHttpResult Create(int status, string code, string detail, IEnumerable<KeyValuePair<string, object?>> members)
+    {
+        var extensions = new Dictionary<string, object?>(members) { ["code"] = code };
+        return TypedResults.Problem(detail: detail, statusCode: status, title: TitleFor(status), extensions: extensions);
+    }
+
     public static int StatusFor(ProblemKind kind) => kind switch
     {
         ProblemKind.BadRequest => StatusCodes.Status400BadRequest,

@@ -85,6 +85,22 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
     }
 
     /// <summary>
+    /// Appends many entries inside the caller's transaction with multi-row statements (a bulk import's batch); their events
+    /// go to the outbox in the same transaction, as <see cref="WriteAsync"/>'s do.
+    /// </summary>
+    internal static async Task WriteManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEntry> entries,
+        CancellationToken cancellationToken)
+    {
+        await SqlRows.InsertAsync(connection, transaction, $"INSERT INTO audit_entries ({Columns})",
+            [.. entries.Select(e => new object?[]
+            {
+                e.Id, e.AccountId, Ms.Of(e.At), e.ActorType, e.ActorId, e.Action, e.ObjectId, e.Before, e.After, e.ClientIp, e.ActorEmail, e.SessionId,
+            })],
+            cancellationToken);
+        await SqlEventOutbox.WriteAsync(connection, transaction, entries, cancellationToken);
+    }
+
+    /// <summary>
     /// Appends <paramref name="entries"/> inside the caller's transaction: the stores call this with the change they save.
     /// The events of those entries go to the outbox in the same transaction (API.md §7).
     /// </summary>

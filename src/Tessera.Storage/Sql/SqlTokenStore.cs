@@ -5,6 +5,7 @@ using Tessera.Core.Audit;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
+using Tessera.Core.Usage;
 
 namespace Tessera.Storage.Sql;
 
@@ -160,7 +161,8 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     /// One UPDATE … FROM a row source of the whole batch (<see cref="SqlDatabase.UsageRows"/>), in one
     /// transaction: a flush of 1,000 tokens is one statement, not a thousand round trips. Uses of the same
     /// token given twice are added together first (UPDATE … FROM applies one source row per target row).
-    /// Tokens deleted meanwhile are skipped.
+    /// Tokens deleted meanwhile are skipped. The hourly buckets get the same batch in a second statement of the same
+    /// transaction.
     /// </summary>
     public Task RecordUsageAsync(IReadOnlyList<TokenUsage> usages, CancellationToken cancellationToken)
     {
@@ -182,12 +184,27 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             i++;
         }
         var (source, parameters) = database.UsageRows(ids, uses, ats);
-        return database.WriteAsync((connection, transaction, ct) => connection.ExecuteAsync(new CommandDefinition(
-            $"""
-            UPDATE query_tokens SET use_count = query_tokens.use_count + u.uses,
-                last_used_at = CASE WHEN query_tokens.last_used_at IS NULL OR query_tokens.last_used_at < u.at THEN u.at ELSE query_tokens.last_used_at END
-            FROM {source} WHERE query_tokens.id = u.id
-            """, parameters, transaction, cancellationToken: ct)), cancellationToken);
+        return database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE query_tokens SET use_count = query_tokens.use_count + u.uses,
+                    last_used_at = CASE WHEN query_tokens.last_used_at IS NULL OR query_tokens.last_used_at < u.at THEN u.at ELSE query_tokens.last_used_at END
+                FROM {source} WHERE query_tokens.id = u.id
+                """, parameters, transaction, cancellationToken: ct));
+            // The same batch into the hourly buckets (ADR 0017), one statement too, in the same transaction: the counters
+            // and the history never disagree. A batch's uses land in the hour of its token's newest use; the flush runs
+            // every second, so at most that second's uses near an hour's end fall into the next hour. The workload is
+            // the token's now, so a workload keeps its history after its tokens move. "WHERE true" lets SQLite parse
+            // the upsert after a SELECT.
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                INSERT INTO usage_hours (account_id, token_id, workload_id, hour_start, uses)
+                SELECT t.account_id, t.id, COALESCE(t.workload_id, ''), u.at - u.at % {UsageQuery.HourMs}, u.uses
+                FROM {source} JOIN query_tokens t ON t.id = u.id WHERE true
+                ON CONFLICT (account_id, token_id, hour_start, workload_id) DO UPDATE SET uses = usage_hours.uses + excluded.uses
+                """, parameters, transaction, cancellationToken: ct));
+        }, cancellationToken);
     }
 
     private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction transaction, string accountId, string tokenId,

@@ -99,6 +99,8 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("GET /v1/gateway/snapshot", checkedRoutes);
         Assert.Contains("POST /v1/gateway/usage", checkedRoutes);
         Assert.Contains("POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry", checkedRoutes);
+        Assert.Contains("GET /v1/usage", checkedRoutes);
+        Assert.Contains("POST /v1/tokens/import", checkedRoutes);
     }
 
     private static async Task AssertInsufficientScopeAsync(HttpResponseMessage response, string needed, bool lattica, string route)

@@ -58,7 +58,7 @@ public sealed class OpenApiDocumentTests(TesseraApp app) : IClassFixture<Tessera
             .ToDictionary(p => (string)p!["name"]!, p => p!["schema"]!);
 
         Assert.Equal(["active", "cancelled"], Enum(parameters["status"]));
-        Assert.Equal(["usable", "unassigned", "expired", "cancelled"], Enum(parameters["state"]));
+        Assert.Equal(["usable", "unassigned", "expired", "cancelled", "expiring"], Enum(parameters["state"]));
         Assert.Equal(["createdAt", "expiresAt", "name", "lastUsedAt"], Enum(parameters["sort"]));
         Assert.Equal("date-time", (string?)parameters["createdFrom"]["format"]);
         Assert.Null(parameters["q"]["enum"]);

@@ -5,6 +5,7 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
+using Tessera.Core.Usage;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 
@@ -16,7 +17,8 @@ namespace Tessera.Server.WebConsole.Pages;
 /// instead of overwritten.
 /// </summary>
 [RequiredScope(Scopes.TokensRead)]
-public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, AuditService audit, TimeProvider time) : ConsolePageModel(time)
+public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, AuditService audit, UsageService usage, TimeProvider time)
+    : ConsolePageModel(time)
 {
 
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
@@ -60,6 +62,9 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
     public const int ActivityShown = 20;
 
     /// <summary>The token's history is part of the account's audit trail: for keys that may read it.</summary>
+    /// <summary>The token's usage charts, when the key may read usage.</summary>
+    public UsagePanel? Usage { get; private set; }
+
     public bool ShowsActivity => May(Scopes.AuditRead) && Caller.WorkloadIds is null;
 
     public DateTimeOffset MaxExpiry => Now + tokens.Lifetime;
@@ -169,6 +174,10 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
         Token = await tokens.GetAsync(Caller, Id, cancellationToken);
         Workloads = await WorkloadChoices.AllAsync(workloads, Caller, cancellationToken);
         WorkloadName = Workloads.FirstOrDefault(w => w.Id == Token.WorkloadId)?.Name;
+        if (May(Scopes.UsageRead))
+        {
+            Usage = await UsagePanel.LoadAsync(usage, Caller, "token-usage", Token.Id, null, cancellationToken);
+        }
         if (ShowsActivity)
         {
             var (activity, next) = await audit.ListAsync(Caller, new AuditQuery { ObjectId = Token.Id, Limit = ActivityShown }, null, cancellationToken);

@@ -6,6 +6,7 @@ using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
+using Tessera.Server.Endpoints;
 
 namespace Tessera.Server.WebConsole.Pages;
 
@@ -53,29 +54,7 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
     public async Task OnGetAsync([FromQuery] string? done, CancellationToken cancellationToken)
     {
         Notice = done == "deleted" ? "Token deleted. It stopped working at once." : null;
-        Workloads = await WorkloadChoices.AllAsync(workloads, Caller, cancellationToken);
-        WorkloadNames = Workloads.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
-
-        // Unknown filter values (an edited URL) fall back to "any" rather than failing the page.
-        if (!string.IsNullOrEmpty(Workload) && Workload != "none" && !WorkloadNames.ContainsKey(Workload))
-        {
-            Workload = null;
-        }
-        TokenState? state = TokenNames.TryParseState(State, out var parsedState) ? parsedState : null;
-        State = state is { } s ? TokenNames.Of(s) : null;
-        var sort = TokenNames.TryParseSort(Sort, out var parsedSort) ? parsedSort : TokenSort.CreatedAt;
-        Sort = TokenNames.Of(sort);
-        Q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim();
-
-        var query = new TokenQuery
-        {
-            UnassignedOnly = Workload == "none",
-            WorkloadId = Workload is null or "none" ? null : Workload,
-            State = state,
-            NameContains = Q,
-            Sort = sort,
-            Limit = PageSize,
-        };
+        var query = await FiltersAsync(cancellationToken) with { Limit = PageSize };
         try
         {
             (Items, NextCursor) = await tokens.ListAsync(Caller, query, Cursor, cancellationToken);
@@ -87,6 +66,43 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
             (Items, NextCursor) = await tokens.ListAsync(Caller, query with { NameContains = null }, null, cancellationToken);
         }
     }
+
+    /// <summary>"Export CSV": every token matching the list's filters, in its order, streamed as the API's CSV export.</summary>
+    [RequiredScope(Scopes.TokensRead)]
+    public async Task<IActionResult> OnGetExportAsync([FromServices] TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var query = await FiltersAsync(cancellationToken);
+        return new HttpResultAction(TokenCsvEndpoints.Export(HttpContext, Caller, query, tokens, workloads, clock));
+    }
+
+    /// <summary>The list's filters from the query string; unknown values (an edited URL) fall back to "any" rather than failing the page.</summary>
+    private async Task<TokenQuery> FiltersAsync(CancellationToken cancellationToken)
+    {
+        Workloads = await WorkloadChoices.AllAsync(workloads, Caller, cancellationToken);
+        WorkloadNames = Workloads.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
+
+        if (!string.IsNullOrEmpty(Workload) && Workload != "none" && !WorkloadNames.ContainsKey(Workload))
+        {
+            Workload = null;
+        }
+        TokenState? state = TokenNames.TryParseState(State, out var parsedState) ? parsedState : null;
+        State = state is { } s ? TokenNames.Of(s) : null;
+        var sort = TokenNames.TryParseSort(Sort, out var parsedSort) ? parsedSort : TokenSort.CreatedAt;
+        Sort = TokenNames.Of(sort);
+        Q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim();
+
+        return new TokenQuery
+        {
+            UnassignedOnly = Workload == "none",
+            WorkloadId = Workload is null or "none" ? null : Workload,
+            State = state,
+            NameContains = Q,
+            Sort = sort,
+        };
+    }
+
+    /// <summary>The CSV export of this list with its filters and order (every page).</summary>
+    public string ExportLink => QueryHelpers.AddQueryString(PageLink(null), "handler", "export");
 
     /// <summary>This list with the same filters, at <paramref name="cursor"/> (null: the first page).</summary>
     public string PageLink(string? cursor)

@@ -3,6 +3,7 @@ using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
+using Tessera.Core.Usage;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 
@@ -10,7 +11,7 @@ namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>One workload: its Token Management section (tokens, Create Token, unassign, assign), details, delete.</summary>
 [RequiredScope(Scopes.WorkloadsRead)]
-public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService tokens, TimeProvider time) : ConsolePageModel(time)
+public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService tokens, UsageService usage, TimeProvider time) : ConsolePageModel(time)
 {
     private const int TokenPageSize = 100;
     private const int MatchLimit = 20;
@@ -36,6 +37,9 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
     public string? Description { get; set; }
 
     public WorkloadView? View { get; private set; }
+
+    /// <summary>The workload's usage charts, when the key may read usage.</summary>
+    public UsagePanel? Usage { get; private set; }
 
     public IReadOnlyList<QueryToken> Tokens { get; private set; } = [];
 
@@ -112,6 +116,10 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         View = await workloads.GetAsync(Caller, Id, cancellationToken);
+        if (May(Scopes.UsageRead))
+        {
+            Usage = await UsagePanel.LoadAsync(usage, Caller, "workload-usage", null, Id, cancellationToken);
+        }
         if (!May(Scopes.TokensRead))
         {
             return; // the workload itself, without its tokens

@@ -1,0 +1,41 @@
+using Tessera.Core.Accounts;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Core.Usage;
+using Tessera.Server.Auth;
+
+namespace Tessera.Server.WebConsole.Pages;
+
+/// <summary>The account at a glance: uses over the last 24 hours and 30 days, the busiest tokens and workloads, tokens expiring soon.</summary>
+[RequiredScope(Scopes.UsageRead)]
+public sealed class DashboardModel(UsageService usage, TokenService tokens, TimeProvider time) : ConsolePageModel(time)
+{
+    public const int Busiest = 5;
+    public static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(7);
+    private const int ExpiringShown = 10;
+
+    public UsagePanel? Usage { get; private set; }
+
+    public IReadOnlyList<UsageLeader> BusiestTokens { get; private set; } = [];
+
+    public IReadOnlyList<UsageLeader> BusiestWorkloads { get; private set; } = [];
+
+    /// <summary>Usable tokens expiring within <see cref="ExpiringWithin"/>, soonest first; null when the key may not read tokens.</summary>
+    public IReadOnlyList<QueryToken>? Expiring { get; private set; }
+
+    public bool MoreExpiring { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Usage = await UsagePanel.LoadAsync(usage, Caller, "account-usage", null, null, cancellationToken);
+        var month = TimeSpan.FromDays(30);
+        BusiestTokens = await usage.LeadersAsync(Caller, byWorkload: false, month, Busiest, cancellationToken);
+        BusiestWorkloads = await usage.LeadersAsync(Caller, byWorkload: true, month, Busiest, cancellationToken);
+        if (May(Scopes.TokensRead))
+        {
+            var query = new TokenQuery { State = TokenState.Usable, ExpiresBefore = Now + ExpiringWithin, Sort = TokenSort.ExpiresAt, Limit = ExpiringShown };
+            var (items, next) = await tokens.ListAsync(Caller, query, null, cancellationToken);
+            (Expiring, MoreExpiring) = (items, next is not null);
+        }
+    }
+}
