@@ -78,8 +78,10 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
         // From the top of the page, Tab reaches the skip link first, then the navigation.
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
+        await page.Keyboard.PressAsync("Tab"); // the brand
         await page.Keyboard.PressAsync("Tab");
-        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Dashboard", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
+        await page.Keyboard.PressAsync("Tab"); // Workloads
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Tokens", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
         await page.Keyboard.PressAsync("Enter");

@@ -124,6 +124,7 @@ public static class ServerExtensions
         // Events and webhooks (issue 14, ADR 0015)
         services.AddSingleton<IWebhookSecretProtector, DataProtectionWebhookSecrets>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookMetrics>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<ExpiryScanner>();
@@ -180,6 +181,7 @@ public static class ServerExtensions
 
         app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
         app.Services.GetRequiredService<TokenMetrics>();
+        app.Services.GetRequiredService<WebhookMetrics>();
         app.Services.GetRequiredService<VerificationMetrics>();
         // Judged by the client address UseForwardedHeaders resolved; everyone else finds nothing there (issue 13).
         app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, app.Services.GetRequiredService<MetricsAccess>().Guard, optionsName: null)

@@ -13,7 +13,7 @@ namespace Tessera.Server.Webhooks;
 /// A crash loses nothing: an unrecorded attempt's lease runs out and the delivery is attempted again (at least once).
 /// </summary>
 public sealed class WebhookDispatcher(IWebhookStore store, WebhookService webhooks, WebhookSender sender, TimeProvider time,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    WebhookMetrics metrics, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     internal const int MaxInFlight = 256;
     internal const int PerEndpoint = 4;
@@ -125,7 +125,9 @@ public sealed class WebhookDispatcher(IWebhookStore store, WebhookService webhoo
         {
             var status = await sender.SendAsync(delivery, cancellationToken);
             Interlocked.Increment(ref _attempts);
-            var outcome = webhooks.OutcomeOf(delivery, Instants.Now(time), status is >= 200 and < 300, status);
+            var succeeded = status is >= 200 and < 300;
+            metrics.Attempted(succeeded);
+            var outcome = webhooks.OutcomeOf(delivery, Instants.Now(time), succeeded, status);
             if (await store.RecordAttemptAsync(outcome, CancellationToken.None))
             {
                 logger.LogWarning("Webhook endpoint {EndpointId} was disabled: no successful delivery for {DisableAfter}.",

@@ -30,7 +30,9 @@ public abstract class ExpiryWarningTests(WebhookServer server)
         var account = await App.NewAccountAsync();
         var path = Guid.NewGuid().ToString("N");
         await account.CreateWebhookAsync(server.Receiver.Answer(path), "token.expiring", "token.expired");
-        var token = await account.CreateTokenAsync("alice");
+        // state=expiring lists usable tokens (active, bound to a workload, unexpired) about to expire (issue 14).
+        var workload = await account.CreateWorkloadAsync(Guid.NewGuid().ToString("N"));
+        var token = await account.CreateTokenAsync("alice", workload.Id);
         var types = () => server.Receiver.To(path).Where(r => (string)r.Json["data"]!["id"]! == token.Id)
             .Select(r => $"{r.Type} {r.Json["data"]!["expiresIn"]}".TrimEnd()).ToList();
 
@@ -44,7 +46,7 @@ public abstract class ExpiryWarningTests(WebhookServer server)
         await ScanAndDeliverAsync();
         Assert.Equal(["token.expiring P7D"], types());
         Assert.Equal(token.Id, (string)server.Receiver.To(path)[0].Json["data"]!["id"]!);
-        var fresh = await account.CreateTokenAsync("bob");
+        var fresh = await account.CreateTokenAsync("bob", workload.Id);
         var expiring = (await account.ListTokensAsync("?state=expiring")).Items.Select(t => t.Id).ToList();
         Assert.Contains(token.Id, expiring);
         Assert.DoesNotContain(fresh.Id, expiring);
