@@ -76,20 +76,7 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
     /// <summary>One page of the caller's tokens; <paramref name="cursor"/> is the opaque value of a previous page.</summary>
     public async Task<(IReadOnlyList<QueryToken> Items, string? NextCursor)> ListAsync(Caller caller, TokenQuery query, string? cursor, CancellationToken cancellationToken)
     {
-        var errors = new ValidationErrors();
-        if (query.Limit is < 1 or > MaxLimit)
-        {
-            errors.Add("limit", $"Must be between 1 and {MaxLimit}.");
-        }
-        if (query.WorkloadId is not null && !Ids.IsWellFormed(Ids.Workload, query.WorkloadId))
-        {
-            errors.Add("workloadId", "Must be a workload id or 'none'.");
-        }
-        if (query.NameContains is { Length: > TextRules.NameMax })
-        {
-            errors.Add("q", $"Must be at most {TextRules.NameMax} characters.");
-        }
-        errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
+        Check(query, paged: true);
         var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, TokenNames.Of(query.Sort), Ids.Token);
         var page = await store.ListTokensAsync(caller.AccountId,
             query with { Now = Instants.Now(time), After = after, WorkloadIn = caller.WorkloadIds },
@@ -107,8 +94,8 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
     public async IAsyncEnumerable<QueryToken> ExportAsync(Caller caller, TokenQuery query,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // The same checks as a page, on a page-sized query; the store reads bigger pages.
-        _ = await ListAsync(caller, query with { Limit = 1 }, null, cancellationToken);
+        // The same checks as a page but the limit, which does not apply; the store reads bigger pages.
+        Check(query, paged: false);
         var page = query with { Now = Instants.Now(time), Limit = ExportPage, WorkloadIn = caller.WorkloadIds };
         while (true)
         {
@@ -123,6 +110,25 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             }
             page = page with { After = CursorAfter(found.Items[^1], query.Sort) };
         }
+    }
+
+    /// <summary>Refuses a list query's malformed filters (and, for one page, its limit) with one 400 invalid_query.</summary>
+    private static void Check(TokenQuery query, bool paged)
+    {
+        var errors = new ValidationErrors();
+        if (paged && query.Limit is < 1 or > MaxLimit)
+        {
+            errors.Add("limit", $"Must be between 1 and {MaxLimit}.");
+        }
+        if (query.WorkloadId is not null && !Ids.IsWellFormed(Ids.Workload, query.WorkloadId))
+        {
+            errors.Add("workloadId", "Must be a workload id or 'none'.");
+        }
+        if (query.NameContains is { Length: > TextRules.NameMax })
+        {
+            errors.Add("q", $"Must be at most {TextRules.NameMax} characters.");
+        }
+        errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
     }
 
     /// <summary>The keyset position after <paramref name="token"/> in a list sorted by <paramref name="sort"/>.</summary>
