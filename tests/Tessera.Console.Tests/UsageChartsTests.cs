@@ -1,5 +1,6 @@
 using System.Net;
 using Tessera.Console.Tests.Infrastructure;
+using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
 
@@ -27,13 +28,11 @@ public sealed class UsageChartsTests(ConsoleServer server) : IClassFixture<Conso
         }
 
         // The flush writes the uses within about a second: poll the dashboard (bounded).
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        string? total = null;
-        while (DateTime.UtcNow < deadline && total != "3")
+        var (total, _) = await Poll.UntilAsync(async () =>
         {
             await page.GotoAsync("/dashboard");
-            total = await page.Locator("#account-usage-24h").GetAttributeAsync("data-total");
-        }
+            return await page.Locator("#account-usage-24h").GetAttributeAsync("data-total");
+        }, t => t == "3", TimeSpan.FromSeconds(15));
         Assert.Equal("3", total);
         Assert.Equal(24, await page.Locator("#account-usage-24h svg rect.chart-bar").CountAsync());
         Assert.Equal(30, await page.Locator("#account-usage-30d svg rect.chart-bar").CountAsync());
