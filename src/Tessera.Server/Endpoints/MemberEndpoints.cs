@@ -50,10 +50,10 @@ public static class MemberEndpoints
     }
 
     private static async Task<Ok<ItemsResponse<MemberResponse>>> ListAsync(ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ItemsResponse<MemberResponse>([.. (await members.ListAsync(user.Caller(), cancellationToken)).Select(Member)]));
+        TypedResults.Ok(new ItemsResponse<MemberResponse>([.. (await members.ListAsync(user.Caller(), cancellationToken)).Select(Responses.Member)]));
 
     private static async Task<Ok<MemberResponse>> GetAsync(string id, ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken) =>
-        TypedResults.Ok(Member(await members.GetAsync(user.Caller(), id, cancellationToken)));
+        TypedResults.Ok(Responses.Member(await members.GetAsync(user.Caller(), id, cancellationToken)));
 
     private static async Task<Ok<MemberResponse>> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, MemberService members,
         CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ public static class MemberEndpoints
         var body = await JsonBody.ReadAsync(request, mergePatch: true);
         var patch = new MemberPatch { Role = body.String("role"), DisplayName = body.String("displayName"), WorkloadIds = body.StringList("workloadIds") };
         body.Validate("role", "displayName", "workloadIds");
-        return TypedResults.Ok(Member(await members.UpdateAsync(caller, id, patch, cancellationToken)));
+        return TypedResults.Ok(Responses.Member(await members.UpdateAsync(caller, id, patch, cancellationToken)));
     }
 
     private static async Task<NoContent> RemoveAsync(string id, ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken)
@@ -77,7 +77,7 @@ public static class MemberEndpoints
     {
         var now = time.GetUtcNow();
         return TypedResults.Ok(new ItemsResponse<InvitationResponse>([.. (await members.ListInvitationsAsync(user.Caller(), cancellationToken))
-            .Select(i => Invitation(i, now))]));
+            .Select(i => Responses.Invitation(i, now))]));
     }
 
     private static async Task<Created<CreatedInvitationResponse>> InviteAsync(HttpRequest request, ClaimsPrincipal user, MemberService members,
@@ -90,19 +90,8 @@ public static class MemberEndpoints
         var workloadIds = body.StringList("workloadIds");
         body.Validate("email", "role", "displayName", "workloadIds");
         var (invitation, secret) = await members.InviteAsync(user.Caller(), email.Value, role.Value, displayName.Value, workloadIds.Value, cancellationToken);
-        return TypedResults.Created($"/v1/invitations/{invitation.Id}", new CreatedInvitationResponse
-        {
-            Id = invitation.Id,
-            Email = invitation.Email,
-            DisplayName = invitation.DisplayName,
-            Role = invitation.Role,
-            WorkloadIds = invitation.WorkloadIds,
-            Status = invitation.StatusAt(time.GetUtcNow()),
-            CreatedAt = invitation.CreatedAt,
-            ExpiresAt = invitation.ExpiresAt,
-            Token = secret,
-            Link = LinkOf(request, secret),
-        });
+        return TypedResults.Created($"/v1/invitations/{invitation.Id}",
+            new CreatedInvitationResponse(Responses.Invitation(invitation, time.GetUtcNow()), secret, LinkOf(request, secret)));
     }
 
     /// <summary>The invitation page on this server as the caller reached it, the secret in the fragment (never sent to a server).</summary>
@@ -125,7 +114,7 @@ public static class MemberEndpoints
         {
             var member = await members.AcceptAsync(Bearer.From(context.Request.Headers.Authorization), displayName.Value, password.Value,
                 context.ClientIp(), cancellationToken);
-            return TypedResults.Created($"/v1/members/{member.Id}", Member(member));
+            return TypedResults.Created($"/v1/members/{member.Id}", Responses.Member(member));
         }
         catch (TesseraException refused) when (refused.Kind == ProblemKind.Unauthorized && refused.Code != ErrorCodes.InvitationMissing)
         {
@@ -137,32 +126,4 @@ public static class MemberEndpoints
             throw;
         }
     }
-
-    public static MemberResponse Member(Member m) => new()
-    {
-        Id = m.Id,
-        Email = m.Email,
-        DisplayName = m.DisplayName,
-        Role = m.Role,
-        Scopes = m.Scopes,
-        WorkloadIds = m.WorkloadIds,
-        HasPassword = m.PasswordHash is not null,
-        CreatedAt = m.CreatedAt,
-        UpdatedAt = m.UpdatedAt,
-        LastSignInAt = m.LastSignInAt,
-    };
-
-    public static InvitationResponse Invitation(Invitation i, DateTimeOffset now) => new()
-    {
-        Id = i.Id,
-        Email = i.Email,
-        DisplayName = i.DisplayName,
-        Role = i.Role,
-        WorkloadIds = i.WorkloadIds,
-        Status = i.StatusAt(now),
-        CreatedAt = i.CreatedAt,
-        ExpiresAt = i.ExpiresAt,
-        AcceptedAt = i.AcceptedAt,
-        MemberId = i.MemberId,
-    };
 }

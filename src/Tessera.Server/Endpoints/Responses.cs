@@ -2,6 +2,7 @@ using System.Text.Json;
 using Tessera.Contracts;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
+using Tessera.Core.Members;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Webhooks;
@@ -74,6 +75,34 @@ public static class Responses
 
     public static WebhookDeliveryResponse Delivery(WebhookDelivery d) =>
         new(d.Id, d.EventId, d.Type, d.Status, d.Attempts, d.LastResponseStatus, d.LastAttemptAt, d.NextAttemptAt);
+
+    public static MemberResponse Member(Member m) => new()
+    {
+        Id = m.Id,
+        Email = m.Email,
+        DisplayName = m.DisplayName,
+        Role = m.Role,
+        Scopes = m.Scopes,
+        WorkloadIds = m.WorkloadIds,
+        HasPassword = m.PasswordHash is not null,
+        CreatedAt = m.CreatedAt,
+        UpdatedAt = m.UpdatedAt,
+        LastSignInAt = m.LastSignInAt,
+    };
+
+    public static InvitationResponse Invitation(Invitation i, DateTimeOffset now) => new()
+    {
+        Id = i.Id,
+        Email = i.Email,
+        DisplayName = i.DisplayName,
+        Role = i.Role,
+        WorkloadIds = i.WorkloadIds,
+        Status = i.StatusAt(now),
+        CreatedAt = i.CreatedAt,
+        ExpiresAt = i.ExpiresAt,
+        AcceptedAt = i.AcceptedAt,
+        MemberId = i.MemberId,
+    };
 
     public static AccountResponse Account(Account a) => new(a.Id, a.Name, a.CreatedAt);
 

@@ -168,12 +168,8 @@ public static class ContractExamples
         [typeof(ItemsResponse<MemberResponse>)] = new ItemsResponse<MemberResponse>([Member]),
         [typeof(InvitationResponse)] = Invitation,
         [typeof(ItemsResponse<InvitationResponse>)] = new ItemsResponse<InvitationResponse>([Invitation]),
-        [typeof(CreatedInvitationResponse)] = new CreatedInvitationResponse
-        {
-            Id = Invitation.Id, Email = Invitation.Email, DisplayName = Invitation.DisplayName, Role = Invitation.Role, Status = Invitation.Status,
-            CreatedAt = Invitation.CreatedAt, ExpiresAt = Invitation.ExpiresAt, Token = InvitationSecret,
-            Link = "https://tessera.example/invitation#" + InvitationSecret,
-        },
+        [typeof(CreatedInvitationResponse)] = new CreatedInvitationResponse(Invitation, InvitationSecret,
+            "https://tessera.example/invitation#" + InvitationSecret),
         [typeof(GatewayChangesResponse)] = new GatewayChangesResponse(
             [new GatewayEntry(Hash: "UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw", TokenId: TokenId, WorkloadId: WorkloadId,
                 ExpiresAt: Created.AddDays(30), Status: "cancelled"),
