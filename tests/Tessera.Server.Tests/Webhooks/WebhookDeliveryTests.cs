@@ -194,24 +194,33 @@ public abstract class WebhookDeliveryTests(WebhookServer server)
             await account.CreateTokenAsync($"t{i}");
         }
 
-        var delivering = server.DeliverAsync();
-        var (arrived, _) = await Poll.UntilAsync(() => Task.FromResult(Receiver.To(healthy).Count), n => n == WebhookDispatcherLane);
-        Assert.Equal(WebhookDispatcherLane, arrived);
-        // The healthy endpoint got them all, and answered, while the dead one still holds every request open (no clock moved).
-        var (succeeded, _) = await Poll.UntilAsync(
-            async () => (await account.DeliveriesAsync(healthyEndpoint.Id)).Items.Count(d => d.Status == "succeeded"), n => n == WebhookDispatcherLane);
-        Assert.Equal(WebhookDispatcherLane, succeeded);
-        var (hanging, _) = await Poll.UntilAsync(() => Task.FromResult(Receiver.Hanging(dead)), n => n == WebhookDispatcherLane);
-        Assert.Equal(WebhookDispatcherLane, hanging);
-        Assert.False(delivering.IsCompleted);
+        try
+        {
+            var delivering = server.DeliverAsync();
+            var (arrived, _) = await Poll.UntilAsync(() => Task.FromResult(Receiver.To(healthy).Count), n => n == WebhookDispatcherLane);
+            Assert.Equal(WebhookDispatcherLane, arrived);
+            // The healthy endpoint got them all, and answered, while the dead one still holds every request open (no clock moved).
+            var (succeeded, _) = await Poll.UntilAsync(
+                async () => (await account.DeliveriesAsync(healthyEndpoint.Id)).Items.Count(d => d.Status == "succeeded"), n => n == WebhookDispatcherLane);
+            Assert.Equal(WebhookDispatcherLane, succeeded);
+            var (hanging, _) = await Poll.UntilAsync(() => Task.FromResult(Receiver.Hanging(dead)), n => n == WebhookDispatcherLane);
+            Assert.Equal(WebhookDispatcherLane, hanging);
+            Assert.False(delivering.IsCompleted);
 
-        // Each attempt gives up at 15 s on the server's clock.
-        App.Time.Advance(TimeSpan.FromSeconds(15));
-        await delivering.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            // Each attempt gives up at 15 s on the server's clock.
+            App.Time.Advance(TimeSpan.FromSeconds(15));
+            await delivering.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        var deadLog = (await account.DeliveriesAsync(deadEndpoint.Id)).Items;
-        Assert.All(deadLog, d => Assert.Equal(("pending", 1, (int?)null), (d.Status, d.Attempts, d.LastResponseStatus)));
-        Assert.All((await account.DeliveriesAsync(healthyEndpoint.Id)).Items, d => Assert.Equal("succeeded", d.Status));
+            var deadLog = (await account.DeliveriesAsync(deadEndpoint.Id)).Items;
+            Assert.All(deadLog, d => Assert.Equal(("pending", 1, (int?)null), (d.Status, d.Attempts, d.LastResponseStatus)));
+            Assert.All((await account.DeliveriesAsync(healthyEndpoint.Id)).Items, d => Assert.Equal("succeeded", d.Status));
+        }
+        finally
+        {
+            // The dead endpoint's retries would hang every later delivery run of this server: nothing of it is left behind.
+            Receiver.Release(dead);
+            await account.Client.DeleteAsync($"/v1/webhooks/{deadEndpoint.Id}", CancellationToken.None);
+        }
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Behaviour> _behaviours = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string[]> _secrets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _hanging = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _released = new(StringComparer.Ordinal);
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -57,6 +58,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<Received> To(string name) => [.. Requests.Where(r => r.Name == name)];
 
+    /// <summary>
+    /// Ends every request held open on <paramref name="name"/> and makes it answer 200 from now on: a test that hangs a path
+    /// leaves no attempt in flight for the next test's delivery run to wait on (the server's attempt timeout runs on its
+    /// fake clock, which that test may never move).
+    /// </summary>
+    public void Release(string name)
+    {
+        _behaviours[name] = new Behaviour(200, 0, null, false);
+        _released.GetOrAdd(name, _ => new CancellationTokenSource()).Cancel();
+    }
+
     /// <summary>How many requests to <paramref name="name"/> are being held open right now.</summary>
     public int Hanging(string name) => _hanging.GetValueOrDefault(name);
 
@@ -85,7 +97,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             _hanging.AddOrUpdate(name, 1, (_, n) => n + 1);
             try
             {
-                await Task.Delay(Timeout.Infinite, aborted);
+                using var held = CancellationTokenSource.CreateLinkedTokenSource(aborted,
+                    _released.GetOrAdd(name, _ => new CancellationTokenSource()).Token);
+                await Task.Delay(Timeout.Infinite, held.Token);
             }
             catch (OperationCanceledException)
             {
@@ -103,7 +117,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return To(name).Count > behaviour.Failures ? Results.Ok() : Results.StatusCode(behaviour.Status);
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        foreach (var released in _released.Values)
+        {
+            released.Dispose();
+        }
+    }
 
     private sealed record Behaviour(int Status, int Failures, string? RedirectTo, bool Hang);
 

@@ -46,8 +46,12 @@ public abstract class WebhookServer : IAsyncLifetime
         return (account, endpoint, path);
     }
 
-    /// <summary>Delivers everything due now and waits until every attempt is recorded.</summary>
-    public Task DeliverAsync() => Dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken);
+    /// <summary>
+    /// Delivers everything due now and waits until every attempt is recorded: bounded, so an attempt left hanging on the
+    /// fake clock fails the test that waits on it instead of stalling the whole run.
+    /// </summary>
+    public Task DeliverAsync() =>
+        Dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
 
     public virtual async ValueTask DisposeAsync()
     {
