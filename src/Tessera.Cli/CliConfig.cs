@@ -51,6 +51,15 @@ public sealed class CliConfig
         LicenseKeys = new Dictionary<string, string>(LicenseKeys) { [ServerKey(url)] = licenseKey },
     };
 
+    /// <summary>After a logout: <paramref name="url"/>'s key forgotten, the others kept; no default server if it was the default.</summary>
+    public CliConfig WithLogout(Uri url)
+    {
+        var keys = new Dictionary<string, string>(LicenseKeys);
+        keys.Remove(ServerKey(url));
+        var wasDefault = Url is { } saved && Uri.TryCreate(saved, UriKind.Absolute, out var savedUrl) && ServerKey(savedUrl) == ServerKey(url);
+        return new CliConfig { Url = wasDefault ? null : Url, LicenseKeys = keys };
+    }
+
     public static async Task<CliConfig?> LoadAsync(string directory, CancellationToken cancellationToken)
     {
         var path = PathIn(directory);
@@ -104,4 +113,8 @@ public sealed class CliConfig
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(CliConfig))]
+[JsonSerializable(typeof(WhoAmI))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
+
+/// <summary>What <c>tessera whoami --json</c> writes: the server, its account, and which key (by hint) from where.</summary>
+public sealed record WhoAmI(string Url, Contracts.AccountResponse Account, string KeyHint, string KeySource);

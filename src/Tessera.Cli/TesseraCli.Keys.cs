@@ -68,9 +68,11 @@ public static partial class TesseraCli
             }));
 
             var id = new Argument<string>("key-id") { Description = "The key's id (lic_…)." };
-            var revoke = new Command("revoke", "Revoke a license key: refused from the very next request.") { id };
+            var revoke = new Command("revoke", "Revoke a license key: refused from the very next request, for good. Asks first on a terminal; needs --yes otherwise." +
+                                               Examples("tessera keys revoke lic_0192f0c0a0b07c3e", "tessera keys revoke lic_0192f0c0a0b07c3e --yes")) { id, Yes };
             revoke.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
+                Confirm(parse, $"Revoke license key {parse.GetValue(id)}? Whatever uses it is refused from the next request, and it cannot be brought back.");
                 await client.RevokeLicenseKeyAsync(parse.GetValue(id)!, ct);
                 output.Line($"Revoked {parse.GetValue(id)}.");
                 return ExitCodes.Ok;

@@ -16,29 +16,56 @@ public static partial class TesseraCli
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         var root = Build(environment);
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = environment.Out, Error = environment.Error }, cancellationToken);
+        var parse = root.Parse(args);
+        var configuration = new InvocationConfiguration { Output = environment.Out, Error = environment.Error };
+        if (parse.Errors.Count > 0 && !CommandLineErrors.IsCompletionRequest(args) && !HelpExamples.IsHelp(parse))
+        {
+            if (CommandLineErrors.IsMissingSubcommand(parse))
+            {
+                // "tessera tokens": the group's help, as a hint of what it holds.
+                await root.Parse([.. args, "--help"]).InvokeAsync(configuration, cancellationToken);
+                return ExitCodes.Usage;
+            }
+            await environment.Error.WriteLineAsync($"tessera: {CommandLineErrors.Describe(parse)}");
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync(configuration, cancellationToken);
     }
 
     public static RootCommand Build(CliEnvironment env)
     {
         var url = new Option<string?>("--url") { Description = "The Tessera server (default: $TESSERA_URL, else the last one 'tessera login' saved). A saved key is sent only to the server it was saved for.", Recursive = true };
-        var json = new Option<bool>("--json") { Description = "Write the API's JSON instead of a table (lists as one array).", Recursive = true };
-        var cli = new Cli(env, url, json);
-
-        var root = new RootCommand("Manage Tessera workloads and query tokens. Exit codes: 0 ok, 1 usage, 2 not found, 3 refused or conflict, 4 unreachable.")
+        var format = new Option<string?>("--format")
         {
-            url, json, cli.Login(), cli.Workloads(), cli.Tokens(), cli.Keys(), cli.Audit(), cli.Scan(),
+            Description = "table (aligned, fitted to the terminal; the default on a terminal), tsv (tab-separated, the default when piped), csv, or json.",
+            Recursive = true,
         };
+        format.AcceptOnlyFromAmong("table", "tsv", "csv", "json");
+        var json = new Option<bool>("--json") { Description = "Short for --format json: the API's JSON (lists as one array).", Recursive = true };
+        var cli = new Cli(env, url, format, json);
+
+        var root = new RootCommand("Manage Tessera workloads and query tokens. Exit codes: 0 ok, 1 usage, 2 not found, 3 refused or conflict, 4 unreachable." + Examples(
+            "echo \"$KEY\" | tessera login --url https://tessera.example.com",
+            "tessera tokens create alice --workload llama-3 --quiet",
+            "tessera tokens list --state usable --format csv > tokens.csv"))
+        {
+            url, format, json, cli.Login(), cli.Logout(), cli.WhoAmI(), cli.Workloads(), cli.Tokens(), cli.Keys(), cli.Audit(), cli.Scan(), Completion(env),
+        };
+        HelpExamples.Install(root);
         return root;
     }
 
-    private sealed partial class Cli(CliEnvironment env, Option<string?> urlOption, Option<bool> jsonOption)
+    /// <summary>Examples for a command's help, written after its description (see <see cref="HelpExamples"/>).</summary>
+    private static string Examples(params string[] lines) => HelpExamples.Lines(lines);
+
+    private sealed partial class Cli(CliEnvironment env, Option<string?> urlOption, Option<string?> formatOption, Option<bool> jsonOption)
     {
         public Command Login()
         {
             var command = new Command("login", $"Check a license key against the server and save it for that server in {CliConfig.FileName} (mode 0600) under the user's config directory; " +
                                                "later commands go to the server logged in to last. A saved key is sent only to the server it was saved for; keys saved for other servers are kept. " +
-                                               $"The key is read from ${CliEnvironment.LicenseKeyVariable}, else from the first line of standard input.");
+                                               $"The key is read from ${CliEnvironment.LicenseKeyVariable}, else typed at a prompt (not shown) on a terminal, else from the first line of standard input." +
+                                               Examples("tessera login --url https://tessera.example.com", "echo \"$KEY\" | tessera login --url http://localhost:5000"));
             command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken, requireLogin: false, async (client, output, session) =>
             {
                 var account = await client.GetAccountAsync(cancellationToken);
@@ -82,16 +109,25 @@ public static partial class TesseraCli
                 return ExitCodes.Ok;
             }));
 
-            var delete = new Command("delete", "Delete a workload; its tokens survive, unassigned.") { workload };
+            var show = new Command("show", "Show one workload and its token counts." + Examples("tessera workloads show llama-3")) { workload };
+            show.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
+            {
+                output.Workload(await client.GetWorkloadAsync(await ResolveWorkloadAsync(client, parse.GetValue(workload)!, ct), ct));
+                return ExitCodes.Ok;
+            }));
+
+            var delete = new Command("delete", "Delete a workload; its tokens survive, unassigned. Asks first on a terminal; needs --yes otherwise." +
+                                               Examples("tessera workloads delete llama-3", "tessera workloads delete wl_2x8Qm3 --yes")) { workload, Yes };
             delete.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
                 var id = await ResolveWorkloadAsync(client, parse.GetValue(workload)!, ct);
+                Confirm(parse, $"Delete workload {parse.GetValue(workload)} ({id})? Its tokens stay, unassigned, and are refused until assigned again.");
                 await client.DeleteWorkloadAsync(id, ct);
                 output.Line($"Deleted workload {id}; its tokens are now unassigned.");
                 return ExitCodes.Ok;
             }));
 
-            return new Command("workloads", "Workloads: the models your end users query.") { list, create, rename, delete };
+            return new Command("workloads", "Workloads: the models your end users query.") { list, show, create, rename, delete };
         }
 
         public Command Tokens()
@@ -102,7 +138,8 @@ public static partial class TesseraCli
             var name = new Argument<string>("name") { Description = "The token's name (1–100 characters), e.g. the end user's." };
             var note = new Option<string?>("--note") { Description = "A note for you, up to 1000 characters." };
             var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the secret." };
-            var create = new Command("create", "Issue a query token. Its secret is printed once, to standard output; Tessera keeps only a hash.")
+            var create = new Command("create", "Issue a query token. Its secret is printed once, to standard output; Tessera keeps only a hash." +
+                                               Examples("tessera tokens create alice --workload llama-3", "TOKEN=$(tessera tokens create alice --workload llama-3 --quiet)"))
             {
                 name, workloadOption, note, quiet,
             };
@@ -131,20 +168,20 @@ public static partial class TesseraCli
             var listWorkload = new Option<string?>("--workload") { Description = "Only tokens of this workload (id or name), or 'none' for unassigned ones." };
             var status = new Option<string?>("--status") { Description = "active or cancelled." };
             status.AcceptOnlyFromAmong("active", "cancelled");
-            var state = new Option<string?>("--state") { Description = "usable, unassigned, expired or cancelled." };
-            state.AcceptOnlyFromAmong("usable", "unassigned", "expired", "cancelled");
+            var state = new Option<string?>("--state") { Description = "usable, expiring (usable, and expiring within the first warning threshold), unassigned, expired or cancelled." };
+            state.AcceptOnlyFromAmong("usable", "expiring", "unassigned", "expired", "cancelled");
             var contains = new Option<string?>("--name-contains") { Description = "Name contains this text (case-insensitive; one or two characters: the name starts with them)." };
             var createdFrom = new Option<string?>("--created-from") { Description = "Created at or after this RFC 3339 instant." };
             var createdTo = new Option<string?>("--created-to") { Description = "Created before this RFC 3339 instant." };
             var expiresBefore = new Option<string?>("--expires-before") { Description = "Expiring before this RFC 3339 instant." };
             var sort = new Option<string?>("--sort") { Description = "createdAt (default, newest first), expiresAt, name or lastUsedAt." };
             sort.AcceptOnlyFromAmong("createdAt", "expiresAt", "name", "lastUsedAt");
-            var limit = new Option<int?>("--limit") { Description = "Show at most this many tokens (default: all)." };
-            var format = new Option<string?>("--format") { Description = "table (default) or csv: every matching token as CSV, streamed (--limit does not apply)." };
-            format.AcceptOnlyFromAmong("table", "csv");
-            var list = new Command("list", "List tokens, every page, with filters as the API takes them.")
+            var limit = new Option<int?>("--limit") { Description = "Show at most this many tokens (default: all; not with --format csv)." };
+            var list = new Command("list", "List tokens, every page, with filters as the API takes them. --format csv streams the server's CSV export of every matching token." +
+                                           Examples("tessera tokens list --workload llama-3 --state usable", "tessera tokens list --state expiring --sort expiresAt",
+                                               "tessera tokens list --format csv > tokens.csv"))
             {
-                listWorkload, status, state, contains, createdFrom, createdTo, expiresBefore, sort, limit, format,
+                listWorkload, status, state, contains, createdFrom, createdTo, expiresBefore, sort, limit,
             };
             list.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
@@ -162,23 +199,33 @@ public static partial class TesseraCli
                     Sort = parse.GetValue(sort),
                     PageSize = 200,
                 };
-                if (parse.GetValue(format) == "csv")
+                var max = parse.GetValue(limit);
+                if (output.Format == OutputFormat.Csv)
                 {
+                    if (max is not null)
+                    {
+                        throw new CliUsageException("--limit does not apply to --format csv, which exports every matching token; filter instead.");
+                    }
                     await client.ExportTokensCsvAsync(filter, env.Out, ct);
                     return ExitCodes.Ok;
                 }
-                var max = parse.GetValue(limit);
                 if (max is < 1)
                 {
                     throw new CliUsageException("--limit must be at least 1.");
                 }
                 var tokens = client.ListTokensAsync(filter with { PageSize = Math.Min(max ?? 200, 200) }, ct);
-                output.Tokens(await (max is { } m ? tokens.Take(m) : tokens).ToListAsync(ct));
+                var page = await (max is { } m ? tokens.Take(m) : tokens).ToListAsync(ct);
+                output.Tokens(page, output.Json || page.All(t => t.WorkloadId is null) ? null : await WorkloadNamesAsync(client, ct));
                 return ExitCodes.Ok;
             }));
 
             var show = new Command("show", "Show one token (never its secret).") { id };
-            show.SetAction((parse, ct) => TokenAsync(parse, ct, (client, t) => client.GetTokenAsync(t, ct)));
+            show.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
+            {
+                var token = await client.GetTokenAsync(parse.GetValue(id)!, ct);
+                output.Token(token, token.WorkloadId is { } workloadId && !output.Json ? (await client.GetWorkloadAsync(workloadId, ct)).Name : null);
+                return ExitCodes.Ok;
+            }));
 
             var newName = new Argument<string>("new-name") { Description = "The new name." };
             var rename = new Command("rename", "Rename a token.") { id, newName };
@@ -209,10 +256,12 @@ public static partial class TesseraCli
             var expireAt = new Command("expire-at", "Set when a token expires.") { id, at };
             expireAt.SetAction((parse, ct) => TokenAsync(parse, ct, (client, t) => client.SetTokenExpiryAsync(t, Instant(parse.GetValue(at), "instant")!.Value, ct)));
 
-            var delete = new Command("delete", "Delete a token; it stops working at once.") { id };
+            var delete = new Command("delete", "Delete a token; it stops working at once and cannot be brought back. Asks first on a terminal; needs --yes otherwise." +
+                                               Examples("tessera tokens delete tok_5Kd9wPq2", "tessera tokens delete tok_5Kd9wPq2 --yes")) { id, Yes };
             delete.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
                 var tokenId = parse.GetValue(id)!;
+                Confirm(parse, $"Delete token {tokenId}? It stops working at once and cannot be brought back (cancel it instead to keep that choice).");
                 await client.DeleteTokenAsync(tokenId, null, ct);
                 output.Line($"Deleted token {tokenId}.");
                 return ExitCodes.Ok;
@@ -272,6 +321,56 @@ public static partial class TesseraCli
             return command;
         }
 
+        /// <summary><c>--yes</c>: for a command that cannot be undone, run from a script.</summary>
+        private static Option<bool> Yes => new("--yes", "-y") { Description = "Do not ask for confirmation (needed when standard input is not a terminal)." };
+
+        /// <summary>
+        /// Before a change that cannot be undone: passes with <c>--yes</c>; on a terminal asks <paramref name="question"/> on standard
+        /// error and passes on "y" or "yes"; otherwise (a script without <c>--yes</c>) stops with exit 1, having changed nothing.
+        /// </summary>
+        private void Confirm(ParseResult parse, string question)
+        {
+            if (parse.GetValue<bool>("--yes"))
+            {
+                return;
+            }
+            var command = CommandLineErrors.Path(parse.CommandResult.Command);
+            if (!env.InIsTerminal)
+            {
+                throw new CliUsageException($"'{command}' cannot be undone: add --yes to run it without a terminal to confirm at.");
+            }
+            env.Error.Write($"{question} [y/N] ");
+            env.Error.Flush();
+            var answer = env.In.ReadLine()?.Trim();
+            if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliUsageException("not confirmed; nothing changed.");
+            }
+        }
+
+        /// <summary>
+        /// The format asked for (<c>--format</c>, or <c>--json</c>), else a table on a terminal and tab-separated lines when piped.
+        /// A table fits the terminal's width, else <c>$COLUMNS</c>.
+        /// </summary>
+        private Output OutputFor(ParseResult parse)
+        {
+            var asked = parse.GetValue(formatOption) is { } named ? Enum.Parse<OutputFormat>(named, ignoreCase: true) : (OutputFormat?)null;
+            if (parse.GetValue(jsonOption))
+            {
+                if (asked is not (null or OutputFormat.Json))
+                {
+                    throw new CliUsageException($"--json and --format {parse.GetValue(formatOption)} disagree; give one.");
+                }
+                asked = OutputFormat.Json;
+            }
+            var width = env.TerminalWidth ?? (int.TryParse(env.Variable("COLUMNS"), CultureInfo.InvariantCulture, out var columns) && columns > 0 ? columns : null);
+            return new Output(env.Out, asked ?? (env.OutIsTerminal ? OutputFormat.Table : OutputFormat.Tsv), width);
+        }
+
+        /// <summary>Every workload's name by id, for tables that would otherwise show ids a person cannot read.</summary>
+        private static async Task<IReadOnlyDictionary<string, string>> WorkloadNamesAsync(TesseraManagementClient client, CancellationToken cancellationToken) =>
+            (await client.ListWorkloadsAsync(200, cancellationToken).ToListAsync(cancellationToken)).ToDictionary(w => w.Id, w => w.Name);
+
         /// <summary>A command on one token that prints the token as it is afterwards.</summary>
         private Task<int> TokenAsync(ParseResult parse, CancellationToken cancellationToken, Func<TesseraManagementClient, string, Task<TokenResponse>> action) =>
             RunAsync(parse, cancellationToken, async (client, output, _) =>
@@ -291,7 +390,7 @@ public static partial class TesseraCli
             {
                 session = await SessionAsync(parse, requireLogin, cancellationToken);
                 using var client = new TesseraManagementClient(session.Url, session.LicenseKey);
-                return await action(client, new Output(env.Out, parse.GetValue(jsonOption)), session);
+                return await action(client, OutputFor(parse), session);
             }
             catch (CliUsageException e)
             {
@@ -337,11 +436,12 @@ public static partial class TesseraCli
             // A key given for this command goes wherever the command goes; a saved one only to the server it was saved for.
             var key = env.Variable(CliEnvironment.LicenseKeyVariable) is { Length: > 0 } k ? k.Trim()
                 : requireLogin ? saved?.KeyFor(url)
+                : env.InIsTerminal ? Prompted(url, cancellationToken)
                 : (await env.In.ReadLineAsync(cancellationToken))?.Trim();
             if (string.IsNullOrEmpty(key))
             {
                 throw new CliUsageException(!requireLogin
-                    ? $"no license key: pipe it to standard input or set {CliEnvironment.LicenseKeyVariable}."
+                    ? $"no license key: type it at the prompt, pipe it to standard input or set {CliEnvironment.LicenseKeyVariable}."
                     : saved is { LicenseKeys.Count: > 0 }
                         ? $"no license key saved for {CliConfig.ServerKey(url)}; keys saved by 'tessera login' are sent only to their own server " +
                           $"({string.Join(", ", saved.LicenseKeys.Keys.Order(StringComparer.Ordinal))}). " +
@@ -349,6 +449,14 @@ public static partial class TesseraCli
                         : "not logged in: run 'tessera login --url URL' (or set TESSERA_LICENSE_KEY).");
             }
             return new Session(url, key);
+        }
+
+        /// <summary>At a terminal, <c>login</c> says what it waits for and reads the key without showing it.</summary>
+        private string? Prompted(Uri url, CancellationToken cancellationToken)
+        {
+            env.Error.Write($"License key for {CliConfig.ServerKey(url)} (input hidden): ");
+            env.Error.Flush();
+            return env.ReadSecret(cancellationToken)?.Trim();
         }
 
         private static Uri ParseUrl(string value) =>

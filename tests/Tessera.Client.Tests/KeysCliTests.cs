@@ -51,9 +51,9 @@ public sealed class KeysCliTests(ProcessServer server) : IClassFixture<ProcessSe
         Assert.Contains("tokens:read workloads:read", row, StringComparison.Ordinal);
         Assert.DoesNotContain(key.Key, list.Out, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await RunAsync("keys", "revoke", key.Id)).Exit);
+        Assert.Equal(0, (await RunAsync("keys", "revoke", key.Id, "--yes")).Exit);
         Assert.Equal(ExitCodes.Refused, (await RunAsync(server.Url, key.Key, "tokens", "list")).Exit);
-        Assert.Equal(ExitCodes.NotFound, (await RunAsync("keys", "revoke", "lic_0192f0c0a0b07c3e8e4e1a2b3c4d5e6f")).Exit);
+        Assert.Equal(ExitCodes.NotFound, (await RunAsync("keys", "revoke", "lic_0192f0c0a0b07c3e8e4e1a2b3c4d5e6f", "--yes")).Exit);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class KeysCliTests(ProcessServer server) : IClassFixture<ProcessSe
     {
         var created = JsonSerializer.Deserialize<CreatedLicenseKeyResponse>(
             (await RunAsync("keys", "create", "audited", "--scope", "audit:read", "--json")).Out, Json)!;
-        Assert.Equal(0, (await RunAsync("keys", "revoke", created.Id)).Exit);
+        Assert.Equal(0, (await RunAsync("keys", "revoke", created.Id, "--yes")).Exit);
 
         var byObject = await RunAsync("audit", "list", "--object", created.Id, "--json");
         Assert.True(byObject.Exit == 0, byObject.Error);
