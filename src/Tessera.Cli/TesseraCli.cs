@@ -105,7 +105,7 @@ public static partial class TesseraCli
             rename.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
                 var id = await ResolveWorkloadAsync(client, parse.GetValue(workload)!, ct);
-                output.Workload(await client.UpdateWorkloadAsync(id, name: parse.GetValue(newName), cancellationToken: ct));
+                output.Workload(await client.UpdateWorkloadAsync(id, new UpdateWorkloadRequest(Name: parse.GetValue(newName)), null, ct));
                 return ExitCodes.Ok;
             }));
 
@@ -190,13 +190,13 @@ public static partial class TesseraCli
                 {
                     Unassigned = workload == "none",
                     WorkloadId = workload is null or "none" ? null : await ResolveWorkloadAsync(client, workload, ct),
-                    Status = parse.GetValue(status),
-                    State = parse.GetValue(state),
+                    Status = parse.GetValue(status) is { } statusValue ? new TokenStatus(statusValue) : default(TokenStatus?),
+                    State = parse.GetValue(state) is { } stateValue ? new TokenState(stateValue) : default(TokenState?),
                     NameContains = parse.GetValue(contains),
                     CreatedFrom = Instant(parse.GetValue(createdFrom), "--created-from"),
                     CreatedTo = Instant(parse.GetValue(createdTo), "--created-to"),
                     ExpiresBefore = Instant(parse.GetValue(expiresBefore), "--expires-before"),
-                    Sort = parse.GetValue(sort),
+                    Sort = parse.GetValue(sort) is { } sortValue ? new TokenSort(sortValue) : default(TokenSort?),
                     PageSize = 200,
                 };
                 var max = parse.GetValue(limit);

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace Tessera.Client;
 
-/// <summary>Registers <see cref="TesseraManagementClient"/> and <see cref="TesseraQueryClient"/> with <c>IHttpClientFactory</c>.</summary>
+/// <summary>
+/// Registers <see cref="TesseraManagementClient"/> and <see cref="TesseraQueryClient"/> with <c>IHttpClientFactory</c>, each also as its
+/// interface (<see cref="ITesseraManagementClient"/>, <see cref="ITesseraQueryClient"/>) for code that wants to be tested with a fake.
+/// </summary>
 public static class TesseraClientServiceCollectionExtensions
 {
     /// <summary>The name of the HttpClient the factory builds for the management client (to add handlers to it).</summary>
@@ -26,6 +29,7 @@ public static class TesseraClientServiceCollectionExtensions
         services.AddOptions<TesseraClientOptions>()
             .Configure(configure)
             .Validate(o => o.BaseAddress is not null && !string.IsNullOrWhiteSpace(o.LicenseKey), "Tessera BaseAddress and LicenseKey are required.");
+        services.AddTransient<ITesseraManagementClient>(provider => provider.GetRequiredService<TesseraManagementClient>());
         return services.AddHttpClient(HttpClientName, (provider, http) => Configure(http, provider.GetRequiredService<IOptions<TesseraClientOptions>>().Value.BaseAddress))
             .AddHttpMessageHandler(provider => new RetryHandler(provider.GetRequiredService<IOptions<TesseraClientOptions>>().Value.MaxAttempts))
             .AddTypedClient((http, provider) => new TesseraManagementClient(http, provider.GetRequiredService<IOptions<TesseraClientOptions>>().Value));
@@ -57,6 +61,7 @@ public static class TesseraClientServiceCollectionExtensions
         services.AddOptions<TesseraQueryClientOptions>()
             .Configure(configure)
             .Validate(o => o.BaseAddress is not null && !string.IsNullOrWhiteSpace(o.QueryToken), "Tessera BaseAddress and QueryToken are required.");
+        services.AddTransient<ITesseraQueryClient>(provider => provider.GetRequiredService<TesseraQueryClient>());
         return services.AddHttpClient(QueryHttpClientName, (provider, http) => Configure(http, provider.GetRequiredService<IOptions<TesseraQueryClientOptions>>().Value.BaseAddress))
             .AddHttpMessageHandler(provider => new RetryHandler(provider.GetRequiredService<IOptions<TesseraQueryClientOptions>>().Value.MaxAttempts))
             .AddTypedClient((http, provider) =>

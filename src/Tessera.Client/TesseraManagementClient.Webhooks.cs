@@ -13,8 +13,13 @@ public sealed partial class TesseraManagementClient
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> events, string? description = null,
         CancellationToken cancellationToken = default) =>
-        _http.SendAsync(HttpMethod.Post, "v1/webhooks", TesseraHttp.Json(new CreateWebhookRequest(url, events, description), Json.CreateWebhookRequest),
-            Json.CreatedWebhookResponse, cancellationToken);
+        CreateWebhookAsync(new CreateWebhookRequest(url, events, description), cancellationToken);
+
+    /// <summary><c>POST /v1/webhooks</c> from the request body as the API takes it: the answer's secret is shown this once.</summary>
+    /// <param name="request">The URL (https, a public address), the event types (or <c>*</c>) and a description.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<CreatedWebhookResponse> CreateWebhookAsync(CreateWebhookRequest request, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Post, "v1/webhooks", TesseraHttp.Json(request, Json.CreateWebhookRequest), Json.CreatedWebhookResponse, cancellationToken);
 
     /// <summary><c>GET /v1/webhooks</c>, every page, in creation order.</summary>
     /// <param name="cancellationToken">Cancels the enumeration.</param>

@@ -19,7 +19,7 @@ namespace Tessera.Client;
 /// var (tokenId, token) = await client.GenerateQueryTokenAsync(modelId, "token_name");
 /// </code>
 /// </example>
-public sealed partial class TesseraManagementClient : IDisposable
+public sealed partial class TesseraManagementClient : ITesseraManagementClient
 {
     private static readonly TesseraJsonContext Json = TesseraJsonContext.Default;
     private readonly TesseraHttp _http;
@@ -113,8 +113,13 @@ public sealed partial class TesseraManagementClient : IDisposable
     /// <param name="description">0–1000 characters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<WorkloadResponse> CreateWorkloadAsync(string name, string? description = null, CancellationToken cancellationToken = default) =>
-        _http.SendAsync(HttpMethod.Post, "v1/workloads", TesseraHttp.Json(new CreateWorkloadRequest(name, description), Json.CreateWorkloadRequest),
-            Json.WorkloadResponse, cancellationToken);
+        CreateWorkloadAsync(new CreateWorkloadRequest(name, description), cancellationToken);
+
+    /// <summary><c>POST /v1/workloads</c>: creates a workload from the request body as the API takes it.</summary>
+    /// <param name="request">Name (1–100 characters, unique in the account) and description.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<WorkloadResponse> CreateWorkloadAsync(CreateWorkloadRequest request, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Post, "v1/workloads", TesseraHttp.Json(request, Json.CreateWorkloadRequest), Json.WorkloadResponse, cancellationToken);
 
     /// <summary><c>GET /v1/workloads</c>, every page: all workloads of the account by name.</summary>
     /// <param name="pageSize">Workloads fetched per request, 1–200.</param>
@@ -147,17 +152,27 @@ public sealed partial class TesseraManagementClient : IDisposable
     /// <param name="description">The new description (empty clears it), or null.</param>
     /// <param name="ifMatch">Apply only if the workload is still at this version (412 otherwise).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
+    [Obsolete("Every update takes its request record: UpdateWorkloadAsync(workloadId, new UpdateWorkloadRequest(Name: …, Description: …), ifMatch).")]
     public Task<WorkloadResponse> UpdateWorkloadAsync(string workloadId, string? name = null, string? description = null, long? ifMatch = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        UpdateWorkloadAsync(workloadId, new UpdateWorkloadRequest(name, description), ifMatch, cancellationToken);
+
+    /// <summary><c>PATCH /v1/workloads/{id}</c>: the fields of <paramref name="update"/> that are not null; the others stay as they are.</summary>
+    /// <param name="workloadId">The workload's id.</param>
+    /// <param name="update">The new name and/or description (an empty description clears it).</param>
+    /// <param name="ifMatch">Apply only if the workload is still at this version (412 otherwise).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<WorkloadResponse> UpdateWorkloadAsync(string workloadId, UpdateWorkloadRequest update, long? ifMatch = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(update);
         var patch = new JsonObject();
-        if (name is not null)
+        if (update.Name is not null)
         {
-            patch["name"] = name;
+            patch["name"] = update.Name;
         }
-        if (description is not null)
+        if (update.Description is not null)
         {
-            patch["description"] = description;
+            patch["description"] = update.Description;
         }
         return _http.SendAsync(HttpMethod.Patch, $"v1/workloads/{Id(workloadId)}", MergePatch(patch), Json.WorkloadResponse, cancellationToken, ifMatch);
     }
@@ -176,8 +191,13 @@ public sealed partial class TesseraManagementClient : IDisposable
     /// <param name="note">0–1000 characters, for the provider only.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CreatedTokenResponse> CreateTokenAsync(string name, string? workloadId = null, string? note = null, CancellationToken cancellationToken = default) =>
-        _http.SendAsync(HttpMethod.Post, "v1/tokens", TesseraHttp.Json(new CreateTokenRequest(name, workloadId, note), Json.CreateTokenRequest),
-            Json.CreatedTokenResponse, cancellationToken);
+        CreateTokenAsync(new CreateTokenRequest(name, workloadId, note), cancellationToken);
+
+    /// <summary><c>POST /v1/tokens</c>: issues a token from the request body as the API takes it; the answer's token is its secret, shown this once.</summary>
+    /// <param name="request">Name, workload (null for unassigned) and note.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<CreatedTokenResponse> CreateTokenAsync(CreateTokenRequest request, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Post, "v1/tokens", TesseraHttp.Json(request, Json.CreateTokenRequest), Json.CreatedTokenResponse, cancellationToken);
 
     /// <summary><c>GET /v1/tokens</c>, every page: the account's tokens matching <paramref name="filter"/>, in its order.</summary>
     /// <param name="filter">Filters and order; null lists every token, newest first.</param>
@@ -352,13 +372,13 @@ public sealed partial class TesseraManagementClient : IDisposable
     private static string Query(TokenListFilter f, string? cursor) =>
         QueryString(f.PageSize, cursor,
             ("workloadId", f.Unassigned ? "none" : f.WorkloadId),
-            ("status", f.Status),
-            ("state", f.State),
+            ("status", f.Status?.Value),
+            ("state", f.State?.Value),
             ("q", f.NameContains),
             ("createdFrom", f.CreatedFrom is { } from ? Instant(from) : null),
             ("createdTo", f.CreatedTo is { } to ? Instant(to) : null),
             ("expiresBefore", f.ExpiresBefore is { } before ? Instant(before) : null),
-            ("sort", f.Sort));
+            ("sort", f.Sort?.Value));
 
     /// <summary>A list's query string: the page size, the filters that are set, and the cursor last.</summary>
     private static string QueryString(int pageSize, string? cursor, params (string Name, string? Value)[] filters)

@@ -8,7 +8,7 @@ namespace Tessera.Client;
 /// and one of the codes <c>token_missing</c>, <c>token_malformed</c>, <c>token_unknown</c>,
 /// <c>token_cancelled</c>, <c>token_expired</c>, <c>token_unassigned</c>.
 /// </summary>
-public sealed class TesseraQueryClient : IDisposable
+public sealed class TesseraQueryClient : ITesseraQueryClient
 {
     private readonly TesseraHttp _http;
 

@@ -9,11 +9,11 @@ public sealed record TokenListFilter
     /// <summary>Only unassigned tokens (overrides <see cref="WorkloadId"/>).</summary>
     public bool Unassigned { get; init; }
 
-    /// <summary><c>active</c> or <c>cancelled</c>.</summary>
-    public string? Status { get; init; }
+    /// <summary><see cref="TokenStatus.Active"/> or <see cref="TokenStatus.Cancelled"/>.</summary>
+    public TokenStatus? Status { get; init; }
 
-    /// <summary><c>usable</c>, <c>unassigned</c>, <c>expired</c> or <c>cancelled</c>.</summary>
-    public string? State { get; init; }
+    /// <summary>One of the <see cref="TokenState"/> values: usable, expiring, unassigned, expired or cancelled.</summary>
+    public TokenState? State { get; init; }
 
     /// <summary>Name contains this text, case-insensitively; text of one or two characters matches the start of the name.</summary>
     public string? NameContains { get; init; }
@@ -27,8 +27,8 @@ public sealed record TokenListFilter
     /// <summary>Expiring before this instant.</summary>
     public DateTimeOffset? ExpiresBefore { get; init; }
 
-    /// <summary><c>createdAt</c> (default, newest first), <c>expiresAt</c>, <c>name</c> or <c>lastUsedAt</c>.</summary>
-    public string? Sort { get; init; }
+    /// <summary>One of the <see cref="TokenSort"/> values; <see cref="TokenSort.CreatedAt"/> (newest first) by default.</summary>
+    public TokenSort? Sort { get; init; }
 
     /// <summary>Tokens fetched per request, 1–200 (default 100); the enumeration itself goes through all pages.</summary>
     public int PageSize { get; init; } = 100;

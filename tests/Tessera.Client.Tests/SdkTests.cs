@@ -76,11 +76,11 @@ public sealed class SdkTests(TesseraApp app) : IClassFixture<TesseraApp>
 
         var alpha = all[0];
         Assert.Equal("alpha model", (await client.GetWorkloadAsync(alpha.Id)).Description);
-        var renamed = await client.UpdateWorkloadAsync(alpha.Id, name: "alpha-2");
+        var renamed = await client.UpdateWorkloadAsync(alpha.Id, new UpdateWorkloadRequest(Name: "alpha-2"));
         Assert.Equal(("alpha-2", "alpha model"), (renamed.Name, renamed.Description));
-        var described = await client.UpdateWorkloadAsync(alpha.Id, description: "", ifMatch: renamed.Version);
+        var described = await client.UpdateWorkloadAsync(alpha.Id, new UpdateWorkloadRequest(Description: ""), renamed.Version);
         Assert.Equal(("alpha-2", ""), (described.Name, described.Description));
-        var stale = await Assert.ThrowsAsync<TesseraApiException>(() => client.UpdateWorkloadAsync(alpha.Id, name: "x", ifMatch: renamed.Version));
+        var stale = await Assert.ThrowsAsync<TesseraApiException>(() => client.UpdateWorkloadAsync(alpha.Id, new UpdateWorkloadRequest(Name: "x"), renamed.Version));
         Assert.Equal((HttpStatusCode.PreconditionFailed, "precondition_failed"), (stale.StatusCode, stale.Code));
 
         await client.DeleteWorkloadAsync(alpha.Id);
