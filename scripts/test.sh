@@ -30,6 +30,17 @@ if ((${#need_packages[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_packages[@]}" >/dev/null
 fi
 
+# Issue 21: the console's accessibility tests inject axe-core, installed from the npm registry at the version
+# tests/Tessera.Console.Tests/package-lock.json pins (Node.js and npm come with the machine; nodejs/npm from Debian otherwise).
+if [ ! -f tests/Tessera.Console.Tests/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { echo "test.sh: npm is missing; install nodejs and npm, or run as root" >&2; exit 1; }
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  echo "test.sh: installing axe-core (npm ci in tests/Tessera.Console.Tests)"
+  npm ci --prefix tests/Tessera.Console.Tests --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 results=$(mktemp -d)
 # Everything started below registers its own clean-up here; one EXIT trap runs them all.
 cleanups=('rm -rf "$results"')
