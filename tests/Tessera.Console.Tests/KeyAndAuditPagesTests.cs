@@ -67,12 +67,12 @@ public sealed class KeyAndAuditPagesTests(ConsoleServer server) : IClassFixture<
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         var entries = page.Locator("#audit tbody tr");
         await Assertions.Expect(entries).ToHaveCountAsync(1);
-        Assert.Contains("status: active → revoked", await entries.Locator("td[data-label=Change]").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Status: active → revoked", await entries.Locator("td[data-label=Change]").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("console session", await entries.Locator("td[data-label=Who]").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Action").SelectOptionAsync("license_key.created");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         var created = page.Locator("#audit tbody tr", new() { HasText = "billing job" });
-        Assert.Contains("scopes: — → tokens:read", await created.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Scopes: — → tokens:read", await created.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", await created.Locator("td[data-label=Change]").InnerTextAsync(), StringComparison.Ordinal);
         await page.AssertLabelledAsync();
         await page.ScreenshotAsync("audit");

@@ -208,6 +208,31 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         Assert.Equal(session, signIns.EnumerateArray().Single().GetProperty("actorId").GetString());
     }
 
+    /// <summary>Issue 21: the Activity section reads as a person would say it, not as raw JSON.</summary>
+    [Fact]
+    public async Task Activity_shows_each_change_field_by_field_with_workload_names()
+    {
+        var (page, key) = await server.SignedInAsync();
+        await page.CreateWorkloadAsync("llama-3");
+        var (id, _) = await page.CreateTokenAsync("heidi", "llama-3");
+        using var api = server.Http(key);
+        var unassign = ApiCalls.Json("""{"workloadId":null,"note":"moved out"}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/v1/tokens/{id}", unassign)).StatusCode);
+
+        await page.GotoAsync($"/tokens/{id}");
+
+        var rows = page.Locator("#token-activity tbody tr");
+        var changes = await page.Locator("#token-activity tbody tr td[data-label=Change]").AllInnerTextsAsync();
+        var update = string.Join('\n', changes.Take(changes.Count - 1)); // every entry after the creation (one per action)
+        Assert.Contains("Workload: llama-3 → Unassigned", update, StringComparison.Ordinal);
+        Assert.Contains("Note: (empty) → moved out", update, StringComparison.Ordinal);
+        Assert.DoesNotContain("Name:", update, StringComparison.Ordinal); // unchanged fields are left out
+        var created = await rows.Last.Locator("td[data-label=Change]").InnerTextAsync();
+        Assert.Contains("Name: — → heidi", created, StringComparison.Ordinal);
+        Assert.Matches(@"Expires at: — → \d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} UTC", created);
+        Assert.DoesNotContain("{\"", await page.Locator("#token-activity").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_stale_edit_shows_a_clear_message_instead_of_overwriting()
     {

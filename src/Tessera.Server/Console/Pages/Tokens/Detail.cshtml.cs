@@ -51,6 +51,9 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
 
     public IReadOnlyList<Workload> Workloads { get; private set; } = [];
 
+    /// <summary>Workload names by id, so the Activity section says "llama-3", not its id.</summary>
+    public IReadOnlyDictionary<string, string> WorkloadNames => Workloads.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
+
     public string? WorkloadName { get; private set; }
 
     /// <summary>The newest entries of the token's audit trail (who changed what, when).</summary>
