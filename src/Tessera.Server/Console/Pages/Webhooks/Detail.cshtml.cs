@@ -8,7 +8,7 @@ using Tessera.Server.Webhooks;
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>
-/// One webhook endpoint: enable or disable it, send a test event, rotate its secret (the new one shown once, the old
+/// One webhook endpoint: change its URL, description or events, enable or disable it, send a test event, rotate its secret (the new one shown once, the old
 /// one signing beside it for 24 hours), delete it after confirmation, and its deliveries log with a retry for those
 /// that failed. Each action is the API's use case (<see cref="WebhookService"/>) and, like the API, wakes the delivery
 /// worker when there is something to send now.
@@ -24,6 +24,7 @@ public sealed class WebhookDetailModel(WebhookService webhooks, WebhookDispatche
         ["disabled"] = "Endpoint disabled. It receives nothing until it is enabled again; changes made meanwhile are not queued for it.",
         ["test"] = "Test event queued: a webhook.test delivery appears in the log below.",
         ["retried"] = "Delivery queued to be sent again now.",
+        ["saved"] = "Changes saved. Changes from now on are sent as the endpoint now says.",
     };
 
     [FromRoute]
@@ -31,6 +32,18 @@ public sealed class WebhookDetailModel(WebhookService webhooks, WebhookDispatche
 
     [BindProperty(SupportsGet = true, Name = "cursor")]
     public string? Cursor { get; set; }
+
+    [BindProperty(Name = "url")]
+    public string? EditUrl { get; set; }
+
+    [BindProperty(Name = "description")]
+    public string? EditDescription { get; set; }
+
+    [BindProperty(Name = "events")]
+    public List<string> EditEvents { get; set; } = [];
+
+    /// <summary>True when the settings form shows what was posted (refused), not the endpoint as stored.</summary>
+    public bool Editing { get; private set; }
 
     public WebhookEndpoint? Endpoint { get; private set; }
 
@@ -52,6 +65,36 @@ public sealed class WebhookDetailModel(WebhookService webhooks, WebhookDispatche
         Notice = done is null ? null : Notices.GetValueOrDefault(done);
         await LoadAsync(cancellationToken);
         ConfirmDelete = delete is not null;
+    }
+
+    [RequiredScope(Scopes.WebhooksManage)]
+    public async Task<IActionResult> OnPostSaveAsync([FromForm] long? version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var patch = new WebhookPatch
+            {
+                Url = Optional<string?>.Of(string.IsNullOrWhiteSpace(EditUrl) ? null : EditUrl.Trim()),
+                Description = Optional<string?>.Of(EditDescription ?? ""),
+                Events = Optional<IReadOnlyList<string>?>.Of(EditEvents),
+            };
+            await webhooks.UpdateAsync(Caller, Id, patch, version, cancellationToken);
+            return Redirect($"/webhooks/{Id}?done=saved");
+        }
+        catch (TesseraException e) when (e.Kind is ProblemKind.Validation or ProblemKind.PreconditionFailed or ProblemKind.Conflict)
+        {
+            if (e.Kind is ProblemKind.Validation)
+            {
+                Show(e);
+                Editing = true;
+            }
+            else
+            {
+                Error = "This endpoint was changed elsewhere (another tab or the API) after you opened this page, so nothing was saved. The form now shows its current settings.";
+            }
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
     }
 
     [RequiredScope(Scopes.WebhooksManage)]
