@@ -87,6 +87,22 @@ public static class ConsoleHtml
         new HtmlString($"<span class=\"badge badge-{TokenNames.Of(state)}\">{Label(state)}</span>");
 
     /// <summary>
+    /// True for a token that is usable now and expires within <paramref name="within"/> (the first expiry warning,
+    /// <see cref="Core.Webhooks.WebhookOptions.ExpiringWithin"/>): what the API's <c>state=expiring</c> lists.
+    /// </summary>
+    public static bool IsExpiring(QueryToken token, DateTimeOffset now, TimeSpan within) =>
+        token.StateAt(now) == TokenState.Usable && token.ExpiresAt < now + within;
+
+    /// <summary>
+    /// The amber "Expires in 3 days" marker of a token that is expiring (issue 14); nothing otherwise. It says the time
+    /// left in words, so it does not rely on its colour (dark amber on light amber, 7.2:1).
+    /// </summary>
+    public static IHtmlContent ExpiringBadge(QueryToken token, DateTimeOffset now, TimeSpan within) =>
+        IsExpiring(token, now, within)
+            ? new HtmlString($"<span class=\"badge badge-expiring\" title=\"Expires {Exact(token.ExpiresAt)}\">Expires {HtmlEncoder.Default.Encode(Relative(token.ExpiresAt, now))}</span>")
+            : HtmlString.Empty;
+
+    /// <summary>
     /// The red "Leaked" marker of a token reported seen in public (issue 18), linking to where it was seen when the
     /// report said so; nothing for a token never reported. The URL was checked to be http(s) when it was stored.
     /// </summary>

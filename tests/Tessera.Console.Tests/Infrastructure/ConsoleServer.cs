@@ -42,7 +42,10 @@ public class ConsoleServer : IAsyncLifetime
     /// <summary>Tessera:Tokens:Lifetime for this server; null keeps the default (30 days).</summary>
     protected virtual TimeSpan? Lifetime => null;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>More configuration for this server, by its configuration key ("Tessera:Webhooks:AllowHttp").</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    public virtual async ValueTask InitializeAsync()
     {
         if (!File.Exists(Chromium))
         {
@@ -136,7 +139,7 @@ public class ConsoleServer : IAsyncLifetime
         return client;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
         if (_browser is not null)
@@ -164,6 +167,10 @@ public class ConsoleServer : IAsyncLifetime
         if (Lifetime is { } lifetime)
         {
             environment["Tessera__Tokens__Lifetime"] = lifetime.ToString();
+        }
+        foreach (var (key, value) in Settings)
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         _server = await ServerProcess.StartAsync(_directory, environment);
     }

@@ -18,10 +18,10 @@ public abstract class MemberConsoleTests(TesseraApp app)
     /// <summary>What each role may open (ADR 0018): the product's table, written out, not derived from the code under test.</summary>
     public static TheoryData<string, string[], string[]> RolePages => new()
     {
-        { "owner", ["/workloads", "/tokens", "/tokens/new", "/keys", "/audit", "/members", "/profile"], [] },
-        { "admin", ["/workloads", "/tokens", "/tokens/new", "/keys", "/audit", "/members", "/profile"], [] },
-        { "developer", ["/workloads", "/tokens", "/tokens/new", "/audit", "/profile"], ["/keys", "/members"] },
-        { "viewer", ["/workloads", "/tokens", "/profile"], ["/tokens/new", "/keys", "/audit", "/members"] },
+        { "owner", ["/workloads", "/tokens", "/tokens/new", "/keys", "/audit", "/members", "/webhooks", "/profile"], [] },
+        { "admin", ["/workloads", "/tokens", "/tokens/new", "/keys", "/audit", "/members", "/webhooks", "/profile"], [] },
+        { "developer", ["/workloads", "/tokens", "/tokens/new", "/audit", "/profile"], ["/keys", "/members", "/webhooks"] },
+        { "viewer", ["/workloads", "/tokens", "/profile"], ["/tokens/new", "/keys", "/audit", "/members", "/webhooks"] },
     };
 
     [Theory]
@@ -45,6 +45,7 @@ public abstract class MemberConsoleTests(TesseraApp app)
         var nav = await (await browser.GetAsync("/profile")).Content.ReadAsStringAsync();
         Assert.Equal(allowed.Contains("/members"), nav.Contains("href=\"/members\"", StringComparison.Ordinal));
         Assert.Equal(allowed.Contains("/keys"), nav.Contains("href=\"/keys\"", StringComparison.Ordinal));
+        Assert.Equal(allowed.Contains("/webhooks"), nav.Contains("href=\"/webhooks\"", StringComparison.Ordinal));
 
         // Creating a workload needs workloads:write, which only viewers lack.
         var name = $"wl-{Guid.NewGuid():N}";

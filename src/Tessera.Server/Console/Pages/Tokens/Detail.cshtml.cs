@@ -17,9 +17,12 @@ namespace Tessera.Server.WebConsole.Pages;
 /// instead of overwritten.
 /// </summary>
 [RequiredScope(Scopes.TokensRead)]
-public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, AuditService audit, UsageService usage, TimeProvider time)
+public sealed class TokenDetailModel(TokenService tokens, WorkloadService workloads, AuditService audit, UsageService usage,
+    Core.Webhooks.WebhookOptions webhooks, TimeProvider time)
     : ConsolePageModel(time)
 {
+    /// <summary>How soon a token counts as expiring (its amber badge), as the API's <c>state=expiring</c>.</summary>
+    public TimeSpan ExpiringWithin => webhooks.ExpiringWithin;
 
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
     {

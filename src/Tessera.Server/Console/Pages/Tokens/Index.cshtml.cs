@@ -4,17 +4,27 @@ using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
+using Tessera.Core.Webhooks;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 using Tessera.Server.Endpoints;
 
 namespace Tessera.Server.WebConsole.Pages;
 
-/// <summary>The Tokens list: filters by workload, state and name; four sorts; keyset paging.</summary>
+/// <summary>
+/// The Tokens list: filters by workload, state (and "Expiring soon") and name; four sorts; keyset paging. Expiring
+/// tokens carry an amber badge with the time left.
+/// </summary>
 [RequiredScope(Scopes.TokensRead)]
-public sealed class TokensModel(TokenService tokens, WorkloadService workloads, TimeProvider time) : ConsolePageModel(time)
+public sealed class TokensModel(TokenService tokens, WorkloadService workloads, WebhookOptions webhooks, TimeProvider time) : ConsolePageModel(time)
 {
     private const int PageSize = 25;
+
+    /// <summary>The "Expiring soon" filter: as the API's <c>state=expiring</c>, usable and expiring within the first expiry warning.</summary>
+    public const string Expiring = "expiring";
+
+    /// <summary>How soon "expiring soon" is (Tessera:Webhooks:ExpiryWarnings' longest threshold, 7 days by default).</summary>
+    public TimeSpan ExpiringWithin => webhooks.ExpiringWithin;
 
     public static readonly TokenState[] States = [TokenState.Usable, TokenState.Unassigned, TokenState.Expired, TokenState.Cancelled];
 
@@ -85,9 +95,11 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
         {
             Workload = null;
         }
-        TokenState? state = TokenNames.TryParseState(State, out var parsedState) ? parsedState : null;
-        State = state is { } s ? TokenNames.Of(s) : null;
-        var sort = TokenNames.TryParseSort(Sort, out var parsedSort) ? parsedSort : TokenSort.CreatedAt;
+        var expiring = State == Expiring;
+        TokenState? state = expiring ? TokenState.Usable : TokenNames.TryParseState(State, out var parsedState) ? parsedState : null;
+        State = expiring ? Expiring : state is { } s ? TokenNames.Of(s) : null;
+        // Expiring soon reads best soonest first, unless another order was asked for.
+        var sort = TokenNames.TryParseSort(Sort, out var parsedSort) ? parsedSort : expiring ? TokenSort.ExpiresAt : TokenSort.CreatedAt;
         Sort = TokenNames.Of(sort);
         Q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim();
 
@@ -96,6 +108,7 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
             UnassignedOnly = Workload == "none",
             WorkloadId = Workload is null or "none" ? null : Workload,
             State = state,
+            ExpiresBefore = expiring ? Now + webhooks.ExpiringWithin : null,
             NameContains = Q,
             Sort = sort,
         };

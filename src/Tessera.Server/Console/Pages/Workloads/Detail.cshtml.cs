@@ -4,14 +4,19 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Usage;
+using Tessera.Core.Webhooks;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 
 namespace Tessera.Server.WebConsole.Pages;
 
-/// <summary>One workload: its Token Management section (tokens, Create Token, unassign, assign), details, delete.</summary>
+/// <summary>
+/// One workload: its Token Management section (tokens, how many expire soon, Create Token, unassign, assign), details,
+/// delete.
+/// </summary>
 [RequiredScope(Scopes.WorkloadsRead)]
-public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService tokens, UsageService usage, TimeProvider time) : ConsolePageModel(time)
+public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService tokens, UsageService usage, WebhookOptions webhooks, TimeProvider time)
+    : ConsolePageModel(time)
 {
     private const int TokenPageSize = 100;
     private const int MatchLimit = 20;
@@ -42,6 +47,17 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
     public UsagePanel? Usage { get; private set; }
 
     public IReadOnlyList<QueryToken> Tokens { get; private set; } = [];
+
+    /// <summary>How soon a token counts as expiring, as the API's <c>state=expiring</c> (7 days by default).</summary>
+    public TimeSpan ExpiringWithin => webhooks.ExpiringWithin;
+
+    /// <summary>
+    /// How many of its tokens are usable and expire within <see cref="ExpiringWithin"/>, counted up to one page of the
+    /// list (<see cref="TokenService.MaxLimit"/>); <see cref="MoreExpiring"/> says there are more.
+    /// </summary>
+    public int ExpiringCount { get; private set; }
+
+    public bool MoreExpiring { get; private set; }
 
     public bool MoreTokens { get; private set; }
 
@@ -127,6 +143,13 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
         var (items, next) = await tokens.ListAsync(Caller, new TokenQuery { WorkloadId = Id, Sort = TokenSort.Name, Limit = TokenPageSize }, null, cancellationToken);
         Tokens = items;
         MoreTokens = next is not null;
+        if (ExpiringWithin > TimeSpan.Zero)
+        {
+            // The same filter as the Tokens list's "Expiring soon", which the count links to.
+            var expiring = new TokenQuery { WorkloadId = Id, State = TokenState.Usable, ExpiresBefore = Now + ExpiringWithin, Sort = TokenSort.ExpiresAt, Limit = TokenService.MaxLimit };
+            var (soon, more) = await tokens.ListAsync(Caller, expiring, null, cancellationToken);
+            (ExpiringCount, MoreExpiring) = (soon.Count, more is not null);
+        }
         var unassigned = new TokenQuery { UnassignedOnly = true, Sort = TokenSort.Name, Limit = TokenService.MaxLimit };
         UnassignedNames = (await tokens.ListAsync(Caller, unassigned, null, cancellationToken)).Items
             .Select(t => t.Name).Distinct(StringComparer.Ordinal).ToList();
