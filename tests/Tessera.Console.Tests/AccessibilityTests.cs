@@ -27,7 +27,7 @@ public sealed class AccessibilityTests(ConsoleServer server) : IClassFixture<Con
         {
             ("/", "home"), ("/dashboard", "dashboard"), ("/tokens", "tokens"), ("/tokens/new", "token-new"), ($"/tokens/{tokenId}", "token"),
             ("/workloads", "workloads"), ($"/workloads/{workloadId}", "workload"), ("/keys", "keys"), ("/audit", "audit"),
-            ("/members", "members"), ("/profile", "profile"),
+            ("/members", "members"), ("/profile", "profile"), ("/webhooks", "webhooks"), ("/tokens?state=expiring", "tokens-expiring"),
         };
         var found = new List<string>();
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })

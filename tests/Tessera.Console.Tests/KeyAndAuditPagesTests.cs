@@ -99,10 +99,10 @@ public sealed class KeyAndAuditPagesTests(ConsoleServer server) : IClassFixture<
         Assert.DoesNotContain("Audit", nav, StringComparison.Ordinal);
         await page.GotoAsync($"/workloads/{workloadId}");
         Assert.Contains("alice", await page.Locator("#workload-tokens").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Create Token" }).CountAsync());
+        Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Create token", Exact = true }).CountAsync());
         Assert.Equal(0, await page.Locator("form[method=post]:not(.inline)").CountAsync()); // only Sign out remains
         await page.GotoAsync("/tokens");
-        Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Add Token" }).CountAsync());
+        Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Create token", Exact = true }).CountAsync());
         await page.GotoAsync($"/tokens/{tokenId}");
         foreach (var control in new[] { "Save changes", "Cancel token", "Renew", "Set expiry", "Delete token" })
         {

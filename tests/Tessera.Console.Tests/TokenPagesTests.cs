@@ -16,7 +16,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         Assert.Contains("No tokens yet", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await page.ScreenshotAsync("tokens-empty");
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Add Token" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create token", Exact = true }).ClickAsync();
         Assert.Equal("Unassigned", await page.GetByLabel("Workload").Locator("option:checked").InnerTextAsync());
         await page.AssertLabelledAsync();
         await page.ScreenshotAsync("token-new-details");
@@ -84,11 +84,17 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
     }
 
     [Fact]
-    public async Task Delete_on_the_review_step_removes_the_token()
+    public async Task Delete_on_the_review_step_asks_first_then_removes_the_token()
     {
         var (page, _) = await server.SignedInAsync();
         var (id, secret) = await page.CreateTokenAsync("typo-nmae");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        // The first press only asks (issue 21); keeping it changes nothing.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        Assert.Contains("cannot be undone", await page.GetByRole(AriaRole.Alertdialog).InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Keep it" }).ClickAsync();
+        Assert.Equal(200, (await page.APIRequest.GetAsync($"/tokens/{id}")).Status);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete token" }).ClickAsync();
         Assert.Contains("The token was deleted", await page.GetByRole(AriaRole.Status).InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("Details", await page.Locator(".stepper li.current").InnerTextAsync(), StringComparison.Ordinal);
 

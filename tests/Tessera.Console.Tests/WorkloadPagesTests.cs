@@ -2,7 +2,7 @@ using Tessera.Console.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
 
-/// <summary>Workloads: list, create, rename, delete, and a workload's Token Management section.</summary>
+/// <summary>Workloads: list, create, rename, delete, and a workload's Tokens section.</summary>
 public sealed class WorkloadPagesTests(ConsoleServer server) : IClassFixture<ConsoleServer>
 {
     [Fact]
@@ -68,7 +68,7 @@ public sealed class WorkloadPagesTests(ConsoleServer server) : IClassFixture<Con
 
         await page.GotoAsync($"/workloads/{workloadId}");
         Assert.Contains("No tokens assigned", await page.Locator("#token-management").InnerTextAsync(), StringComparison.Ordinal);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Create Token" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create token", Exact = true }).ClickAsync();
         Assert.Equal("whisper", await page.GetByLabel("Workload").Locator("option:checked").InnerTextAsync());
         var (createdId, _) = await page.GenerateAsync("erin", workloadName: null);
         await page.GetByRole(AriaRole.Link, new() { Name = "Done" }).ClickAsync();

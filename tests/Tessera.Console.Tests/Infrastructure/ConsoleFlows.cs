@@ -51,13 +51,13 @@ public static partial class ConsoleFlows
     private static PageAssertionsToHaveURLOptions Landing => new() { Timeout = 30_000 };
 
     /// <summary>
-    /// Runs the creation stepper from the Tokens page ("Add Token"): details, Generate, reads the
+    /// Runs the creation stepper from the Tokens page ("Create token"): details, Generate, reads the
     /// value once, Review; stops on the review step. Returns the token id and its value.
     /// </summary>
     public static async Task<(string Id, string Secret)> CreateTokenAsync(this IPage page, string name, string? workloadName = null)
     {
         await page.GotoAsync("/tokens");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Add Token" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create token", Exact = true }).ClickAsync();
         return await page.GenerateAsync(name, workloadName);
     }
 

@@ -100,8 +100,15 @@ public sealed class NewTokenModel(TokenService tokens, WorkloadService workloads
     }
 
     [RequiredScope(Scopes.TokensWrite)]
-    public async Task<IActionResult> OnPostDeleteAsync([FromForm] string? tokenId, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostDeleteAsync([FromForm] string? tokenId, [FromForm] string? confirmed, CancellationToken cancellationToken)
     {
+        if (confirmed != "yes")
+        {
+            // Deleting cannot be undone: the first press asks, as the token page does (issue 21).
+            await ShowReviewAsync(tokenId ?? "", cancellationToken);
+            ConfirmingDelete = true;
+            return Page();
+        }
         var token = await tokens.GetAsync(Caller, tokenId ?? "", cancellationToken);
         await tokens.DeleteAsync(Caller, token.Id, null, cancellationToken);
         return Redirect(QueryHelpers.AddQueryString("/tokens/new", new Dictionary<string, string?>
@@ -111,6 +118,9 @@ public sealed class NewTokenModel(TokenService tokens, WorkloadService workloads
             ["returnUrl"] = CancelUrl,
         }));
     }
+
+    /// <summary>The Review step after a first press of Delete: it asks before deleting.</summary>
+    public bool ConfirmingDelete { get; private set; }
 
     private async Task ShowReviewAsync(string tokenId, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ using Tessera.Server.Auth;
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>
-/// One workload: its Token Management section (tokens, how many expire soon, Create Token, unassign, assign), details,
+/// One workload: its Tokens section (tokens, how many expire soon, Create token, unassign, assign), details,
 /// delete.
 /// </summary>
 [RequiredScope(Scopes.WorkloadsRead)]
