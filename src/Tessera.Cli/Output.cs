@@ -94,6 +94,49 @@ public sealed class Output(TextWriter writer, bool json)
             }));
     }
 
+    public void Webhooks(IReadOnlyList<WebhookResponse> endpoints)
+    {
+        if (json)
+        {
+            Array(endpoints, TesseraJsonContext.Default.WebhookResponse);
+            return;
+        }
+        Table(["ID", "URL", "EVENTS", "ENABLED", "CREATED", "DESCRIPTION"],
+            endpoints.Select(w => new[]
+            {
+                w.Id, w.Url, string.Join(' ', w.Events), w.Enabled ? "yes" : "no", Instant(w.CreatedAt), w.Description,
+            }));
+    }
+
+    /// <summary>One endpoint's fields (a created or rotated one is written as <see cref="WebhookResponse"/>: its secret goes separately).</summary>
+    public void Webhook(WebhookResponse w)
+    {
+        if (json)
+        {
+            Object(w, TesseraJsonContext.Default.WebhookResponse);
+            return;
+        }
+        Fields(("id", w.Id), ("url", w.Url), ("events", string.Join(' ', w.Events)), ("description", w.Description),
+            ("enabled", w.Enabled ? "yes" : "no"), ("created", Instant(w.CreatedAt)), ("updated", Instant(w.UpdatedAt)),
+            ("version", w.Version.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    public void Deliveries(IReadOnlyList<WebhookDeliveryResponse> deliveries)
+    {
+        if (json)
+        {
+            Array(deliveries, TesseraJsonContext.Default.WebhookDeliveryResponse);
+            return;
+        }
+        Table(["ID", "EVENT", "TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "LAST ATTEMPT", "NEXT ATTEMPT"],
+            deliveries.Select(d => new[]
+            {
+                d.Id, d.EventId, d.Type, d.Status, d.Attempts.ToString(CultureInfo.InvariantCulture),
+                d.LastResponseStatus is { } code ? code.ToString(CultureInfo.InvariantCulture) : "-",
+                d.LastAttemptAt is { } last ? Instant(last) : "-", d.NextAttemptAt is { } next ? Instant(next) : "-",
+            }));
+    }
+
     public void Object<T>(T value, JsonTypeInfo<T> type) => writer.WriteLine(JsonSerializer.Serialize(value, type));
 
     /// <summary>A line for humans; silent under <c>--json</c>, where stdout carries only JSON.</summary>

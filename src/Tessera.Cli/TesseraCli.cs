@@ -27,7 +27,7 @@ public static partial class TesseraCli
 
         var root = new RootCommand("Manage Tessera workloads and query tokens. Exit codes: 0 ok, 1 usage, 2 not found, 3 refused or conflict, 4 unreachable.")
         {
-            url, json, cli.Login(), cli.Workloads(), cli.Tokens(), cli.Keys(), cli.Audit(), cli.Scan(),
+            url, json, cli.Login(), cli.Workloads(), cli.Tokens(), cli.Keys(), cli.Audit(), cli.Webhooks(), cli.Scan(),
         };
         return root;
     }
