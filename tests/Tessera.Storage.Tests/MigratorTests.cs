@@ -24,7 +24,7 @@ public sealed class MigratorTests : IAsyncLifetime
 
         await using var connection = await _db.Database.OpenAsync(Ct);
         var versions = await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version");
-        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L], versions);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 14L], versions);
     }
 
     [Fact]
