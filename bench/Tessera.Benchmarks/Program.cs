@@ -7,6 +7,7 @@ using Tessera.Benchmarks;
 // ... -- lists <provider> <connection string> <runs> [tokens,audit]               every token and audit list combination, p50/p99 + plan
 // ... -- seed-audit <provider> <connection string> <entries>                     audit entries for the account of a seeded database
 // ... -- bare --urls http://127.0.0.1:PORT                                       an empty ASP.NET Core endpoint, for bench/http.sh
+// ... -- webhooks <Tessera.Server.dll> [per round] [rounds] [clients]             token creations/s with and without a subscribed endpoint, events delivered/s
 return args.FirstOrDefault() switch
 {
     "memory" => MemoryReport.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
@@ -14,8 +15,11 @@ return args.FirstOrDefault() switch
     "lists" => await ListsBench.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Length > 4 ? args[4] : "tokens,audit"),
     "seed-audit" => await AuditSeeder.RunAsync(args[1], args[2], long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
     "bare" => await BareServer.RunAsync(args[1..]),
+    "webhooks" => await WebhookBench.RunAsync(args[1], Arg(2, 2000), Arg(3, 5), Arg(4, 16)),
     _ => Run(args),
 };
+
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
 static int Run(string[] args)
 {

@@ -30,7 +30,8 @@ public enum OutputFormat
 public sealed class Output(TextWriter writer, OutputFormat format, int? width = null)
 {
     /// <summary>Headers of columns a table never cuts: ids and short values a person copies or compares.</summary>
-    private static readonly HashSet<string> Uncut = ["ID", "STATE", "STATUS", "EXPIRES", "LAST USED", "USES", "HINT", "AT", "TOKENS", "USABLE", "CREATED", "ACTION", "OBJECT"];
+    private static readonly HashSet<string> Uncut = ["ID", "STATE", "STATUS", "EXPIRES", "LAST USED", "USES", "HINT", "AT", "TOKENS", "USABLE", "CREATED", "ACTION", "OBJECT",
+        "ENABLED", "EVENT", "TYPE", "ATTEMPTS", "RESPONSE", "LAST ATTEMPT", "NEXT ATTEMPT"];
 
     /// <summary>Headers of columns a narrow table leaves out, first to last, before it cuts free text below <see cref="ComfortableCut"/>.</summary>
     private static readonly string[] Droppable = ["HINT", "USES", "LAST USED", "UPDATED", "CREATED"];
@@ -143,6 +144,49 @@ public sealed class Output(TextWriter writer, OutputFormat format, int? width = 
             {
                 Instant(e.At), e.Action, e.ObjectId ?? "-", e.ActorId is { } actor ? $"{e.ActorType} {actor}" : e.ActorType,
                 e.Before?.GetRawText() ?? "-", e.After?.GetRawText() ?? "-",
+            }));
+    }
+
+    public void Webhooks(IReadOnlyList<WebhookResponse> endpoints)
+    {
+        if (Json)
+        {
+            Array(endpoints, TesseraJsonContext.Default.WebhookResponse);
+            return;
+        }
+        Table(["ID", "URL", "EVENTS", "ENABLED", "CREATED", "DESCRIPTION"],
+            endpoints.Select(w => new[]
+            {
+                w.Id, w.Url, string.Join(' ', w.Events), w.Enabled ? "yes" : "no", Instant(w.CreatedAt), w.Description,
+            }));
+    }
+
+    /// <summary>One endpoint's fields (a created or rotated one is written as <see cref="WebhookResponse"/>: its secret goes separately).</summary>
+    public void Webhook(WebhookResponse w)
+    {
+        if (Json)
+        {
+            Object(w, TesseraJsonContext.Default.WebhookResponse);
+            return;
+        }
+        Fields(("id", w.Id), ("url", w.Url), ("events", string.Join(' ', w.Events)), ("description", w.Description),
+            ("enabled", w.Enabled ? "yes" : "no"), ("created", Instant(w.CreatedAt)), ("updated", Instant(w.UpdatedAt)),
+            ("version", w.Version.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    public void Deliveries(IReadOnlyList<WebhookDeliveryResponse> deliveries)
+    {
+        if (Json)
+        {
+            Array(deliveries, TesseraJsonContext.Default.WebhookDeliveryResponse);
+            return;
+        }
+        Table(["ID", "EVENT", "TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "LAST ATTEMPT", "NEXT ATTEMPT"],
+            deliveries.Select(d => new[]
+            {
+                d.Id, d.EventId, d.Type, d.Status, d.Attempts.ToString(CultureInfo.InvariantCulture),
+                d.LastResponseStatus is { } code ? code.ToString(CultureInfo.InvariantCulture) : "-",
+                d.LastAttemptAt is { } last ? Instant(last) : "-", d.NextAttemptAt is { } next ? Instant(next) : "-",
             }));
     }
 

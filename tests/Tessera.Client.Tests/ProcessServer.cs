@@ -8,7 +8,7 @@ namespace Tessera.Client.Tests;
 /// One real server process per test class on a free loopback port, its first account's license key
 /// given through Tessera:Bootstrap:LicenseKey. Tests share the account and keep apart by unique names.
 /// </summary>
-public sealed class ProcessServer : IAsyncLifetime
+public class ProcessServer : IAsyncLifetime
 {
     private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("tessera-client-").FullName;
     private ServerProcess? _server;
@@ -19,16 +19,26 @@ public sealed class ProcessServer : IAsyncLifetime
 
     public string Directory => _directory;
 
-    public async ValueTask InitializeAsync() =>
-        _server = await ServerProcess.StartAsync(_directory, new Dictionary<string, string>
+    public virtual async ValueTask InitializeAsync()
+    {
+        var environment = new Dictionary<string, string>
         {
             ["Tessera__Database__ConnectionString"] = $"Data Source={Path.Combine(_directory, "t.db")}",
             ["Tessera__Bootstrap__LicenseKey"] = LicenseKey,
-        });
+        };
+        foreach (var (name, value) in Settings)
+        {
+            environment[name] = value;
+        }
+        _server = await ServerProcess.StartAsync(_directory, environment);
+    }
+
+    /// <summary>More environment variables for the server (a subclass's settings).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
     public TesseraManagementClient Client() => new(Url, LicenseKey);
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_server is not null)
         {
@@ -43,5 +53,6 @@ public sealed class ProcessServer : IAsyncLifetime
         {
             // Best effort: a temp directory left behind is harmless.
         }
+        GC.SuppressFinalize(this);
     }
 }

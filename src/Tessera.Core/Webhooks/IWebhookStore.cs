@@ -58,4 +58,10 @@ public interface IWebhookStore
     /// </summary>
     Task<int> EmitExpiryWarningsAsync(DateTimeOffset now, TimeSpan threshold, TimeSpan? nextThreshold, TimeSpan lookback, int limit,
         Func<Tokens.QueryToken, OutboxEvent> build, CancellationToken cancellationToken);
+
+    /// <summary>Deletes at most <paramref name="limit"/> finished deliveries (succeeded or failed) last attempted before <paramref name="before"/>, oldest first.</summary>
+    Task<int> PruneDeliveriesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes at most <paramref name="limit"/> events that occurred before <paramref name="before"/> and have no delivery left, oldest first.</summary>
+    Task<int> PruneEventsAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 }

@@ -23,6 +23,18 @@ public sealed class WebhookOptions
     /// <summary>How often a server looks for tokens to warn about.</summary>
     public TimeSpan ExpiryScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Finished deliveries (succeeded or failed) whose last attempt is older than this leave the deliveries log, and events
+    /// older than this with no delivery left are deleted (pending deliveries and their events are kept whatever their age).
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often a server prunes past <see cref="Retention"/>.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Rows deleted per statement when pruning: each batch is its own short write.</summary>
+    public int PruneBatchSize { get; set; } = 1_000;
+
     /// <summary>How long one attempt may take (API.md §7: 15 s); not a setting.</summary>
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
 
@@ -45,9 +57,13 @@ public sealed class WebhookOptions
     {
         _ = Retries;
         _ = Warnings;
-        if (DisableAfter <= TimeSpan.Zero || ExpiryScanInterval <= TimeSpan.Zero)
+        if (DisableAfter <= TimeSpan.Zero || ExpiryScanInterval <= TimeSpan.Zero || Retention <= TimeSpan.Zero || PruneInterval <= TimeSpan.Zero)
         {
-            throw new ArgumentException("Tessera:Webhooks: DisableAfter and ExpiryScanInterval must be positive TimeSpans.");
+            throw new ArgumentException("Tessera:Webhooks: DisableAfter, ExpiryScanInterval, Retention and PruneInterval must be positive TimeSpans.");
+        }
+        if (PruneBatchSize <= 0)
+        {
+            throw new ArgumentException("Tessera:Webhooks:PruneBatchSize must be positive.");
         }
     }
 

@@ -229,4 +229,17 @@ public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector 
 
     private static void EnsureAccountWide(Caller caller) =>
         caller.EnsureUnbound("This license key is bound to workloads; webhook endpoints receive every workload's events.");
+
+    /// <summary>
+    /// Deletes, in batches of at most <see cref="WebhookOptions.PruneBatchSize"/> (each its own short statement), the finished
+    /// deliveries last attempted more than <see cref="WebhookOptions.Retention"/> ago, then the events as old with no delivery
+    /// left; returns how many rows in all.
+    /// </summary>
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var before = Instants.Now(time) - options.Retention;
+        var deliveries = await Pruning.InBatchesAsync((limit, ct) => store.PruneDeliveriesAsync(before, limit, ct), options.PruneBatchSize, cancellationToken);
+        var events = await Pruning.InBatchesAsync((limit, ct) => store.PruneEventsAsync(before, limit, ct), options.PruneBatchSize, cancellationToken);
+        return deliveries + events;
+    }
 }

@@ -129,6 +129,8 @@ public static class ServerExtensions
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<ExpiryScanner>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryScanner>());
+        services.AddSingleton<WebhookPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookPruner>());
         builder.AddTesseraTelemetry();
         builder.AddTesseraConsole(); // the web console (issue 3): its pages own '/'
         DataProtectionCertificate.Apply(services, settings.DataProtection); // issue 19: keys encrypted at rest when asked

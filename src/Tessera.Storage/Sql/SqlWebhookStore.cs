@@ -167,6 +167,32 @@ public sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         Func<Core.Tokens.QueryToken, OutboxEvent> build, CancellationToken cancellationToken) =>
         _queue.EmitExpiryWarningsAsync(now, threshold, nextThreshold, lookback, limit, build, cancellationToken);
 
+    public async Task<int> PruneDeliveriesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // A bounded batch, oldest first, on the partial index of finished deliveries (migration 0014): pending ones stay.
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM webhook_deliveries WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND last_attempt_at < @before ORDER BY last_attempt_at LIMIT @limit)
+            """,
+            new { before = Ms.Of(before), limit }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<int> PruneEventsAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // An event still referenced by a delivery (pending, or finished but younger) is kept: a retry resends its body.
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM events WHERE id IN (
+                SELECT v.id FROM events v WHERE v.occurred_at < @before
+                    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = v.id)
+                ORDER BY v.occurred_at LIMIT @limit)
+            """,
+            new { before = Ms.Of(before), limit }, cancellationToken: cancellationToken));
+    }
+
     private static async Task<bool> ExistsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
         string accountId, string endpointId, CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<long?>(new CommandDefinition(

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Tessera.Core.Secrets;
+
+namespace Tessera.Benchmarks;
+
+/// <summary>
+/// Issue 14 (bench/webhooks.sh): a real server process on a fresh SQLite file and a local receiver (Kestrel on loopback,
+/// answering 200 at once) in this process. Token creations per second through the API in interleaved rounds with the
+/// account's one endpoint subscribed to everything (enabled) and with none (the endpoint disabled: no event is written),
+/// and events delivered per second to the receiver while a backlog lasts.
+/// </summary>
+internal static class WebhookBench
+{
+    public static async Task<int> RunAsync(string serverDll, int perRound, int rounds, int concurrency)
+    {
+        var directory = Directory.CreateTempSubdirectory("tessera-webhook-bench-").FullName;
+        var key = SecretFormat.Generate(SecretKind.LicenseKey);
+        var received = 0L;
+        var firstAt = 0L;
+        var lastAt = 0L;
+        var ids = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var receiver = builder.Build();
+        receiver.MapPost("/hook", (HttpRequest request) =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            Interlocked.CompareExchange(ref firstAt, now, 0);
+            Interlocked.Exchange(ref lastAt, now);
+            Interlocked.Increment(ref received);
+            ids.TryAdd(request.Headers["webhook-id"].ToString(), 0);
+            return Results.Ok();
+        });
+        await receiver.StartAsync();
+        var hookUrl = receiver.Urls.Single() + "/hook";
+
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Tessera__Database__ConnectionString"] = $"Data Source={Path.Combine(directory, "tessera.db")}",
+                ["Tessera__Bootstrap__LicenseKey"] = key,
+                ["Tessera__Webhooks__AllowHttp"] = "true",
+                ["Tessera__Webhooks__AllowPrivateNetworks"] = "true",
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        using var server = Process.Start(start)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("server: " + line); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            await WaitHealthyAsync(http);
+
+            var created = await http.PostAsJsonAsync("/v1/webhooks", new { url = hookUrl, events = new[] { "*" } });
+            created.EnsureSuccessStatusCode();
+            var endpointId = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            async Task SetEnabledAsync(bool enabled)
+            {
+                using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/v1/webhooks/{endpointId}")
+                {
+                    Content = new StringContent(enabled ? """{"enabled":true}""" : """{"enabled":false}""", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+                };
+                (await http.SendAsync(patch)).EnsureSuccessStatusCode();
+            }
+
+            // Warm-up (JIT, connections, SQLite pages), not counted.
+            await SetEnabledAsync(false);
+            await CreateAsync(http, perRound / 2, concurrency, "warm");
+            var none = new List<double>();
+            var subscribed = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                await SetEnabledAsync(false);
+                none.Add(await CreateAsync(http, perRound, concurrency, $"none{round}"));
+                await SetEnabledAsync(true);
+                subscribed.Add(await CreateAsync(http, perRound, concurrency, $"all{round}"));
+                // Let the deliveries of this round drain before the next "none" round, so it measures creations alone.
+                var expected = (long)(round + 1) * perRound;
+                while (Interlocked.Read(ref received) < expected)
+                {
+                    await Task.Delay(50);
+                }
+                Console.WriteLine($"round {round + 1}: none {none[^1]:F0}/s, subscribed {subscribed[^1]:F0}/s");
+            }
+
+            // Delivery: a backlog of `perRound * 4` events written as fast as the API takes them, measured at the receiver
+            // from its first request to the last one of the backlog.
+            var backlog = perRound * 4;
+            var before = Interlocked.Read(ref received);
+            Interlocked.Exchange(ref firstAt, 0);
+            var createdAt = Stopwatch.GetTimestamp();
+            var createRate = await CreateAsync(http, backlog, concurrency, "backlog");
+            var createdFor = Stopwatch.GetElapsedTime(createdAt);
+            while (Interlocked.Read(ref received) < before + backlog)
+            {
+                await Task.Delay(20);
+            }
+            var deliveredFor = Stopwatch.GetElapsedTime(Interlocked.Read(ref firstAt), Interlocked.Read(ref lastAt));
+            var lag = Stopwatch.GetElapsedTime(createdAt) - createdFor;
+            var rate = backlog / deliveredFor.TotalSeconds;
+
+            static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+            Console.WriteLine();
+            Console.WriteLine($"| token creations/s ({rounds} interleaved rounds of {perRound}, {concurrency} clients) | median | range |");
+            Console.WriteLine("|---|---|---|");
+            Console.WriteLine($"| no endpoint subscribed | {Median(none):F0} | {none.Min():F0}–{none.Max():F0} |");
+            Console.WriteLine($"| one endpoint subscribed to `*` | {Median(subscribed):F0} | {subscribed.Min():F0}–{subscribed.Max():F0} |");
+            Console.WriteLine($"| ratio subscribed / none (medians) | {Median(subscribed) / Median(none):F2}× | |");
+            Console.WriteLine();
+            Console.WriteLine($"backlog of {backlog} events: created at {createRate:F0}/s in {createdFor.TotalSeconds:F2} s; " +
+                              $"delivered to the receiver at {rate:F0}/s ({deliveredFor.TotalSeconds:F2} s first to last request), " +
+                              $"the last {lag.TotalSeconds:F2} s after the last creation; {received} requests for {ids.Count} distinct webhook-ids in all.");
+            return 0;
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    /// <summary>Creates <paramref name="count"/> tokens with <paramref name="concurrency"/> requests in flight; returns creations per second.</summary>
+    private static async Task<double> CreateAsync(HttpClient http, int count, int concurrency, string prefix)
+    {
+        var next = -1;
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+            {
+                using var response = await http.PostAsJsonAsync("/v1/tokens", new { name = $"{prefix}-{i}" });
+                if (response.StatusCode != HttpStatusCode.Created)
+                {
+                    throw new InvalidOperationException($"POST /v1/tokens answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        })));
+        return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not yet listening
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The server did not become healthy within 60 s.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
