@@ -77,8 +77,31 @@ public static class TokenCsvEndpoints
     {
         var request = context.Request;
         var caller = user.Caller();
-        var key = request.Headers["Idempotency-Key"].ToString();
-        if (request.Headers["Idempotency-Key"].Count == 0 || key.Length == 0)
+        var key = request.Headers["Idempotency-Key"].Count == 0 ? null : request.Headers["Idempotency-Key"].ToString();
+        if (await RefuseKeyAsync(caller, key, imports, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+        if (!CsvFormat.IsCsv(request.ContentType))
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the file as text/csv (UTF-8).");
+        }
+        // Kestrel's cap for every call (Tessera:Http:MaxRequestBodyBytes) is lifted for this one, which counts to its own.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+        var body = await JsonBody.ReadBytesAsync(request, MaxImportBytes);
+        return await ImportFileAsync(context, caller, key!, body, imports, attachmentName: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The Idempotency-Key's checks, shared by the API and the console's Import CSV page: a missing or malformed key is
+    /// 400, a key already used in the account answers 409 with the ids; null when the import may go on.
+    /// </summary>
+    public static async Task<IResult?> RefuseKeyAsync(Caller caller, string? key, TokenImportService imports, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(key))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.IdempotencyKeyMissing,
                 "Send an Idempotency-Key header (any unique value, e.g. a UUID): a retry with it never creates the tokens twice.");
@@ -92,19 +115,21 @@ public static class TokenCsvEndpoints
         {
             return await ReplayAsync(imports, done, cancellationToken);
         }
-        if (!CsvFormat.IsCsv(request.ContentType))
-        {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the file as text/csv (UTF-8).");
-        }
-        // Kestrel's cap for every call (Tessera:Http:MaxRequestBodyBytes) is lifted for this one, which counts to its own.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = null;
-        }
+        return null;
+    }
+
+    /// <summary>
+    /// The import of one received file (API.md §10), for the API and the console alike: reads and checks every row
+    /// (422 with the row errors, nothing created), else the streamed CSV answer as batches commit. The key has passed
+    /// <see cref="RefuseKeyAsync"/>. <paramref name="attachmentName"/> makes the answer a download (the console's form
+    /// posted without script).
+    /// </summary>
+    public static async Task<IResult> ImportFileAsync(HttpContext context, Caller caller, string key, byte[] body, TokenImportService imports,
+        string? attachmentName, CancellationToken cancellationToken)
+    {
         IReadOnlyList<TokenImportRow> rows;
         try
         {
-            var body = await JsonBody.ReadBytesAsync(request, MaxImportBytes);
             // Uploading a large file is not a database step: the validation's reads get the whole deadline.
             DatabaseDeadline.Renew(context);
             rows = ImportCsv.Read(body);
@@ -121,7 +146,7 @@ public static class TokenCsvEndpoints
                 $"{plan.ErrorCount} of the file's values cannot be imported; nothing was created.",
                 [new("errors", plan.Errors.Select(e => new ImportRowError(e.Row, e.Field, e.Code, e.Message)).ToList()), new("errorCount", plan.ErrorCount)]);
         }
-        return new ImportStream(caller, key, plan, imports);
+        return new ImportStream(caller, key, plan, imports, attachmentName);
     }
 
     private static async Task<IResult> ReplayAsync(TokenImportService imports, TokenImport done, CancellationToken cancellationToken)
