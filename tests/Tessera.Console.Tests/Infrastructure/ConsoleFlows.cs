@@ -11,7 +11,8 @@ public static partial class ConsoleFlows
         await page.GotoAsync("/");
         await page.GetByLabel("License key").FillAsync(licenseKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with key" }).ClickAsync();
-        await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(WorkloadsUrl(), Landing));
+        // The home (ADR 0017): a key holding usage:read, as every key these flows sign in with, lands on the Dashboard.
+        await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(DashboardUrl(), Landing));
     }
 
     /// <summary>Creates a workload on the Workloads page; returns its id (from the page it lands on).</summary>
@@ -96,8 +97,8 @@ public static partial class ConsoleFlows
     [GeneratedRegex(@"/workloads/(wl_[0-9a-f]{32})")]
     public static partial Regex WorkloadUrl();
 
-    [GeneratedRegex(@"/workloads$")]
-    private static partial Regex WorkloadsUrl();
+    [GeneratedRegex(@"/dashboard$")]
+    private static partial Regex DashboardUrl();
 
     [GeneratedRegex(@"/tokens/(tok_[0-9a-f]{32})")]
     public static partial Regex TokenUrl();
