@@ -32,6 +32,19 @@ public static class TokenCsvEndpoints
                              "(row,id,name,workloadId,token), streamed as batches of 1,000 commit. At most 100,000 rows (422 import_too_large). " +
                              "The same Idempotency-Key again answers 409 import_already_done with the rows' ids, never their secrets.")
             .Produces(StatusCodes.Status200OK, contentType: CsvFormat.ContentType)
+            .WithMetadata(new DescribedCsvBody(
+                "RFC 4180 CSV in UTF-8 (a BOM, CRLF or LF are read as written) with a header row. Columns, case-insensitive, in any order: " +
+                "name (required, 1-100 characters, unique within the file), workloadId (optional; empty = unassigned), note (optional, " +
+                "up to 1,000 characters), expiresAt (optional RFC 3339 instant, after now and within one token lifetime). At most " +
+                "100,000 rows and 64 MiB. Rows are numbered from 1, the first row after the header.",
+                "name,workloadId,note,expiresAt\nalice@example.com,wl_0193a5b2d1e07c4a8b9c0d1e2f3a4b5c,Pilot cohort,\n" +
+                "bob@example.com,wl_0193a5b2d1e07c4a8b9c0d1e2f3a4b5c,,2026-12-20T00:00:00Z\n",
+                "Idempotency-Key",
+                "Required; 1-200 visible ASCII characters, unique per import (a UUID, or the file's hash). The same key again, after " +
+                "any outcome that created tokens, answers 409 import_already_done with the ids, never the secrets."))
+            .WithMetadata(new AlternativeContent(StatusCodes.Status200OK, CsvFormat.ContentType,
+                "row,id,name,workloadId,token\n1,tok_0193a5b3f6a27d1e8c9b0a1f2e3d4c5b,alice@example.com,wl_0193a5b2d1e07c4a8b9c0d1e2f3a4b5c," +
+                "tsq_ExampleOnly00000000000000000000000000000000000000\n"))
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422)
             .RequireScope(Scopes.TokensWrite);
         return v1;
