@@ -91,7 +91,7 @@ public sealed class KeyAndAuditPagesTests(ConsoleServer server) : IClassFixture<
             .RootElement.GetProperty("key").GetString()!;
 
         var page = await server.NewPageAsync();
-        await page.SignInAsync(readOnly);
+        await page.SignInAsync(readOnly, landsOn: "/workloads"); // no usage:read: its first page, not the Dashboard
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Create workload" }).CountAsync());
         var nav = await page.Locator("nav.mainnav").InnerTextAsync();
         Assert.Contains("Tokens", nav, StringComparison.Ordinal);

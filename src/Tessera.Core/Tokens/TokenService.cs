@@ -12,7 +12,7 @@ namespace Tessera.Core.Tokens;
 /// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost. Every
 /// change hands the store its audit entries, which it writes in the change's own transaction.
 /// </summary>
-public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
+public sealed class TokenService(ITokenStore store, ITokenCountStore counts, KnownTokens known, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
 {
     public const int MaxLimit = 200;
     public const int DefaultLimit = 50;
@@ -82,6 +82,13 @@ public sealed class TokenService(ITokenStore store, KnownTokens known, TimeProvi
             query with { Now = Instants.Now(time), After = after, WorkloadIn = caller.WorkloadIds },
             cancellationToken);
         return (page.Items, page.HasMore ? CursorAfter(page.Items[^1], query.Sort).Encode() : null);
+    }
+
+    /// <summary>The caller's tokens by state now (within its workloads, for a bound key), and the usable ones expiring within <paramref name="soon"/>.</summary>
+    public Task<TokenCounts> CountAsync(Caller caller, TimeSpan soon, CancellationToken cancellationToken)
+    {
+        var now = Instants.Now(time);
+        return counts.CountAsync(caller.AccountId, caller.WorkloadIds, now, now + soon, cancellationToken);
     }
 
     /// <summary>Rows per store read of <see cref="ExportAsync"/>: memory stays flat however many tokens match.</summary>

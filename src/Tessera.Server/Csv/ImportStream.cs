@@ -8,9 +8,10 @@ namespace Tessera.Server.Csv;
 /// The answer of a valid import: <c>row,id,name,workloadId,token</c>, each batch written and flushed once it has
 /// committed. The answer starts only after the first batch commits, so a lost race for the Idempotency-Key is still a
 /// 409 problem. A failure after that cannot change the status any more: the connection is cut instead of ending
-/// the CSV as if complete, and a replay lists what was created.
+/// the CSV as if complete, and a replay lists what was created. With <paramref name="attachmentName"/> the answer is
+/// a download of that name (the console's Import CSV form posted without script).
 /// </summary>
-public sealed class ImportStream(Caller caller, string idempotencyKey, ImportPlan plan, TokenImportService imports) : IResult
+public sealed class ImportStream(Caller caller, string idempotencyKey, ImportPlan plan, TokenImportService imports, string? attachmentName = null) : IResult
 {
     public static readonly string[] Columns = ["row", "id", "name", "workloadId", "token"];
 
@@ -30,6 +31,10 @@ public sealed class ImportStream(Caller caller, string idempotencyKey, ImportPla
                     response.ContentType = CsvFormat.ContentType;
                     // The secrets are in this answer only: no cache may keep it.
                     response.Headers.CacheControl = "no-store";
+                    if (attachmentName is not null)
+                    {
+                        response.Headers.ContentDisposition = $"attachment; filename=\"{attachmentName}\"";
+                    }
                     response.Headers["X-Import-Rows"] = plan.Rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     await CsvFormat.WriteRowAsync(csv, Columns);
                 }

@@ -32,6 +32,19 @@ public static class TokenCsvEndpoints
                              "(row,id,name,workloadId,token), streamed as batches of 1,000 commit. At most 100,000 rows (422 import_too_large). " +
                              "The same Idempotency-Key again answers 409 import_already_done with the rows' ids, never their secrets.")
             .Produces(StatusCodes.Status200OK, contentType: CsvFormat.ContentType)
+            .WithMetadata(new DescribedCsvBody(
+                "RFC 4180 CSV in UTF-8 (a BOM, CRLF or LF are read as written) with a header row. Columns, case-insensitive, in any order: " +
+                "name (required, 1-100 characters, unique within the file), workloadId (optional; empty = unassigned), note (optional, " +
+                "up to 1,000 characters), expiresAt (optional RFC 3339 instant, after now and within one token lifetime). At most " +
+                "100,000 rows and 64 MiB. Rows are numbered from 1, the first row after the header.",
+                "name,workloadId,note,expiresAt\nalice@example.com,wl_0193a5b2d1e07c4a8b9c0d1e2f3a4b5c,Pilot cohort,\n" +
+                "bob@example.com,wl_0193a5b2d1e07c4a8b9c0d1e2f3a4b5c,,2026-12-20T00:00:00Z\n",
+                "Idempotency-Key",
+                "Required; 1-200 visible ASCII characters, unique per import (a UUID, or the file's hash). The same key again, after " +
+                "any outcome that created tokens, answers 409 import_already_done with the ids, never the secrets."))
+            .WithMetadata(new AlternativeContent(StatusCodes.Status200OK, CsvFormat.ContentType,
+                "row,id,name,workloadId,token\n1,tok_0193a5b3f6a27d1e8c9b0a1f2e3d4c5b,alice@example.com,wl_0193a5b2d1e07c4a8b9c0d1e2f3a4b5c," +
+                "tsq_ExampleOnly00000000000000000000000000000000000000\n"))
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422)
             .RequireScope(Scopes.TokensWrite);
         return v1;
@@ -77,8 +90,31 @@ public static class TokenCsvEndpoints
     {
         var request = context.Request;
         var caller = user.Caller();
-        var key = request.Headers["Idempotency-Key"].ToString();
-        if (request.Headers["Idempotency-Key"].Count == 0 || key.Length == 0)
+        var key = request.Headers["Idempotency-Key"].Count == 0 ? null : request.Headers["Idempotency-Key"].ToString();
+        if (await RefuseKeyAsync(caller, key, imports, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+        if (!CsvFormat.IsCsv(request.ContentType))
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the file as text/csv (UTF-8).");
+        }
+        // Kestrel's cap for every call (Tessera:Http:MaxRequestBodyBytes) is lifted for this one, which counts to its own.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+        var body = await JsonBody.ReadBytesAsync(request, MaxImportBytes);
+        return await ImportFileAsync(context, caller, key!, body, imports, attachmentName: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The Idempotency-Key's checks, shared by the API and the console's Import CSV page: a missing or malformed key is
+    /// 400, a key already used in the account answers 409 with the ids; null when the import may go on.
+    /// </summary>
+    public static async Task<IResult?> RefuseKeyAsync(Caller caller, string? key, TokenImportService imports, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(key))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.IdempotencyKeyMissing,
                 "Send an Idempotency-Key header (any unique value, e.g. a UUID): a retry with it never creates the tokens twice.");
@@ -92,19 +128,21 @@ public static class TokenCsvEndpoints
         {
             return await ReplayAsync(imports, done, cancellationToken);
         }
-        if (!CsvFormat.IsCsv(request.ContentType))
-        {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the file as text/csv (UTF-8).");
-        }
-        // Kestrel's cap for every call (Tessera:Http:MaxRequestBodyBytes) is lifted for this one, which counts to its own.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = null;
-        }
+        return null;
+    }
+
+    /// <summary>
+    /// The import of one received file (API.md §10), for the API and the console alike: reads and checks every row
+    /// (422 with the row errors, nothing created), else the streamed CSV answer as batches commit. The key has passed
+    /// <see cref="RefuseKeyAsync"/>. <paramref name="attachmentName"/> makes the answer a download (the console's form
+    /// posted without script).
+    /// </summary>
+    public static async Task<IResult> ImportFileAsync(HttpContext context, Caller caller, string key, byte[] body, TokenImportService imports,
+        string? attachmentName, CancellationToken cancellationToken)
+    {
         IReadOnlyList<TokenImportRow> rows;
         try
         {
-            var body = await JsonBody.ReadBytesAsync(request, MaxImportBytes);
             // Uploading a large file is not a database step: the validation's reads get the whole deadline.
             DatabaseDeadline.Renew(context);
             rows = ImportCsv.Read(body);
@@ -121,7 +159,7 @@ public static class TokenCsvEndpoints
                 $"{plan.ErrorCount} of the file's values cannot be imported; nothing was created.",
                 [new("errors", plan.Errors.Select(e => new ImportRowError(e.Row, e.Field, e.Code, e.Message)).ToList()), new("errorCount", plan.ErrorCount)]);
         }
-        return new ImportStream(caller, key, plan, imports);
+        return new ImportStream(caller, key, plan, imports, attachmentName);
     }
 
     private static async Task<IResult> ReplayAsync(TokenImportService imports, TokenImport done, CancellationToken cancellationToken)

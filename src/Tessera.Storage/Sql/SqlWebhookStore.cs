@@ -170,7 +170,7 @@ public sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
     public async Task<int> PruneDeliveriesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // A bounded batch, oldest first, on the partial index of finished deliveries (migration 0014): pending ones stay.
+        // A bounded batch, oldest first, on the partial index of finished deliveries (migration 0013): pending ones stay.
         return await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM webhook_deliveries WHERE id IN (

@@ -55,7 +55,7 @@ public sealed partial class ConsoleBrowser(HttpClient client)
         });
     }
 
-    /// <summary>Signs in with the form; returns the answer (302 to /workloads when the key is accepted).</summary>
+    /// <summary>Signs in with the form; returns the answer (302 to the home, '/', when the key is accepted).</summary>
     public Task<HttpResponseMessage> TrySignInAsync(string licenseKey) =>
         PostFormAsync("/sign-in", "/sign-in", new Dictionary<string, string> { ["licenseKey"] = licenseKey });
 
@@ -63,7 +63,7 @@ public sealed partial class ConsoleBrowser(HttpClient client)
     {
         var answer = await TrySignInAsync(licenseKey);
         Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
-        Assert.Equal("/workloads", answer.Headers.Location?.OriginalString);
+        Assert.Equal("/", answer.Headers.Location?.OriginalString); // the home: '/' sends the key on to the Dashboard
         Assert.True(Cookies.ContainsKey(SessionCookie), "signing in set no session cookie");
     }
 

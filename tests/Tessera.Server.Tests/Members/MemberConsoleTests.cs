@@ -18,10 +18,10 @@ public abstract class MemberConsoleTests(TesseraApp app)
     /// <summary>What each role may open (ADR 0018): the product's table, written out, not derived from the code under test.</summary>
     public static TheoryData<string, string[], string[]> RolePages => new()
     {
-        { "owner", ["/workloads", "/tokens", "/tokens/new", "/keys", "/audit", "/members", "/webhooks", "/profile"], [] },
-        { "admin", ["/workloads", "/tokens", "/tokens/new", "/keys", "/audit", "/members", "/webhooks", "/profile"], [] },
-        { "developer", ["/workloads", "/tokens", "/tokens/new", "/audit", "/profile"], ["/keys", "/members", "/webhooks"] },
-        { "viewer", ["/workloads", "/tokens", "/profile"], ["/tokens/new", "/keys", "/audit", "/members", "/webhooks"] },
+        { "owner", ["/workloads", "/tokens", "/tokens/new", "/tokens/import", "/keys", "/audit", "/members", "/webhooks", "/profile"], [] },
+        { "admin", ["/workloads", "/tokens", "/tokens/new", "/tokens/import", "/keys", "/audit", "/members", "/webhooks", "/profile"], [] },
+        { "developer", ["/workloads", "/tokens", "/tokens/new", "/tokens/import", "/audit", "/profile"], ["/keys", "/members", "/webhooks"] },
+        { "viewer", ["/workloads", "/tokens", "/profile"], ["/tokens/new", "/tokens/import", "/keys", "/audit", "/members", "/webhooks"] },
     };
 
     [Theory]
@@ -179,7 +179,7 @@ public abstract class MemberConsoleTests(TesseraApp app)
         var browser = Browser();
         var answer = await TrySignInAsync(browser, email, Membership.Password);
         Assert.True(answer.StatusCode == HttpStatusCode.Redirect, $"sign-in of {email}: {(int)answer.StatusCode}");
-        Assert.Equal("/workloads", answer.Headers.Location?.OriginalString);
+        Assert.Equal("/", answer.Headers.Location?.OriginalString); // the home: '/' sends the key on to the Dashboard
         return browser;
     }
 }

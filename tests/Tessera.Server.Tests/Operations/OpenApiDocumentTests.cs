@@ -159,6 +159,22 @@ public sealed class OpenApiDocumentTests(TesseraApp app) : IClassFixture<Tessera
     }
 
     [Fact]
+    public async Task The_import_describes_its_csv_body_its_idempotency_key_and_its_csv_answer()
+    {
+        var import = (await DocumentAsync())["paths"]!["/v1/tokens/import"]!["post"]!;
+        var body = import["requestBody"]!;
+        Assert.True((bool)body["required"]!);
+        Assert.Equal(["text/csv"], body["content"]!.AsObject().Select(c => c.Key));
+        Assert.Equal("string", (string?)body["content"]!["text/csv"]!["schema"]!["type"]);
+        Assert.StartsWith("name,workloadId,note,expiresAt\n", (string?)body["content"]!["text/csv"]!["example"], StringComparison.Ordinal);
+        Assert.Contains("name (required", (string?)body["description"], StringComparison.Ordinal);
+        var key = Assert.Single(import["parameters"]!.AsArray(), p => (string?)p!["name"] == "Idempotency-Key")!;
+        Assert.Equal(("header", true, 200), ((string?)key["in"], (bool)key["required"]!, (int)key["schema"]!["maxLength"]!));
+        var answer = import["responses"]!["200"]!["content"]!["text/csv"]!;
+        Assert.StartsWith("row,id,name,workloadId,token\n1,tok_", (string?)answer["example"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_lattica_call_documents_its_body_and_answer_and_real_calls_match_them()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -188,5 +188,6 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Mem
         return Page();
     }
 
-    private string Target() => !string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl) && ReturnUrl != "/" ? ReturnUrl : "/workloads";
+    /// <summary>Where a sign-in lands: the page asked for, else the console's home ('/' picks it for the key: the Dashboard).</summary>
+    private string Target() => !string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/";
 }

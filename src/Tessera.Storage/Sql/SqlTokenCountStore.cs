@@ -1,0 +1,32 @@
+using Dapper;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>
+/// Tokens by state in one pass over the account's rows (its account index), with the state rules of
+/// <see cref="TokenListSql"/>: cancelled, then expired, then unassigned, else usable.
+/// </summary>
+public sealed class SqlTokenCountStore(SqlDatabase database) : ITokenCountStore
+{
+    public async Task<TokenCounts> CountAsync(string accountId, IReadOnlyList<string>? workloadIn, DateTimeOffset now, DateTimeOffset expiringBefore,
+        CancellationToken cancellationToken)
+    {
+        var only = workloadIn is null ? "" : $" AND workload_id {database.EqualsAny("workloadIn")}";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<(long? Usable, long? Unassigned, long? Expired, long? Cancelled, long? Soon)>(new CommandDefinition(
+            $"""
+            SELECT
+                CAST(SUM(CASE WHEN status = 'active' AND expires_at > @now AND workload_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN status = 'active' AND expires_at > @now AND workload_id IS NULL THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN status = 'active' AND expires_at <= @now THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN status = 'active' AND expires_at > @now AND expires_at <= @soon AND workload_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT)
+            FROM query_tokens WHERE account_id = @accountId{only}
+            """,
+            new { accountId, now = Ms.Of(now), soon = Ms.Of(expiringBefore), workloadIn = workloadIn?.ToArray() },
+            cancellationToken: cancellationToken));
+        return new TokenCounts(row.Usable ?? 0, row.Unassigned ?? 0, row.Expired ?? 0, row.Cancelled ?? 0, row.Soon ?? 0);
+    }
+}
