@@ -7,6 +7,7 @@ using Tessera.Benchmarks;
 // ... -- lists <provider> <connection string> <runs> [tokens,audit]               every token and audit list combination, p50/p99 + plan
 // ... -- seed-audit <provider> <connection string> <entries>                     audit entries for the account of a seeded database
 // ... -- bare --urls http://127.0.0.1:PORT                                       an empty ASP.NET Core endpoint, for bench/http.sh
+// ... -- yarp --urls http://127.0.0.1:PORT   (env Gateway__Upstream)             examples/yarp-gateway without Tessera, for bench/gateway.sh
 return args.FirstOrDefault() switch
 {
     "memory" => MemoryReport.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "lists" => await ListsBench.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Length > 4 ? args[4] : "tokens,audit"),
     "seed-audit" => await AuditSeeder.RunAsync(args[1], args[2], long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
     "bare" => await BareServer.RunAsync(args[1..]),
+    "yarp" => await BareYarp.RunAsync(args[1..]),
     _ => Run(args),
 };
 

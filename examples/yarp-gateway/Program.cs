@@ -19,6 +19,9 @@ var workload = builder.Configuration["Gateway:Workload"] is { Length: > 0 } w
     ? w
     : throw new InvalidOperationException("Set Gateway__Workload to the id (wl_…) of the workload the model serves.");
 
+// One log line per proxied request (ASP.NET Core's and YARP's, at Information) would cost more than the proxying: warnings
+// and up only; Tessera.Gateway logs what happens to its feed.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Yarp", LogLevel.Warning);
 builder.Services.AddTesseraGateway();
 builder.Services.AddReverseProxy().LoadFromMemory(
     [
