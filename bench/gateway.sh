@@ -7,7 +7,8 @@
 # each with one token and with 1,000 usable tokens of the guarded workload in rotation (bench/lua/rotate.lua; the
 # one-token runs use bench/lua/bearer.lua, and each rotating run is compared with bare YARP driven by the same script).
 # Endpoints are measured in ROUNDS interleaved rounds; the table shows medians, the requests/s range, and the ratios
-# of throughput and p99 to (a). Targets: (b) >= 0.90x (a)'s throughput, p99 <= 1.2x (a)'s.
+# of throughput and p99 to (a), and the CPU time per request of the deciding and proxying processes (robust to the
+# shared machine's drift; for (b) and (c) Tessera's CPU is included). Targets: (b) >= 0.90x (a)'s throughput, p99 <= 1.2x (a)'s.
 # Then the gateway's memory with MEMORY_TOKENS (1M) tokens in its replica, and how long it took to load them.
 #
 # Usage: bench/gateway.sh
@@ -114,10 +115,11 @@ http {
 }
 NGINX
 /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-pids+=($!)
+pids+=($!); nginx_master=$!
 sleep 0.5
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $one" "http://127.0.0.1:$NGINX_PORT/v1/ping")
 [ "$code" = 200 ] || { echo "nginx answered $code for a usable token" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
+nginx_pid=$(pgrep -P "$nginx_master" | head -1) # the one worker (the master only supervises)
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $one" "http://127.0.0.1:$GATEWAY_PORT/v1/ping")
 [ "$code" = 200 ] || { echo "the gateway answered $code for a usable token" >&2; cat "$work/gateway.log" >&2; exit 1; }
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(head -1 "$work/data/unknown" | cut -d' ' -f1)" "http://127.0.0.1:$GATEWAY_PORT/v1/ping")
@@ -128,41 +130,53 @@ to_ms() { # wrk prints 1.23ms, 456.00us or 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
-wrk_run() { # NAME [wrk args…] -> "NAME rps p50 p99 non2xx"
-  local name=$1 out; shift
+clock_ticks=$(getconf CLK_TCK)
+cpu_ticks() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$sum"; }
+
+wrk_run() { # NAME PIDS [wrk args…] -> "NAME rps p50 p99 non2xx cpu": cpu = the user + system CPU time per request, in µs,
+  # of the processes that decide and proxy (PIDS, comma-separated): what they spent, whatever the shared machine's drift
+  local name=$1 pids=${2//,/ } out before requests; shift 2
+  # shellcheck disable=SC2086
+  before=$(cpu_ticks $pids)
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  # shellcheck disable=SC2086
   echo "$name $(awk '/^Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")" \
-    "$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") $(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out" | grep . || echo 0)"
+    "$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") $(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out" | grep . || echo 0)" \
+    "$(awk -v t="$(( $(cpu_ticks $pids) - before ))" -v hz="$clock_ticks" -v n="$requests" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')"
 }
 
-one_run() { BEARER=$one URLPATH=/v1/ping wrk_run "$1" -s bench/lua/bearer.lua "http://127.0.0.1:$2"; }
-rotating_run() { SECRETS="$work/guarded" LIMIT=1000 URLPATH=/v1/ping wrk_run "$1" -s bench/lua/rotate.lua "http://127.0.0.1:$2"; }
+one_run() { BEARER=$one URLPATH=/v1/ping wrk_run "$1" "$3" -s bench/lua/bearer.lua "http://127.0.0.1:$2"; }
+rotating_run() { SECRETS="$work/guarded" LIMIT=1000 URLPATH=/v1/ping wrk_run "$1" "$3" -s bench/lua/rotate.lua "http://127.0.0.1:$2"; }
 
 # Warm-up: JIT, connection pools, Tessera's memory of the 1,000 tokens (for nginx).
 for port in "$YARP_PORT" "$GATEWAY_PORT" "$NGINX_PORT"; do
   SECRETS="$work/guarded" LIMIT=1000 URLPATH=/v1/ping wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s bench/lua/rotate.lua "http://127.0.0.1:$port" >/dev/null
 done
 
+# CPU counted: the proxy; for (b) also Tessera (it answers the long polls and takes the use reports); for (c) nginx and
+# Tessera (which decides every request).
 for round in $(seq 1 "$ROUNDS"); do
-  one_run a:yarp:one "$YARP_PORT"
-  one_run b:gateway:one "$GATEWAY_PORT"
-  one_run c:nginx:one "$NGINX_PORT"
-  rotating_run a:yarp:1000 "$YARP_PORT"
-  rotating_run b:gateway:1000 "$GATEWAY_PORT"
-  rotating_run c:nginx:1000 "$NGINX_PORT"
+  one_run a:yarp:one "$YARP_PORT" "$yarp_pid"
+  one_run b:gateway:one "$GATEWAY_PORT" "$gateway_pid,$tessera_pid"
+  one_run c:nginx:one "$NGINX_PORT" "$nginx_pid,$tessera_pid"
+  rotating_run a:yarp:1000 "$YARP_PORT" "$yarp_pid"
+  rotating_run b:gateway:1000 "$GATEWAY_PORT" "$gateway_pid,$tessera_pid"
+  rotating_run c:nginx:1000 "$NGINX_PORT" "$nginx_pid,$tessera_pid"
 done | tee "$work/raw" | awk '
   function median(list,   n, a, i, j, t) { n = split(list, a, " ")
     for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   { if (!($1 in rps)) order[++n] = $1
-    rps[$1] = rps[$1] " " $2; p50[$1] = p50[$1] " " $3; p99[$1] = p99[$1] " " $4; err[$1] += $5
+    rps[$1] = rps[$1] " " $2; p50[$1] = p50[$1] " " $3; p99[$1] = p99[$1] " " $4; err[$1] += $5; cpu[$1] = cpu[$1] " " $6
     if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2; if (!($1 in hi) || $2 > hi[$1]) hi[$1] = $2 }
   END {
-    printf "%-16s %10s %14s %7s %7s %13s %10s %8s\n", "proxy:tokens", "requests/s", "(range)", "p50 ms", "p99 ms", "rps vs (a)", "p99 vs (a)", "non-2xx"
-    for (i = 1; i <= n; i++) { k = order[i]; m[k] = median(rps[k]); q[k] = median(p99[k]) }
+    printf "%-16s %10s %14s %7s %7s %11s %11s %8s %11s %11s\n", "proxy:tokens", "requests/s", "(range)", "p50 ms", "p99 ms", "rps vs (a)",
+      "p99 vs (a)", "non-2xx", "cpu us/req", "cpu vs (a)"
+    for (i = 1; i <= n; i++) { k = order[i]; m[k] = median(rps[k]); q[k] = median(p99[k]); c[k] = median(cpu[k]) }
     for (i = 1; i <= n; i++) { k = order[i]; split(k, part, ":"); b = "a:yarp:" part[3]
-      printf "%-16s %10.0f %14s %7.2f %7.2f %12.2fx %9.2fx %8d\n", k, m[k], sprintf("%.0f-%.0f", lo[k], hi[k]), median(p50[k]), q[k],
-        m[k] / m[b], q[k] / q[b], err[k] } }'
+      printf "%-16s %10.0f %14s %7.2f %7.2f %10.2fx %10.2fx %8d %11.1f %10.2fx\n", k, m[k], sprintf("%.0f-%.0f", lo[k], hi[k]), median(p50[k]), q[k],
+        m[k] / m[b], q[k] / q[b], err[k], c[k], c[k] / c[b] } }'
 echo "# working sets after the runs: bare YARP $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$yarp_pid/status)," \
   "gateway ($TOKENS tokens in its replica) $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$gateway_pid/status)"
 
