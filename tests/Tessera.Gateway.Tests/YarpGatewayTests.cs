@@ -107,14 +107,19 @@ public sealed class YarpGatewayTests : IClassFixture<GatewayRig>
             ("expired", $"Bearer {expired.Token}", "token_expired"),
             ("wrong workload", $"Bearer {wrongWorkload.Token}", "token_wrong_workload"),
         };
-        var before = _rig.Model.Count;
         using var plain = new HttpClient { BaseAddress = _rig.Gateway.BaseAddress };
         using var tessera = new HttpClient { BaseAddress = _rig.A.BaseAddress };
+        foreach (var (_, authorization, code) in cases)
+        {
+            // The changes above reach the gateway through the feed (and the expiry its clock): wait for each to show
+            // (the bound is another test's). Until then these tokens are usable and do reach the model.
+            await Poll.UntilAsync(() => SendAsync(plain, HttpMethod.Get, "/v1/ping", authorization),
+                r => r.Headers.TryGetValues("X-Tessera-Error", out var e) && e.Single() == code);
+        }
+        var before = _rig.Model.Count;
         foreach (var (name, authorization, code) in cases)
         {
-            // The changes above reach the gateway through the feed: wait for each to show (the bound is another test's).
-            var (fromGateway, _) = await Poll.UntilAsync(() => SendAsync(plain, HttpMethod.Post, "/v1/chat", authorization),
-                r => r.Headers.TryGetValues("X-Tessera-Error", out var e) && e.Single() == code);
+            var fromGateway = await SendAsync(plain, HttpMethod.Post, "/v1/chat", authorization);
             var fromTessera = await SendAsync(tessera, HttpMethod.Get, QueryPath(_rig.WorkloadId), authorization);
 
             Assert.True(fromTessera.Headers.TryGetValues("X-Tessera-Error", out var tesseraCode) && tesseraCode.Single() == code, $"{name}: Tessera said {fromTessera.StatusCode}");
