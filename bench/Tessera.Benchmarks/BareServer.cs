@@ -17,6 +17,8 @@ internal static class BareServer
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("""{"status":"healthy"}""", "application/json"));
+        // The model behind the gateways of bench/gateway.sh: the same answer, on a path the gateways proxy.
+        app.MapGet("/v1/ping", () => Results.Text("""{"status":"healthy"}""", "application/json"));
         await app.RunAsync();
         return 0;
     }

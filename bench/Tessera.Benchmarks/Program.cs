@@ -8,6 +8,7 @@ using Tessera.Benchmarks;
 // ... -- seed-audit <provider> <connection string> <entries>                     audit entries for the account of a seeded database
 // ... -- bare --urls http://127.0.0.1:PORT                                       an empty ASP.NET Core endpoint, for bench/http.sh
 // ... -- webhooks <Tessera.Server.dll> [per round] [rounds] [clients]             token creations/s with and without a subscribed endpoint, events delivered/s
+// ... -- yarp --urls http://127.0.0.1:PORT   (env Gateway__Upstream)             examples/yarp-gateway without Tessera, for bench/gateway.sh
 return args.FirstOrDefault() switch
 {
     "memory" => MemoryReport.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
@@ -16,6 +17,7 @@ return args.FirstOrDefault() switch
     "seed-audit" => await AuditSeeder.RunAsync(args[1], args[2], long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
     "bare" => await BareServer.RunAsync(args[1..]),
     "webhooks" => await WebhookBench.RunAsync(args[1], Arg(2, 2000), Arg(3, 5), Arg(4, 16)),
+    "yarp" => await BareYarp.RunAsync(args[1..]),
     _ => Run(args),
 };
 

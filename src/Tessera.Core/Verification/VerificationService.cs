@@ -116,6 +116,21 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
     private Verification Decide(in KnownToken token, string? workloadId, long started, bool fromMemory)
     {
         var now = Instants.Now(time);
+        var outcome = OutcomeOf(token, workloadId, now);
+        if (outcome == VerificationOutcome.Usable)
+        {
+            known.RecordUse(token, now.ToUnixTimeMilliseconds());
+        }
+        return Done(outcome, token, started, fromMemory);
+    }
+
+    /// <summary>
+    /// The decision about a known token at <paramref name="now"/>: its state (cancelled, expired, unassigned, usable, first
+    /// match wins), then, for a usable one, whether it is bound to <paramref name="workloadId"/> when one is named. The
+    /// one rule of every door, on the server and in Tessera.Gateway's replica.
+    /// </summary>
+    public static VerificationOutcome OutcomeOf(in KnownToken token, string? workloadId, DateTimeOffset now)
+    {
         var outcome = token.StateAt(now) switch
         {
             TokenState.Usable => VerificationOutcome.Usable,
@@ -127,11 +142,7 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         {
             outcome = VerificationOutcome.WrongWorkload;
         }
-        if (outcome == VerificationOutcome.Usable)
-        {
-            known.RecordUse(token, now.ToUnixTimeMilliseconds());
-        }
-        return Done(outcome, token, started, fromMemory);
+        return outcome;
     }
 
     private Verification Done(VerificationOutcome outcome, in KnownToken token, long started, bool fromMemory)

@@ -16,8 +16,8 @@ namespace Tessera.Server.Endpoints;
 /// </summary>
 public sealed class GatewayAnswers(VerificationService verification, VerificationOptions options, FailureLimiter limiter, TesseraExceptionHandler exceptions)
 {
-    public const string TokenIdHeader = "X-Tessera-Token-Id";
-    public const string WorkloadIdHeader = "X-Tessera-Workload-Id";
+    public const string TokenIdHeader = QueryRefusals.TokenIdHeader;
+    public const string WorkloadIdHeader = QueryRefusals.WorkloadIdHeader;
 
     /// <summary>The workload a gateway guards, for gateways that cannot add a query string (API.md §4).</summary>
     public const string GuardedWorkloadHeader = "X-Tessera-Workload";

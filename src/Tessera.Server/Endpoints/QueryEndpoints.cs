@@ -15,7 +15,7 @@ namespace Tessera.Server.Endpoints;
 public static class QueryEndpoints
 {
     /// <summary>Lets a gateway log or forward why a request was refused (auth_request drops the body).</summary>
-    public const string RefusalHeader = "X-Tessera-Error";
+    public const string RefusalHeader = QueryRefusals.RefusalHeader;
 
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder app)
     {
@@ -59,14 +59,9 @@ public static class QueryEndpoints
         }
         var code = result.Code;
         response.Headers[RefusalHeader] = code;
-        if (result.Outcome == VerificationOutcome.WrongWorkload)
-        {
-            // RFC 6750: a valid token that does not cover this resource is 403 insufficient_scope, not 401.
-            response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
-            return Problems.Create(StatusCodes.Status403Forbidden, code, DetailOf(result.Outcome));
-        }
-        response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        return Problems.Create(StatusCodes.Status401Unauthorized, code, DetailOf(result.Outcome));
+        // RFC 6750: a valid token that does not cover this resource is 403 insufficient_scope, not 401 (QueryRefusals).
+        response.Headers.WWWAuthenticate = QueryRefusals.WwwAuthenticateOf(result.Outcome);
+        return Problems.Create(QueryRefusals.StatusOf(result.Outcome), code, DetailOf(result.Outcome));
     }
 
     /// <summary>
@@ -80,14 +75,5 @@ public static class QueryEndpoints
     }
 
     /// <summary>The message of each query-token refusal: one catalog for every door that answers them.</summary>
-    internal static string DetailOf(VerificationOutcome outcome) => outcome switch
-    {
-        VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",
-        VerificationOutcome.Malformed => "The credential is not a well-formed query token.",
-        VerificationOutcome.Unknown => "The query token is not known.",
-        VerificationOutcome.Cancelled => "The query token was cancelled.",
-        VerificationOutcome.Expired => "The query token has expired.",
-        VerificationOutcome.WrongWorkload => "The query token is not bound to the workload this gateway guards.",
-        _ => "The query token is not assigned to a workload.",
-    };
+    internal static string DetailOf(VerificationOutcome outcome) => QueryRefusals.DetailOf(outcome);
 }

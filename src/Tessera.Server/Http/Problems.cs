@@ -48,21 +48,5 @@ public static class Problems
         _ => ErrorCodes.BadRequest,
     };
 
-    private static string TitleFor(int status) => status switch
-    {
-        400 => "Bad request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not found",
-        405 => "Method not allowed",
-        409 => "Conflict",
-        410 => "Gone",
-        412 => "Precondition failed",
-        413 => "Payload too large",
-        415 => "Unsupported media type",
-        422 => "Validation failed",
-        429 => "Too many requests",
-        503 => "Service unavailable",
-        _ => "Error",
-    };
+    private static string TitleFor(int status) => Tessera.Core.Verification.QueryRefusals.TitleOf(status);
 }

@@ -97,6 +97,7 @@ public abstract class ScopeMatrixTests(TesseraApp app)
         Assert.Contains("PATCH /v1/members/{id}", checkedRoutes);
         Assert.Contains("POST /v1/invitations/", checkedRoutes);
         Assert.Contains("GET /v1/gateway/snapshot", checkedRoutes);
+        Assert.Contains("GET /v1/gateway/changes", checkedRoutes);
         Assert.Contains("POST /v1/gateway/usage", checkedRoutes);
         Assert.Contains("POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry", checkedRoutes);
         Assert.Contains("GET /v1/usage", checkedRoutes);
