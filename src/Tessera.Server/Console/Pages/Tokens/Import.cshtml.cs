@@ -47,6 +47,7 @@ public sealed class ImportTokensModel(TokenImportService imports, TimeProvider t
     {
     }
 
+    [RequiredScope(Scopes.TokensWrite)]
     public async Task<IActionResult> OnPostAsync(IFormFile? file, [FromForm] string? idempotencyKey, [FromForm] string? mode,
         CancellationToken cancellationToken)
     {
