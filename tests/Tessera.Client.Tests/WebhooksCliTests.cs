@@ -38,7 +38,7 @@ public sealed class WebhooksCliTests(WebhookProcessServer server) : IClassFixtur
         var url = server.Receiver.Answer(path);
 
         // Human output: the fields, then the secret on its own last line, printed this once.
-        var created = await RunAsync("webhooks", "create", url, "--event", "token.cancelled", "--event", "token.created", "--description", "billing");
+        var created = await RunAsync("webhooks", "create", url, "--event", "token.cancelled", "--event", "token.created", "--description", "billing", "--format", "table");
         Assert.True(created.Exit == 0, created.Error);
         var secret = created.Out.TrimEnd().Split('\n')[^1];
         Assert.Matches("^whsec_[A-Za-z0-9+/]{43}=$", secret);

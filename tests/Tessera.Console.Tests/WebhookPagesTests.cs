@@ -237,10 +237,11 @@ public sealed class WebhookPagesTests(WebhookConsoleServer server) : IClassFixtu
         var path = Guid.NewGuid().ToString("N");
         var id = await api.CreateAsync("/v1/webhooks", $$"""{"url": "{{Receiver.Answer(path)}}", "events": ["*"]}""");
 
-        foreach (var (key, needed) in new[] { (readOnly, "webhooks:manage"), (bound, "bound to workloads") })
+        // Sign-in lands on the dashboard for a key that may read usage, else on the first page the key may see.
+        foreach (var (key, needed, home) in new[] { (readOnly, "webhooks:manage", "/workloads"), (bound, "bound to workloads", "/dashboard") })
         {
             var page = await server.NewPageAsync();
-            await page.SignInAsync(key);
+            await page.SignInAsync(key, home);
             Assert.DoesNotContain("Webhooks", await page.Locator("nav.mainnav").InnerTextAsync(), StringComparison.Ordinal);
             await page.AssertNoneAsync(); // before the refusals, which the browser logs as failed loads
             var list = await page.GotoAsync("/webhooks");

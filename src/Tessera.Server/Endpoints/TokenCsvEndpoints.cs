@@ -91,21 +91,36 @@ public static class TokenCsvEndpoints
         var request = context.Request;
         var caller = user.Caller();
         var key = request.Headers["Idempotency-Key"].Count == 0 ? null : request.Headers["Idempotency-Key"].ToString();
-        if (await RefuseKeyAsync(caller, key, imports, cancellationToken) is { } refused)
-        {
-            return refused;
-        }
-        if (!CsvFormat.IsCsv(request.ContentType))
-        {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the file as text/csv (UTF-8).");
-        }
         // Kestrel's cap for every call (Tessera:Http:MaxRequestBodyBytes) is lifted for this one, which counts to its own.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = null;
         }
+        var refused = await RefuseKeyAsync(caller, key, imports, cancellationToken)
+                      ?? (CsvFormat.IsCsv(request.ContentType)
+                          ? null
+                          : Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, "Send the file as text/csv (UTF-8)."));
+        if (refused is not null)
+        {
+            // The client is still sending its file: read the rest (up to the import's own cap) before answering, or
+            // the connection is closed under a client that is still writing and it never sees the refusal (a replay's
+            // 409 with the ids above all).
+            await DrainAsync(request, cancellationToken);
+            return refused;
+        }
         var body = await JsonBody.ReadBytesAsync(request, MaxImportBytes);
         return await ImportFileAsync(context, caller, key!, body, imports, attachmentName: null, cancellationToken);
+    }
+
+    private static async Task DrainAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long read = 0;
+        int n;
+        while (read <= MaxImportBytes && (n = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            read += n;
+        }
     }
 
     /// <summary>
