@@ -72,7 +72,7 @@ public static partial class TesseraCli
                                                Examples("tessera keys revoke lic_0192f0c0a0b07c3e", "tessera keys revoke lic_0192f0c0a0b07c3e --yes")) { id, Yes };
             revoke.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
-                Confirm(parse, $"Revoke license key {parse.GetValue(id)}? Whatever uses it is refused from the next request, and it cannot be brought back.");
+                await ConfirmAsync(parse, $"Revoke license key {parse.GetValue(id)}? Whatever uses it is refused from the next request, and it cannot be brought back.", ct);
                 await client.RevokeLicenseKeyAsync(parse.GetValue(id)!, ct);
                 output.Line($"Revoked {parse.GetValue(id)}.");
                 return ExitCodes.Ok;

@@ -82,7 +82,7 @@ public static partial class TesseraCli
             delete.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
                 var webhookId = parse.GetValue(id)!;
-                Confirm(parse, $"Delete webhook endpoint {webhookId} and its deliveries log? Nothing more is sent to it, and it cannot be brought back.");
+                await ConfirmAsync(parse, $"Delete webhook endpoint {webhookId} and its deliveries log? Nothing more is sent to it, and it cannot be brought back.", ct);
                 await client.DeleteWebhookAsync(webhookId, ct);
                 output.Line($"Deleted webhook endpoint {webhookId}.");
                 return ExitCodes.Ok;

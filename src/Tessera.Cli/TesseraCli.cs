@@ -121,7 +121,7 @@ public static partial class TesseraCli
             delete.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
                 var id = await ResolveWorkloadAsync(client, parse.GetValue(workload)!, ct);
-                Confirm(parse, $"Delete workload {parse.GetValue(workload)} ({id})? Its tokens stay, unassigned, and are refused until assigned again.");
+                await ConfirmAsync(parse, $"Delete workload {parse.GetValue(workload)} ({id})? Its tokens stay, unassigned, and are refused until assigned again.", ct);
                 await client.DeleteWorkloadAsync(id, ct);
                 output.Line($"Deleted workload {id}; its tokens are now unassigned.");
                 return ExitCodes.Ok;
@@ -261,7 +261,7 @@ public static partial class TesseraCli
             delete.SetAction((parse, ct) => RunAsync(parse, ct, async (client, output, _) =>
             {
                 var tokenId = parse.GetValue(id)!;
-                Confirm(parse, $"Delete token {tokenId}? It stops working at once and cannot be brought back (cancel it instead to keep that choice).");
+                await ConfirmAsync(parse, $"Delete token {tokenId}? It stops working at once and cannot be brought back (cancel it instead to keep that choice).", ct);
                 await client.DeleteTokenAsync(tokenId, null, ct);
                 output.Line($"Deleted token {tokenId}.");
                 return ExitCodes.Ok;
@@ -328,7 +328,7 @@ public static partial class TesseraCli
         /// Before a change that cannot be undone: passes with <c>--yes</c>; on a terminal asks <paramref name="question"/> on standard
         /// error and passes on "y" or "yes"; otherwise (a script without <c>--yes</c>) stops with exit 1, having changed nothing.
         /// </summary>
-        private void Confirm(ParseResult parse, string question)
+        private async Task ConfirmAsync(ParseResult parse, string question, CancellationToken cancellationToken)
         {
             if (parse.GetValue<bool>("--yes"))
             {
@@ -339,9 +339,9 @@ public static partial class TesseraCli
             {
                 throw new CliUsageException($"'{command}' cannot be undone: add --yes to run it without a terminal to confirm at.");
             }
-            env.Error.Write($"{question} [y/N] ");
-            env.Error.Flush();
-            var answer = env.In.ReadLine()?.Trim();
+            await env.Error.WriteAsync($"{question} [y/N] ");
+            await env.Error.FlushAsync(cancellationToken);
+            var answer = (await env.In.ReadLineAsync(cancellationToken))?.Trim();
             if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
             {
                 throw new CliUsageException("not confirmed; nothing changed.");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 using Tessera.Contracts;
 using Tessera.Core;
 using Tessera.Core.Accounts;
@@ -114,12 +115,13 @@ public static class TokenCsvEndpoints
 
     private static async Task DrainAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var buffer = new byte[81920];
-        long read = 0;
-        int n;
-        while (read <= MaxImportBytes && (n = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        try
         {
-            read += n;
+            await request.Body.DrainAsync(MaxImportBytes, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            // Longer than any import may be: stop reading; the refusal goes out and Kestrel closes the connection.
         }
     }
 

@@ -55,7 +55,9 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
     public IReadOnlyList<Workload> Workloads { get; private set; } = [];
 
     /// <summary>Workload names by id, so the Activity section says "llama-3", not its id.</summary>
-    public IReadOnlyDictionary<string, string> WorkloadNames => Workloads.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> WorkloadNames => _workloadNames ??= Workloads.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
+
+    private Dictionary<string, string>? _workloadNames;
 
     public string? WorkloadName { get; private set; }
 
