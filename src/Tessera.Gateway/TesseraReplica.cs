@@ -105,8 +105,9 @@ public sealed class TesseraReplica
         {
             return null;
         }
-        var known = _table.Known;
-        if (!TryGet(known, hash, out var token))
+        var table = _table;
+        var known = table.Known;
+        if (!TryGet(table, hash, out var token))
         {
             return new Verification(VerificationOutcome.Unknown, default);
         }
@@ -120,25 +121,20 @@ public sealed class TesseraReplica
     }
 
     /// <summary>
-    /// A lookup that tries again for a moment when it misses: the table skips an entry while its one writer changes it
-    /// (Tessera's servers then read their store; here the replica is all there is).
+    /// A lookup whose miss is certain: the table skips an entry while its one writer changes it (Tessera's servers then
+    /// read their store; here the replica is all there is), so a miss is read again under the table's write lock, when
+    /// no change is half-made. Only misses (unknown tokens, or a change this very instant) take the lock.
     /// </summary>
-    private static bool TryGet(KnownTokens known, in SecretHash hash, out KnownToken token)
+    private static bool TryGet(Table table, in SecretHash hash, out KnownToken token)
     {
-        if (known.TryGet(hash, out token))
+        if (table.Known.TryGet(hash, out token))
         {
             return true;
         }
-        var spin = new SpinWait();
-        for (var i = 0; i < 4; i++)
+        lock (table.WriteLock)
         {
-            spin.SpinOnce(sleep1Threshold: -1);
-            if (known.TryGet(hash, out token))
-            {
-                return true;
-            }
+            return table.Known.TryGet(hash, out token);
         }
-        return false;
     }
 
     // ---- The follower's side (one writer). ----
@@ -228,8 +224,19 @@ public sealed class TesseraReplica
         // The trust window is the replica's own: the table's (Tessera's server-side) one is not consulted.
         public KnownTokens Known { get; } = new(new VerificationOptions());
 
+        /// <summary>Held while <see cref="Apply"/> changes the table, so a reader that missed can read again with no change half-made.</summary>
+        public Lock WriteLock { get; } = new();
+
         /// <summary>Applies one snapshot line or change: the token as it is now, or gone.</summary>
         public void Apply(GatewayEntry entry)
+        {
+            lock (WriteLock)
+            {
+                ApplyUnlocked(entry);
+            }
+        }
+
+        private void ApplyUnlocked(GatewayEntry entry)
         {
             if (entry.TokenId is null || !entry.TokenId.StartsWith(Ids.Token, StringComparison.Ordinal) ||
                 !Guid.TryParseExact(entry.TokenId.AsSpan(Ids.Token.Length), "N", out var id))
