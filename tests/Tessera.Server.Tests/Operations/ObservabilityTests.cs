@@ -104,7 +104,11 @@ public sealed partial class ObservabilityTests : IDisposable
         Assert.DoesNotContain("tsq_", traces, StringComparison.Ordinal);
         Assert.DoesNotContain(_key, traces, StringComparison.Ordinal);
         var (metrics, _) = await Poll.UntilAsync(() => Task.FromResult(collector.Received("metrics")),
-            m => m.Contains("tessera.tokens.issued", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            m => m.Contains("tessera.tokens.issued", StringComparison.Ordinal) && m.Contains("http.server.request.duration", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        // Each export carries what was recorded by then: the request's histogram is recorded as the response ends, so
+        // an export that holds the issued counter can precede it. Wait for the export that holds both.
+        Assert.Contains("tessera.tokens.issued", metrics, StringComparison.Ordinal);
         Assert.Contains("http.server.request.duration", metrics, StringComparison.Ordinal);
     }
 
