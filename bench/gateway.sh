@@ -8,7 +8,7 @@
 # one-token runs use bench/lua/bearer.lua, and each rotating run is compared with bare YARP driven by the same script).
 # Endpoints are measured in ROUNDS interleaved rounds; the table shows medians, the requests/s range, and the ratios
 # of throughput and p99 to (a), and the CPU time per request of the deciding and proxying processes (robust to the
-# shared machine's drift; for (b) and (c) Tessera's CPU is included). Targets: (b) >= 0.90x (a)'s throughput, p99 <= 1.2x (a)'s.
+# shared machine's drift; for (b) and (c) Tessera's CPU is included, and the last column is the proxy's alone). Targets: (b) >= 0.90x (a)'s throughput, p99 <= 1.2x (a)'s.
 # Then the gateway's memory with MEMORY_TOKENS (1M) tokens in its replica, and how long it took to load them.
 #
 # Usage: bench/gateway.sh
@@ -135,15 +135,17 @@ cpu_ticks() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '{print $1
 
 wrk_run() { # NAME PIDS [wrk args…] -> "NAME rps p50 p99 non2xx cpu": cpu = the user + system CPU time per request, in µs,
   # of the processes that decide and proxy (PIDS, comma-separated): what they spent, whatever the shared machine's drift
-  local name=$1 pids=${2//,/ } out before requests; shift 2
+  # and of the proxy alone (the first of PIDS), so Tessera's share of (b) and (c) shows apart
+  local name=$1 pids=${2//,/ } proxy=${2%%,*} out before proxy_before requests; shift 2
   # shellcheck disable=SC2086
-  before=$(cpu_ticks $pids)
+  before=$(cpu_ticks $pids); proxy_before=$(cpu_ticks "$proxy")
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   # shellcheck disable=SC2086
   echo "$name $(awk '/^Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")" \
     "$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") $(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out" | grep . || echo 0)" \
-    "$(awk -v t="$(( $(cpu_ticks $pids) - before ))" -v hz="$clock_ticks" -v n="$requests" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')"
+    "$(awk -v t="$(( $(cpu_ticks $pids) - before ))" -v hz="$clock_ticks" -v n="$requests" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')" \
+    "$(awk -v t="$(( $(cpu_ticks "$proxy") - proxy_before ))" -v hz="$clock_ticks" -v n="$requests" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')"
 }
 
 one_run() { BEARER=$one URLPATH=/v1/ping wrk_run "$1" "$3" -s bench/lua/bearer.lua "http://127.0.0.1:$2"; }
@@ -168,15 +170,15 @@ done | tee "$work/raw" | awk '
     for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   { if (!($1 in rps)) order[++n] = $1
-    rps[$1] = rps[$1] " " $2; p50[$1] = p50[$1] " " $3; p99[$1] = p99[$1] " " $4; err[$1] += $5; cpu[$1] = cpu[$1] " " $6
+    rps[$1] = rps[$1] " " $2; p50[$1] = p50[$1] " " $3; p99[$1] = p99[$1] " " $4; err[$1] += $5; cpu[$1] = cpu[$1] " " $6; own[$1] = own[$1] " " $7
     if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2; if (!($1 in hi) || $2 > hi[$1]) hi[$1] = $2 }
   END {
-    printf "%-16s %10s %14s %7s %7s %11s %11s %8s %11s %11s\n", "proxy:tokens", "requests/s", "(range)", "p50 ms", "p99 ms", "rps vs (a)",
-      "p99 vs (a)", "non-2xx", "cpu us/req", "cpu vs (a)"
+    printf "%-16s %10s %14s %7s %7s %11s %11s %8s %11s %11s %11s\n", "proxy:tokens", "requests/s", "(range)", "p50 ms", "p99 ms", "rps vs (a)",
+      "p99 vs (a)", "non-2xx", "cpu us/req", "cpu vs (a)", "proxy alone"
     for (i = 1; i <= n; i++) { k = order[i]; m[k] = median(rps[k]); q[k] = median(p99[k]); c[k] = median(cpu[k]) }
     for (i = 1; i <= n; i++) { k = order[i]; split(k, part, ":"); b = "a:yarp:" part[3]
-      printf "%-16s %10.0f %14s %7.2f %7.2f %10.2fx %10.2fx %8d %11.1f %10.2fx\n", k, m[k], sprintf("%.0f-%.0f", lo[k], hi[k]), median(p50[k]), q[k],
-        m[k] / m[b], q[k] / q[b], err[k], c[k], c[k] / c[b] } }'
+      printf "%-16s %10.0f %14s %7.2f %7.2f %10.2fx %10.2fx %8d %11.1f %10.2fx %11.1f\n", k, m[k], sprintf("%.0f-%.0f", lo[k], hi[k]), median(p50[k]), q[k],
+        m[k] / m[b], q[k] / q[b], err[k], c[k], c[k] / c[b], median(own[k]) } }'
 echo "# working sets after the runs: bare YARP $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$yarp_pid/status)," \
   "gateway ($TOKENS tokens in its replica) $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' /proc/$gateway_pid/status)"
 
