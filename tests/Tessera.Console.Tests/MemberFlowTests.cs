@@ -151,6 +151,24 @@ public sealed class MemberFlowTests(ConsoleServer server) : IClassFixture<Consol
         await page.AssertNoneAsync(allowed: "401");
     }
 
+    [Fact]
+    public async Task Without_a_provider_configured_the_sign_in_page_offers_no_single_sign_on_and_its_pages_are_404()
+    {
+        var page = await server.NewPageAsync();
+        await page.GotoAsync("/sign-in");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("#sso-sign-in").CountAsync());
+        Assert.Equal(0, await page.GetByText("SSO").CountAsync());
+
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseAddress };
+        foreach (var path in new[] { "/sign-in/sso", "/sign-in/sso?handler=Complete", "/sign-in/sso?handler=Failed" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(path)).StatusCode);
+        }
+        // The provider's callback is no route here either.
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/sign-in/oidc?code=x&state=y")).StatusCode);
+    }
+
     /// <summary>A new account whose first owner joined by invitation and is signed in, with a password, in a fresh browser context.</summary>
     private async Task<(IPage Page, string Email)> OwnerAsync()
     {
