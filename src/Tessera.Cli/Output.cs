@@ -132,6 +132,35 @@ public sealed class Output(TextWriter writer, OutputFormat format, int? width = 
             }));
     }
 
+    public void Members(IReadOnlyList<MemberResponse> members)
+    {
+        if (Json)
+        {
+            Array(members, TesseraJsonContext.Default.MemberResponse);
+            return;
+        }
+        Table(["ID", "EMAIL", "NAME", "ROLE", "WORKLOADS", "PASSWORD", "LAST SIGN-IN"],
+            members.Select(m => new[]
+            {
+                m.Id, m.Email, m.DisplayName, m.Role, m.WorkloadIds is { } bound ? string.Join(' ', bound) : "all", m.HasPassword ? "yes" : "no",
+                m.LastSignInAt is { } at ? Instant(at) : "never",
+            }));
+    }
+
+    public void Invitations(IReadOnlyList<InvitationResponse> invitations)
+    {
+        if (Json)
+        {
+            Array(invitations, TesseraJsonContext.Default.InvitationResponse);
+            return;
+        }
+        Table(["ID", "EMAIL", "ROLE", "WORKLOADS", "STATUS", "EXPIRES", "MEMBER"],
+            invitations.Select(i => new[]
+            {
+                i.Id, i.Email, i.Role, i.WorkloadIds is { } bound ? string.Join(' ', bound) : "all", i.Status, Instant(i.ExpiresAt), i.MemberId ?? "-",
+            }));
+    }
+
     public void Audit(IReadOnlyList<AuditEntryResponse> entries)
     {
         if (Json)

@@ -49,7 +49,7 @@ public static partial class TesseraCli
             "tessera tokens create alice --workload llama-3 --quiet",
             "tessera tokens list --state usable --format csv > tokens.csv"))
         {
-            url, format, json, cli.Login(), cli.Logout(), cli.WhoAmI(), cli.Workloads(), cli.Tokens(), cli.Keys(), cli.Audit(), cli.Webhooks(), cli.Scan(), Completion(env),
+            url, format, json, cli.Login(), cli.Logout(), cli.WhoAmI(), cli.Workloads(), cli.Tokens(), cli.Keys(), cli.Audit(), cli.Webhooks(), cli.Members(), cli.Invitations(), cli.Scan(), Completion(env),
         };
         HelpExamples.Install(root);
         return root;

@@ -52,6 +52,8 @@ public static class AuditActions
     public const string MemberRemoved = "member.removed";
     public const string MemberPasswordChanged = "member.password_changed";
     public const string MemberTwoStepEnabled = "member.two_step_enabled";
+    public const string MemberTwoStepDisabled = "member.two_step_disabled";
+    public const string MemberRecoveryCodesRegenerated = "member.recovery_codes_regenerated";
 
     /// <summary>Every action, in the order the README lists them.</summary>
     public static readonly IReadOnlyList<string> All =
@@ -61,5 +63,6 @@ public static class AuditActions
         AccountCreated, LicenseKeyCreated, LicenseKeyRevoked, LicenseKeyRefused, LicenseKeyScopeRefused, WebhookCreated, WebhookUpdated, WebhookDeleted, WebhookSecretRotated, WebhookDisabled,
         ConsoleSignedIn, ConsoleSignInFailed,
         InvitationCreated, InvitationRevoked, MemberJoined, MemberChanged, MemberRemoved, MemberPasswordChanged, MemberTwoStepEnabled,
+        MemberTwoStepDisabled, MemberRecoveryCodesRegenerated,
     ];
 }

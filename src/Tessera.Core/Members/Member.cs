@@ -27,5 +27,8 @@ public sealed record Member(
     /// <summary>SHA-256 (hex) of each unused recovery code.</summary>
     public IReadOnlyList<string> RecoveryCodeHashes { get; init; } = [];
 
+    /// <summary>The OpenID provider's subject ("sub") bound at the member's first single sign-on, or null (ADR 0022).</summary>
+    public string? SsoSubject { get; init; }
+
     public bool IsOwner => Role == Roles.Owner;
 }

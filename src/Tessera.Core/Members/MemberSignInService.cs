@@ -78,9 +78,12 @@ public sealed class MemberSignInService(IMemberStore store, IAuditStore audit, I
         }
     }
 
-    /// <summary>True when the account has an owner who can sign in as a person: license keys then stop opening the console (ADR 0018).</summary>
-    public async Task<bool> HasOwnerWithPasswordAsync(string accountId, CancellationToken cancellationToken) =>
-        (await store.ListMembersAsync(accountId, cancellationToken)).Any(m => m.IsOwner && m.PasswordHash is not null);
+    /// <summary>
+    /// True when the account has an owner who can sign in as a person: license keys then stop opening the console (ADR 0018).
+    /// With single sign-on configured (<paramref name="ssoCounts"/>), an owner who has signed in through it counts too (ADR 0022).
+    /// </summary>
+    public async Task<bool> HasOwnerWithPasswordAsync(string accountId, CancellationToken cancellationToken, bool ssoCounts = false) =>
+        (await store.ListMembersAsync(accountId, cancellationToken)).Any(m => m.IsOwner && (m.PasswordHash is not null || (ssoCounts && m.SsoSubject is not null)));
 
     /// <summary>Changes the signed-in member's own password; the current one must be given (a session left open is not enough).</summary>
     public async Task ChangePasswordAsync(Caller caller, string? current, string? next, CancellationToken cancellationToken)

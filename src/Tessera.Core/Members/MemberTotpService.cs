@@ -12,7 +12,7 @@ namespace Tessera.Core.Members;
 /// authenticator app, each code accepted once, or one of ten single-use recovery codes of which only SHA-256 is kept.
 /// Time comes from <see cref="TimeProvider"/>, so codes are tested at chosen instants.
 /// </summary>
-public sealed class MemberTotpService(IMemberStore store, ISecretSealer sealer, TimeProvider time)
+public sealed class MemberTotpService(IMemberStore store, ISecretSealer sealer, IPasswordHashing hasher, TimeProvider time)
 {
     public const int RecoveryCodeCount = 10;
 
@@ -49,6 +49,53 @@ public sealed class MemberTotpService(IMemberStore store, ISecretSealer sealer, 
             [AuditEntry.By(caller, now, AuditActions.MemberTwoStepEnabled, member.Id, null, null)]);
         await store.UseTotpStepAsync(member.Id, step, cancellationToken); // the code just shown may not sign in again
         return codes;
+    }
+
+    /// <summary>
+    /// Turns two-step sign-in off for the signed-in member. A session left open is not enough: the member's password or a
+    /// current code (from the app, or a recovery code) must be given.
+    /// </summary>
+    public async Task DisableAsync(Caller caller, string? password, string? code, CancellationToken cancellationToken)
+    {
+        var member = await ProvenAsync(caller, password, code, cancellationToken);
+        var now = Instants.Now(time);
+        await store.SetTotpAsync(member.Id, null, [], now, cancellationToken,
+            [AuditEntry.By(caller, now, AuditActions.MemberTwoStepDisabled, member.Id, null, null)]);
+    }
+
+    /// <summary>
+    /// New recovery codes for the signed-in member, shown this once; the old ones stop working. Needs the password or a
+    /// current code, as <see cref="DisableAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RegenerateRecoveryCodesAsync(Caller caller, string? password, string? code, CancellationToken cancellationToken)
+    {
+        var member = await ProvenAsync(caller, password, code, cancellationToken);
+        var codes = Enumerable.Range(0, RecoveryCodeCount).Select(_ => NewRecoveryCode()).ToList();
+        var now = Instants.Now(time);
+        await store.SetRecoveryCodesAsync(member.Id, [.. codes.Select(HashOf)], now, cancellationToken,
+            [AuditEntry.By(caller, now, AuditActions.MemberRecoveryCodesRegenerated, member.Id, null, null)]);
+        return codes;
+    }
+
+    /// <summary>The signed-in member with two-step sign-in on, once they proved it is them now: their password, or a code.</summary>
+    private async Task<Member> ProvenAsync(Caller caller, string? password, string? code, CancellationToken cancellationToken)
+    {
+        var member = caller.MemberId is { } id ? await store.GetMemberAsync(id, cancellationToken) : null;
+        if (member is null)
+        {
+            throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.InsufficientScope, "Only a member signed in as a person has two-step sign-in.");
+        }
+        if (member.TotpSecret is null)
+        {
+            throw TesseraException.Invalid("code", "Two-step sign-in is not on.");
+        }
+        var proven = !string.IsNullOrEmpty(password)
+            ? member.PasswordHash is { } hash && hasher.Verify(member, hash, password, out _)
+            : !string.IsNullOrWhiteSpace(code) && await VerifyAsync(member, code, cancellationToken);
+        return proven
+            ? member
+            : throw TesseraException.Invalid(string.IsNullOrEmpty(password) ? "code" : "password",
+                "Give your current password, or a code from your app (or a recovery code), to confirm it is you.");
     }
 
     /// <summary>

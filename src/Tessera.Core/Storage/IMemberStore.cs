@@ -52,4 +52,18 @@ public interface IMemberStore
     /// </summary>
     Task<SaveResult> AcceptInvitationAsync(string invitationId, Member member, DateTimeOffset at, CancellationToken cancellationToken,
         IReadOnlyList<AuditEntry>? audit = null);
+
+    /// <summary>Binds the member to the OpenID provider's subject at their first single sign-on (ADR 0022); false when another subject is bound already.</summary>
+    Task<bool> BindSsoSubjectAsync(string memberId, string subject, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates a member who signed in by single sign-on for the first time (no invitation, no password):
+    /// <see cref="SaveResult.EmailTaken"/> when the email became a member meanwhile, <see cref="SaveResult.NotFound"/> when the
+    /// address's member was removed from the account (SSO does not bring them back; a new invitation does).
+    /// </summary>
+    Task<SaveResult> InsertSsoMemberAsync(Member member, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
+
+    /// <summary>Replaces the member's recovery codes (the old ones stop working); the TOTP secret and its last step stay.</summary>
+    Task SetRecoveryCodesAsync(string memberId, IReadOnlyList<string> recoveryCodeHashes, DateTimeOffset at, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null);
 }

@@ -29,7 +29,12 @@ public static class ConsoleExtensions
             options.XmlRepository = new FileSystemXmlRepository(
                 new DirectoryInfo(ConsoleKeys.Directory(settings.KeysDirectory, database, contentRoot)), logs));
 
-        services.AddAuthentication().AddCookie(ConsoleSession.Scheme, o =>
+        var authentication = services.AddAuthentication();
+        if (settings.Oidc.IsConfigured)
+        {
+            ConsoleSso.Add(authentication, settings.Oidc);
+        }
+        authentication.AddCookie(ConsoleSession.Scheme, o =>
         {
             o.Cookie.Name = ConsoleSession.CookieName;
             o.Cookie.HttpOnly = true;
@@ -62,6 +67,7 @@ public static class ConsoleExtensions
             o.Conventions.AuthorizeFolder("/", ConsoleSession.Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
             o.Conventions.AllowAnonymousToPage("/Invitation");
+            o.Conventions.AllowAnonymousToPage("/SignInSso");
         }).AddMvcOptions(o =>
         {
             o.Filters.Add<ConsoleProblemFilter>();

@@ -49,6 +49,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MemberService>();
         services.AddSingleton<MemberSignInService>();
         services.AddSingleton<MemberTotpService>();
+        services.AddSingleton<MemberSsoService>(); // single sign-on (ADR 0022)
         // Events and webhooks (issue 14): the secret protector is the web host's (Data Protection).
         services.AddSingleton(settings.Webhooks);
         services.AddSingleton<WebhookDestinations>();

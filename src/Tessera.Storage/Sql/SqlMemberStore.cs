@@ -11,7 +11,7 @@ namespace Tessera.Storage.Sql;
 public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
 {
     private const string MemberColumns =
-        "id, account_id, email, display_name, role, workload_ids, password_hash, created_at, updated_at, last_sign_in_at, totp_secret, totp_last_step, recovery_codes";
+        "id, account_id, email, display_name, role, workload_ids, password_hash, created_at, updated_at, last_sign_in_at, totp_secret, totp_last_step, recovery_codes, sso_subject";
 
     private const string InvitationColumns =
         "id, account_id, email, display_name, role, workload_ids, secret_hash, created_at, expires_at, accepted_at, member_id";
@@ -52,6 +52,12 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
             {
                 return WriteOutcome.RollBack(refusal);
             }
+            // Remembered so single sign-on does not bring the address back as a new member (ADR 0022).
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO removed_members (email, account_id) SELECT email, account_id FROM members WHERE id = @memberId
+                ON CONFLICT (email) DO UPDATE SET account_id = excluded.account_id
+                """, new { memberId }, transaction, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM members WHERE id = @memberId", new { memberId }, transaction, cancellationToken: ct));
             await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
             return WriteOutcome.Commit(SaveResult.Saved);
@@ -73,6 +79,17 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE members SET totp_secret = @sealedSecret, recovery_codes = @codes, totp_last_step = 0, updated_at = @at WHERE id = @memberId",
                 new { memberId, sealedSecret, codes = recoveryCodeHashes.Count == 0 ? null : string.Join(' ', recoveryCodeHashes), at = Ms.Of(at) },
+                transaction, cancellationToken: ct));
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+        }, cancellationToken);
+
+    public Task SetRecoveryCodesAsync(string memberId, IReadOnlyList<string> recoveryCodeHashes, DateTimeOffset at, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE members SET recovery_codes = @codes, updated_at = @at WHERE id = @memberId AND totp_secret IS NOT NULL",
+                new { memberId, codes = recoveryCodeHashes.Count == 0 ? null : string.Join(' ', recoveryCodeHashes), at = Ms.Of(at) },
                 transaction, cancellationToken: ct));
             await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
         }, cancellationToken);
@@ -179,12 +196,55 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
             await connection.ExecuteAsync(new CommandDefinition(
                 $"""
                 INSERT INTO members ({MemberColumns})
-                VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, @PasswordHash, @CreatedAt, @UpdatedAt, NULL, NULL, 0, NULL)
+                VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, @PasswordHash, @CreatedAt, @UpdatedAt, NULL, NULL, 0, NULL, NULL)
                 """,
                 new
                 {
                     member.Id, member.AccountId, member.Email, member.DisplayName, member.Role, WorkloadIds = Join(member.WorkloadIds),
                     member.PasswordHash, CreatedAt = Ms.Of(member.CreatedAt), UpdatedAt = Ms.Of(member.UpdatedAt),
+                },
+                transaction, cancellationToken: ct));
+            // Asked back by an owner or admin: single sign-on may bring this address back again after a later removal only.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM removed_members WHERE email = @Email", new { member.Email }, transaction, cancellationToken: ct));
+            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
+            return WriteOutcome.Commit(SaveResult.Saved);
+        }, cancellationToken);
+
+    public Task<bool> BindSsoSubjectAsync(string memberId, string subject, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            // Bound once: of two first sign-ins at once, the second sees the subject the first bound.
+            var bound = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE members SET sso_subject = @subject WHERE id = @memberId AND (sso_subject IS NULL OR sso_subject = @subject)",
+                new { memberId, subject }, transaction, cancellationToken: ct));
+            return bound == 1 ? WriteOutcome.Commit(true) : WriteOutcome.RollBack(false);
+        }, cancellationToken);
+
+    public Task<SaveResult> InsertSsoMemberAsync(Member member, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await database.LockAccountAsync(connection, transaction, member.AccountId, ct);
+            if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "SELECT 1 FROM removed_members WHERE email = @Email AND account_id = @AccountId", new { member.Email, member.AccountId }, transaction,
+                    cancellationToken: ct)) is not null)
+            {
+                return WriteOutcome.RollBack(SaveResult.NotFound);
+            }
+            if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "SELECT 1 FROM members WHERE email = @Email", new { member.Email }, transaction, cancellationToken: ct)) is not null)
+            {
+                return WriteOutcome.RollBack(SaveResult.EmailTaken);
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                INSERT INTO members ({MemberColumns})
+                VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, NULL, @CreatedAt, @UpdatedAt, NULL, NULL, 0, NULL, @SsoSubject)
+                """,
+                new
+                {
+                    member.Id, member.AccountId, member.Email, member.DisplayName, member.Role, WorkloadIds = Join(member.WorkloadIds),
+                    CreatedAt = Ms.Of(member.CreatedAt), UpdatedAt = Ms.Of(member.UpdatedAt), member.SsoSubject,
                 },
                 transaction, cancellationToken: ct));
             await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
@@ -242,6 +302,7 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
         public string? TotpSecret { get; set; }
         public long TotpLastStep { get; set; }
         public string? RecoveryCodes { get; set; }
+        public string? SsoSubject { get; set; }
 
         public Member ToDomain() => new(Id, AccountId, Email, DisplayName, Role, Split(WorkloadIds), PasswordHash,
             Ms.At(CreatedAt), Ms.At(UpdatedAt), Ms.At(LastSignInAt))
@@ -249,6 +310,7 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
             TotpSecret = TotpSecret,
             TotpLastStep = TotpLastStep,
             RecoveryCodeHashes = Split(RecoveryCodes) ?? [],
+            SsoSubject = SsoSubject,
         };
     }
 

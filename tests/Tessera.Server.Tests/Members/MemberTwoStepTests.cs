@@ -20,7 +20,7 @@ public abstract partial class MemberTwoStepTests(TesseraApp app)
     [Fact]
     public async Task Setup_shows_an_svg_qr_code_and_needs_the_app_s_code_and_then_sign_in_asks_for_a_fresh_code()
     {
-        var (member, secret, recovery) = await MemberWithTwoStepAsync();
+        var (member, secret, recovery, _, _) = await MemberWithTwoStepAsync();
         Assert.Equal(MemberTotpService.RecoveryCodeCount, recovery.Count);
 
         // The password alone opens no session now: the answer is the code form.
@@ -51,7 +51,7 @@ public abstract partial class MemberTwoStepTests(TesseraApp app)
     [Fact]
     public async Task A_recovery_code_signs_in_once()
     {
-        var (member, _, recovery) = await MemberWithTwoStepAsync();
+        var (member, _, recovery, _, _) = await MemberWithTwoStepAsync();
 
         var browser = Browser();
         var (_, pending) = await PasswordAsync(browser, member);
@@ -66,7 +66,7 @@ public abstract partial class MemberTwoStepTests(TesseraApp app)
     [Fact]
     public async Task A_second_step_token_that_was_altered_is_refused()
     {
-        var (member, secret, _) = await MemberWithTwoStepAsync();
+        var (member, secret, _, _, _) = await MemberWithTwoStepAsync();
         var browser = Browser();
         var (_, pending) = await PasswordAsync(browser, member);
         app.Time.Advance(TimeSpan.FromSeconds(30));
@@ -77,7 +77,86 @@ public abstract partial class MemberTwoStepTests(TesseraApp app)
         Assert.False(browser.Cookies.ContainsKey(ConsoleBrowser.SessionCookie));
     }
 
-    private async Task<(Contracts.MemberResponse Member, string Secret, List<string> Recovery)> MemberWithTwoStepAsync()
+    [Fact]
+    public async Task Two_step_turns_off_only_with_the_password_or_a_current_code_and_the_change_is_audited()
+    {
+        var (member, secret, _, browser, account) = await MemberWithTwoStepAsync();
+
+        // A session left open is not enough: no proof, a wrong password, a used code are refused, and it stays on.
+        foreach (var proof in new Dictionary<string, string>[]
+                 {
+                     [],
+                     new() { ["password"] = "not the password at all" },
+                     new() { ["code"] = MemberTotpService.CodeAt(secret, app.Time.GetUtcNow()) },
+                 })
+        {
+            var refused = await browser.PostFormAsync("/profile", "/profile?handler=DisableTwoStep", proof);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        }
+        Assert.Contains("On: signing in asks for a code", await (await browser.GetAsync("/profile")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var off = await browser.PostFormAsync("/profile", "/profile?handler=DisableTwoStep",
+            new Dictionary<string, string> { ["password"] = Membership.Password });
+        Assert.Equal(HttpStatusCode.Redirect, off.StatusCode);
+        Assert.Equal("/profile?done=two-step-off", off.Headers.Location!.OriginalString);
+        Assert.Contains("Off: your password alone signs you in.", await (await browser.GetAsync("/profile")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The password alone signs in now.
+        var (signedIn, _) = await PasswordAsync(Browser(), member);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var trail = await (await account.Client.GetAsync($"/v1/audit?objectId={member.Id}&action=member.two_step_disabled")).Content.ReadAsStringAsync();
+        Assert.Contains(member.Email, trail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_step_turns_off_with_a_fresh_code_from_the_app()
+    {
+        var (member, secret, _, browser, _) = await MemberWithTwoStepAsync();
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+
+        var off = await browser.PostFormAsync("/profile", "/profile?handler=DisableTwoStep",
+            new Dictionary<string, string> { ["code"] = MemberTotpService.CodeAt(secret, app.Time.GetUtcNow()) });
+
+        Assert.Equal(HttpStatusCode.Redirect, off.StatusCode);
+        var (signedIn, _) = await PasswordAsync(Browser(), member);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task New_recovery_codes_are_shown_once_and_the_old_ones_stop_working()
+    {
+        var (member, secret, old, browser, account) = await MemberWithTwoStepAsync();
+
+        var refused = await browser.PostFormAsync("/profile", "/profile?handler=RecoveryCodes",
+            new Dictionary<string, string> { ["password"] = "not the password at all" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Empty(RecoveryCode().Matches(await refused.Content.ReadAsStringAsync()));
+
+        var regenerated = await browser.PostFormAsync("/profile", "/profile?handler=RecoveryCodes",
+            new Dictionary<string, string> { ["password"] = Membership.Password });
+        var page = await regenerated.Content.ReadAsStringAsync();
+        Assert.True(regenerated.StatusCode == HttpStatusCode.OK, page);
+        var fresh = RecoveryCode().Matches(page).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(MemberTotpService.RecoveryCodeCount, fresh.Count);
+        Assert.Empty(fresh.Intersect(old));
+        // Shown once: the profile does not show them again.
+        Assert.Empty(RecoveryCode().Matches(await (await browser.GetAsync("/profile")).Content.ReadAsStringAsync()));
+
+        var signIn = Browser();
+        var (_, pending) = await PasswordAsync(signIn, member);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CodeAsync(signIn, pending, old[0])).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await CodeAsync(signIn, pending, fresh[0])).StatusCode);
+        // The app's codes still work (the secret stayed).
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        var other = Browser();
+        var (_, otherPending) = await PasswordAsync(other, member);
+        Assert.Equal(HttpStatusCode.Redirect, (await CodeAsync(other, otherPending, MemberTotpService.CodeAt(secret, app.Time.GetUtcNow()))).StatusCode);
+
+        var trail = await (await account.Client.GetAsync($"/v1/audit?objectId={member.Id}&action=member.recovery_codes_regenerated")).Content.ReadAsStringAsync();
+        Assert.Contains(member.Email, trail, StringComparison.Ordinal);
+    }
+
+    private async Task<(Contracts.MemberResponse Member, string Secret, List<string> Recovery, ConsoleBrowser Browser, TestAccount Account)> MemberWithTwoStepAsync()
     {
         var account = await app.NewAccountAsync();
         var member = await app.AddMemberAsync(account, "developer");
@@ -103,7 +182,7 @@ public abstract partial class MemberTwoStepTests(TesseraApp app)
         Assert.True(confirmed.StatusCode == HttpStatusCode.OK, page);
         var recovery = RecoveryCode().Matches(page).Select(m => m.Groups[1].Value).ToList();
         Assert.DoesNotContain(secret, await (await browser.GetAsync("/profile")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        return (member, secret, recovery);
+        return (member, secret, recovery, browser, account);
     }
 
     private static string WrongCode(string right) => ((int.Parse(right, System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);

@@ -22,7 +22,12 @@ public sealed class ProfileModel(MemberService members, MemberSignInService peop
     public async Task OnGetAsync([FromQuery] string? done, CancellationToken cancellationToken)
     {
         await LoadAsync(cancellationToken);
-        Notice = done == "password" ? "Password changed." : null;
+        Notice = done switch
+        {
+            "password" => "Password changed.",
+            "two-step-off" => "Two-step sign-in is off.",
+            _ => null,
+        };
     }
 
     [RequiredScope(null)]
@@ -75,6 +80,41 @@ public sealed class ProfileModel(MemberService members, MemberSignInService peop
             Setup = (setupToken!, secret, TotpSetup.QrCode(secret, member.Email));
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         }
+        return Page();
+    }
+
+    /// <summary>Turns two-step sign-in off; the password or a current code must be given (a session left open is not enough).</summary>
+    [RequiredScope(null)]
+    public async Task<IActionResult> OnPostDisableTwoStepAsync([FromForm] string? password, [FromForm] string? code, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await totp.DisableAsync(Caller, password, code, cancellationToken);
+            return Redirect("/profile?done=two-step-off");
+        }
+        catch (TesseraException e) when (e.Kind is ProblemKind.Validation)
+        {
+            Show(e);
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>New recovery codes, shown this once; the old ones stop working. Proven like turning two-step off.</summary>
+    [RequiredScope(null)]
+    public async Task<IActionResult> OnPostRecoveryCodesAsync([FromForm] string? password, [FromForm] string? code, CancellationToken cancellationToken)
+    {
+        try
+        {
+            RecoveryCodes = await totp.RegenerateRecoveryCodesAsync(Caller, password, code, cancellationToken);
+        }
+        catch (TesseraException e) when (e.Kind is ProblemKind.Validation)
+        {
+            Show(e);
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        }
+        await LoadAsync(cancellationToken);
         return Page();
     }
 

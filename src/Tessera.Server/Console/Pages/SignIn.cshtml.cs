@@ -49,6 +49,9 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Mem
 
     public string? Email { get; private set; }
 
+    /// <summary>The single sign-on button's label, or null when the server has no OpenID provider (ADR 0022).</summary>
+    public string? SsoName => settings.Oidc.IsConfigured ? settings.Oidc.DisplayName : null;
+
     public IActionResult OnGet() =>
         User.Identity?.AuthenticationType == ConsoleSession.Scheme ? LocalRedirect(Target()) : Page();
 
@@ -61,7 +64,7 @@ public sealed class SignInModel(AccountService accounts, AuditService audit, Mem
             return await RefuseAsync(null, code, cancellationToken);
         }
         if (settings.AllowLicenseKeySignIn == false ||
-            (settings.AllowLicenseKeySignIn is null && await people.HasOwnerWithPasswordAsync(caller.AccountId, cancellationToken)))
+            (settings.AllowLicenseKeySignIn is null && await people.HasOwnerWithPasswordAsync(caller.AccountId, cancellationToken, ssoCounts: settings.Oidc.IsConfigured)))
         {
             KeySignInClosed = true;
             await audit.RecordSignInAsync(caller.AccountId, succeeded: false, null, clientIp, "license_key_sign_in_closed", cancellationToken);
