@@ -102,7 +102,7 @@ internal static class ListsBench
     }
 
     /// <summary>The seeded account (the one with the most tokens), its first workload and instants inside the seeded range.</summary>
-    private static async Task<(TokenListCombinations.Values Values, string Account, long Tokens)> ValuesAsync(SqlDatabase database)
+    internal static async Task<(TokenListCombinations.Values Values, string Account, long Tokens)> ValuesAsync(SqlDatabase database)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
         var (account, tokens) = await connection.QuerySingleAsync<(string, long)>(

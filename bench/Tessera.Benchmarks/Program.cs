@@ -5,6 +5,7 @@ using Tessera.Benchmarks;
 // ... -- memory 1000000                                                          memory of N remembered tokens
 // ... -- seed <provider> <connection string> <tokens> <output dir>               a database for bench/http.sh
 // ... -- lists <provider> <connection string> <runs> [tokens,audit]               every token and audit list combination, p50/p99 + plan
+// ... -- counts <provider> <connection string> <runs> [cap]                     the console list's capped count of matches per filter (ADR 0021)
 // ... -- seed-audit <provider> <connection string> <entries>                     audit entries for the account of a seeded database
 // ... -- bare --urls http://127.0.0.1:PORT                                       an empty ASP.NET Core endpoint, for bench/http.sh
 // ... -- webhooks <Tessera.Server.dll> [per round] [rounds] [clients]             token creations/s with and without a subscribed endpoint, events delivered/s
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
 {
     "memory" => MemoryReport.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
     "seed" => await Seeder.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]),
+    "counts" => await CountsBench.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 10_000),
     "lists" => await ListsBench.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Length > 4 ? args[4] : "tokens,audit"),
     "seed-audit" => await AuditSeeder.RunAsync(args[1], args[2], long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
     "bare" => await BareServer.RunAsync(args[1..]),

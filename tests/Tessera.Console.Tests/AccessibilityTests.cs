@@ -28,6 +28,8 @@ public sealed class AccessibilityTests(ConsoleServer server) : IClassFixture<Con
             ("/", "home"), ("/dashboard", "dashboard"), ("/tokens", "tokens"), ("/tokens/new", "token-new"), ($"/tokens/{tokenId}", "token"),
             ("/workloads", "workloads"), ($"/workloads/{workloadId}", "workload"), ("/keys", "keys"), ("/audit", "audit"),
             ("/members", "members"), ("/profile", "profile"), ("/webhooks", "webhooks"), ("/tokens?state=expiring", "tokens-expiring"),
+            ($"/tokens?cancel={tokenId}", "tokens-cancel-confirm"), ("/audit?action=token.created&from=2020-01-01", "audit-filtered"),
+            ("/audit?from=someday", "audit-invalid-date"),
         };
         var found = new List<string>();
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
@@ -39,6 +41,12 @@ public sealed class AccessibilityTests(ConsoleServer server) : IClassFixture<Con
                 found.AddRange((await ViolationsAsync(page)).Select(v => $"{path} ({scheme}): {v}"));
                 await page.ScreenshotAsync($"a11y-{name}-{scheme.ToString().ToLowerInvariant()}");
             }
+            // The Tokens list's cancel confirmation as a dialog, open.
+            await page.GotoAsync("/tokens");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Cancel alice" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+            found.AddRange((await ViolationsAsync(page)).Select(v => $"/tokens cancel dialog ({scheme}): {v}"));
+            await page.ScreenshotAsync($"a11y-tokens-cancel-dialog-{scheme.ToString().ToLowerInvariant()}");
         }
         // Signed out: the sign-in page in both themes.
         var signedOut = await server.NewPageAsync();

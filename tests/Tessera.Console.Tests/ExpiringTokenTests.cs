@@ -57,7 +57,7 @@ public sealed class ExpiringTokenTests(ConsoleServer server) : IClassFixture<Con
         // The filter: what the API's state=expiring lists (usable tokens: not the unassigned one, which is refused
         // anyway, nor the cancelled one), soonest first.
         await page.GetByLabel("Status").SelectOptionAsync(new SelectOptionValue { Label = "Expiring soon (within 7 days)" });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.FiltersAppliedAsync(); // applied as it changes (issue 21)
         await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("state=expiring")));
         var listed = await page.Locator("#tokens tbody td[data-label=Name] a").AllInnerTextsAsync();
         Assert.Equal(["tomorrow", "in-three-days"], listed);
@@ -69,7 +69,7 @@ public sealed class ExpiringTokenTests(ConsoleServer server) : IClassFixture<Con
         await page.ScreenshotAsync("tokens-expiring");
 
         // The token page.
-        await page.GetByRole(AriaRole.Link, new() { Name = "in-three-days" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "in-three-days", Exact = true }).ClickAsync();
         Assert.Equal("Expires in 3 days", await page.Locator("h1 .badge-expiring").InnerTextAsync());
         await page.GotoAsync($"/tokens/{ids["next-month"]}");
         Assert.Equal(0, await page.Locator(".badge-expiring").CountAsync());

@@ -44,7 +44,7 @@ public sealed class ExpiryTests(ShortLifetimeServer server) : IClassFixture<Shor
         Assert.Equal("just now", await rows.Locator("td[data-label=Expires] time").InnerTextAsync());
         await page.ScreenshotAsync("tokens-expired");
 
-        await rows.GetByRole(AriaRole.Link, new() { Name = "henry" }).ClickAsync();
+        await rows.GetByRole(AriaRole.Link, new() { Name = "henry", Exact = true }).ClickAsync();
         Assert.Equal("Expired", await page.Locator("h1 .badge").InnerTextAsync());
         await page.GetByRole(AriaRole.Button, new() { Name = "Renew" }).ClickAsync();
         Assert.StartsWith("Renewed. The token now expires", await page.GetByRole(AriaRole.Status).InnerTextAsync(), StringComparison.Ordinal);

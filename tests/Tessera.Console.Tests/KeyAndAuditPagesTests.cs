@@ -64,13 +64,13 @@ public sealed class KeyAndAuditPagesTests(ConsoleServer server) : IClassFixture<
         // The Audit page: the revocation, filtered by action, read field by field.
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
         await page.GetByLabel("Action").SelectOptionAsync("license_key.revoked");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.FiltersAppliedAsync(); // applied as they change (issue 21)
         var entries = page.Locator("#audit tbody tr");
         await Assertions.Expect(entries).ToHaveCountAsync(1);
         Assert.Contains("Status: active → revoked", await entries.Locator("td[data-label=Change]").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("console session", await entries.Locator("td[data-label=Who]").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Action").SelectOptionAsync("license_key.created");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.FiltersAppliedAsync(); // applied as they change (issue 21)
         var created = page.Locator("#audit tbody tr", new() { HasText = "billing job" });
         Assert.Contains("Scopes: — → tokens:read", await created.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", await created.Locator("td[data-label=Change]").InnerTextAsync(), StringComparison.Ordinal);
@@ -147,5 +147,104 @@ public sealed class KeyAndAuditPagesTests(ConsoleServer server) : IClassFixture<
         var refusals = JsonDocument.Parse(await (await api.GetAsync("/v1/audit?action=license_key.scope_refused")).Content.ReadAsStringAsync())
             .RootElement.GetProperty("items");
         Assert.True(refusals.GetArrayLength() >= 3, refusals.ToString());
+    }
+
+    [Fact]
+    public async Task Audit_filters_apply_as_they_change_read_dates_as_utc_and_name_a_bad_value()
+    {
+        var (page, key) = await server.SignedInAsync();
+        using var api = server.Http(key);
+        await api.CreateAsync("/v1/workloads", """{"name":"llama-3"}""");
+        await api.CreateAsync("/v1/tokens", """{"name":"alice"}""");
+        await page.GotoAsync("/audit");
+        var entries = page.Locator("#audit tbody tr");
+        var from = page.GetByLabel("From (UTC)");
+        var to = page.GetByLabel("To (UTC)");
+        // Text fields in the one UTC form, not datetime-local (which shows the browser's locale and zone).
+        Assert.Equal("text", await from.GetAttributeAsync("type"));
+        Assert.Equal("text", await to.GetAttributeAsync("type"));
+        Assert.Equal("UTC, as 2026-12-31 22:48 or a date.", await page.Locator("#from-help").InnerTextAsync());
+        Assert.False(await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).IsVisibleAsync());
+
+        await page.GetByLabel("Action").SelectOptionAsync("token.created");
+        await page.FiltersAppliedAsync();
+        await Assertions.Expect(entries).ToHaveCountAsync(1);
+        Assert.Contains("action=token.created", page.Url, StringComparison.Ordinal);
+        var at = DateTimeOffset.Parse((await entries.Locator("time").First.GetAttributeAsync("datetime"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var day = at.UtcDateTime.Date;
+        string Day(DateTime d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        // A date alone: "to" runs through the end of that day, "from" starts at its midnight; applied when the field is left.
+        await to.FillAsync(Day(day));
+        await to.PressAsync("Tab");
+        await page.FiltersAppliedAsync();
+        await Assertions.Expect(entries).ToHaveCountAsync(1);
+        Assert.Equal($"Through the end of {day.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)} (UTC).", await page.Locator("#to-help").InnerTextAsync());
+        await from.FillAsync(Day(day.AddDays(1)) + " 00:00");
+        await from.PressAsync("Enter");
+        await page.FiltersAppliedAsync();
+        await Assertions.Expect(page.Locator("#results")).ToContainTextAsync("Nothing recorded matches.");
+        Assert.Equal($"Reads as {day.AddDays(1).ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}, 00:00:00 UTC.",
+            await page.Locator("#from-help").InnerTextAsync());
+        await from.FillAsync(Day(day) + " 00:00");
+        await from.PressAsync("Tab");
+        await page.FiltersAppliedAsync();
+        await Assertions.Expect(entries).ToHaveCountAsync(1);
+
+        // The view is in the URL: pasted, it shows the same entries and fields.
+        var shared = page.Url;
+        await page.GotoAsync(shared);
+        await Assertions.Expect(entries).ToHaveCountAsync(1);
+        Assert.Equal(Day(day) + " 00:00", await from.InputValueAsync());
+
+        // A value that does not read is named beside its field (the whole page opened), never a 500.
+        await from.FillAsync("31/12/2026");
+        await from.PressAsync("Tab");
+        await Assertions.Expect(page.Locator("#from-error")).ToContainTextAsync("Give a date and time in UTC, as 2026-12-31 22:48, or a date.");
+        Assert.Equal("true", await from.GetAttributeAsync("aria-invalid"));
+        var response = await page.GotoAsync("/audit?to=tomorrow");
+        Assert.Equal(200, response!.Status);
+        Assert.Contains("Give a date and time", await page.Locator("#to-error").InnerTextAsync(), StringComparison.Ordinal);
+        response = await page.GotoAsync("/audit?action=token.exploded");
+        Assert.Equal(200, response!.Status);
+        Assert.Contains("“token.exploded” is not an action", await page.Locator("#action-error").InnerTextAsync(), StringComparison.Ordinal);
+        response = await page.GotoAsync("/audit?object=" + new string('x', 101));
+        Assert.Equal(200, response!.Status);
+        Assert.Contains("objectId: Must be an id of 1 to 100 characters.", await page.GetByRole(AriaRole.Alert).InnerTextAsync(), StringComparison.Ordinal);
+        await page.AssertNoneAsync();
+    }
+
+    [Fact]
+    public async Task Every_list_page_fits_a_390_px_phone_without_sideways_scrolling()
+    {
+        var (page, key) = await server.SignedInAsync();
+        using var api = server.Http(key);
+        var workload = await api.CreateAsync("/v1/workloads", """{"name":"a-workload-with-a-rather-long-name-for-a-phone"}""");
+        var token = await api.CreateAsync("/v1/tokens", $$"""{"name":"a-token-with-a-long-name-that-needs-to-wrap","workloadId":"{{workload}}"}""");
+        await api.PatchAsync($"/v1/tokens/{token}", ApiCalls.Json("""{"note":"changed, so the audit trail has a before and after"}"""));
+        await api.CreateAsync("/v1/license-keys", """{"name":"billing","scopes":["tokens:read"]}""");
+
+        await page.SetViewportSizeAsync(ConsoleServer.Phone.Width, ConsoleServer.Phone.Height);
+        var wide = new List<string>();
+        foreach (var path in new[]
+                 {
+                     "/dashboard", "/tokens", $"/tokens?cancel={token}", $"/tokens/{token}", "/workloads", $"/workloads/{workload}", "/keys",
+                     "/audit", $"/audit?object={token}&from=2020-01-01", "/members", "/webhooks", "/profile",
+                 })
+        {
+            await page.GotoAsync(path);
+            var width = await page.ScrollWidthAsync();
+            if (width > ConsoleServer.Phone.Width)
+            {
+                // Name the innermost elements that reach past the viewport, so a failure says what to fix.
+                var past = await page.EvaluateAsync<string[]>("""
+                    w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 0.5 && ![...e.children].some(c => c.getBoundingClientRect().right > w + 0.5))
+                        .slice(0, 5).map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)}`)
+                    """, ConsoleServer.Phone.Width);
+                wide.Add($"{path}: {width} px ({string.Join("; ", past)})");
+            }
+        }
+        Assert.True(wide.Count == 0, string.Join('\n', wide));
+        await page.AssertNoneAsync();
     }
 }

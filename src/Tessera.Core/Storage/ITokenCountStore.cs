@@ -11,4 +11,10 @@ public interface ITokenCountStore
     /// </summary>
     Task<TokenCounts> CountAsync(string accountId, IReadOnlyList<string>? workloadIn, DateTimeOffset now, DateTimeOffset expiringBefore,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many of the account's tokens match <paramref name="query"/>'s filters (its order, limit and position do not
+    /// apply), counted up to <paramref name="limit"/>: a result equal to the limit means "at least that many" (ADR 0021).
+    /// </summary>
+    Task<long> CountMatchesAsync(string accountId, TokenQuery query, long limit, CancellationToken cancellationToken);
 }

@@ -91,6 +91,18 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
         return counts.CountAsync(caller.AccountId, caller.WorkloadIds, now, now + soon, cancellationToken);
     }
 
+    /// <summary>
+    /// How many of the caller's tokens match <paramref name="query"/>'s filters (as <see cref="ListAsync"/> would list
+    /// them, every page), counted up to <paramref name="cap"/> + 1: more than <paramref name="cap"/> means "more than
+    /// that many" (ADR 0021, so the count stays bounded at a million tokens).
+    /// </summary>
+    public Task<long> CountMatchesAsync(Caller caller, TokenQuery query, int cap, CancellationToken cancellationToken)
+    {
+        Check(query, paged: false);
+        return counts.CountMatchesAsync(caller.AccountId, query with { Now = Instants.Now(time), WorkloadIn = caller.WorkloadIds, After = null },
+            cap + 1L, cancellationToken);
+    }
+
     /// <summary>Rows per store read of <see cref="ExportAsync"/>: memory stays flat however many tokens match.</summary>
     public const int ExportPage = 1_000;
 

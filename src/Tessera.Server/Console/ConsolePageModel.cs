@@ -41,19 +41,43 @@ public abstract class ConsolePageModel(TimeProvider time) : PageModel
     }
 
     /// <summary>
-    /// A <c>datetime-local</c> form value (to the minute or second), read as UTC: the console says "(UTC)" beside
-    /// every such field, whatever the browser's zone.
+    /// A date-and-time field's value, read as UTC (ADR 0021): the console's inputs are text fields labelled "(UTC)" in
+    /// the one form <c>2026-12-31 22:48</c> (seconds optional; the <c>T</c> of ISO 8601 and of older links accepted too),
+    /// or a date alone, its midnight (<paramref name="dateOnly"/> true). Never the browser's zone or locale.
     /// </summary>
-    protected static bool TryParseLocalInput(string? value, out DateTimeOffset instant)
+    public static bool TryParseUtcInput(string? value, out DateTimeOffset instant, out bool dateOnly)
     {
-        var parsed = DateTime.TryParseExact(value, [LocalInputFormat, LocalInputFormat + ":ss"], System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at);
+        var text = value?.Trim() ?? "";
+        if (text.EndsWith("UTC", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[..^3].TrimEnd();
+        }
+        var styles = System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal;
+        dateOnly = DateTime.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, styles, out var at);
+        var parsed = dateOnly || DateTime.TryParseExact(text, UtcInputFormats, System.Globalization.CultureInfo.InvariantCulture, styles, out at);
         instant = parsed ? new DateTimeOffset(at, TimeSpan.Zero) : default;
         return parsed;
     }
 
-    /// <summary>The value a <c>datetime-local</c> input takes (UTC, to the minute).</summary>
-    protected const string LocalInputFormat = "yyyy-MM-dd'T'HH:mm";
+    /// <summary>As <see cref="TryParseUtcInput(string?, out DateTimeOffset, out bool)"/>; a date alone is its midnight.</summary>
+    protected static bool TryParseLocalInput(string? value, out DateTimeOffset instant) => TryParseUtcInput(value, out instant, out _);
+
+    private static readonly string[] UtcInputFormats =
+        ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss'Z'"];
+
+    /// <summary>The value a date-and-time field shows: UTC, to the minute, <c>2026-12-31 22:48</c>.</summary>
+    protected const string LocalInputFormat = "yyyy-MM-dd HH:mm";
+
+    /// <summary>An instant as a date-and-time field's value (UTC, to the minute).</summary>
+    public static string UtcInput(DateTimeOffset at) => at.UtcDateTime.ToString(LocalInputFormat, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A list's refusal of a value from its link (an edited URL): each refused parameter named with its reason, on top of
+    /// the page, since the API's parameter names need not be the form's fields.
+    /// </summary>
+    protected static string LinkProblem(TesseraException e) => e.Errors is { Count: > 0 } errors
+        ? "This link's filters cannot be used: " + string.Join(" ", errors.Select(f => $"{f.Key}: {string.Join(" ", f.Value)}")) + " Showing the list without them."
+        : e.Message;
 
     /// <summary>A local return address, or <paramref name="fallback"/> for anything else (no open redirects).</summary>
     protected string LocalOr(string? url, string fallback) => !string.IsNullOrEmpty(url) && Url.IsLocalUrl(url) ? url : fallback;

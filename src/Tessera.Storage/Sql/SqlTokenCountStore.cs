@@ -29,4 +29,15 @@ public sealed class SqlTokenCountStore(SqlDatabase database) : ITokenCountStore
             cancellationToken: cancellationToken));
         return new TokenCounts(row.Usable ?? 0, row.Unassigned ?? 0, row.Expired ?? 0, row.Cancelled ?? 0, row.Soon ?? 0);
     }
+
+    public async Task<long> CountMatchesAsync(string accountId, TokenQuery query, long limit, CancellationToken cancellationToken)
+    {
+        if (TokenListSql.NeverMatches(query))
+        {
+            return 0;
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (sql, parameters) = TokenListSql.Count(database, accountId, query, limit);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
 }

@@ -117,14 +117,33 @@ internal static class TokenListSql
     /// <summary>True for a name search that is a prefix match (fewer than <see cref="SubstringMinimum"/> characters).</summary>
     public static bool IsPrefix(string nameContains) => CountCharacters(nameContains) < SubstringMinimum;
 
+    /// <summary>
+    /// Counts the list's matches, stopping at <paramref name="limit"/> (ADR 0021). Unlike a page, a count has no order to
+    /// walk and reads every match up to the limit, so a filter with an index of its own always finds the rows (the name,
+    /// then an expiry bound or <c>state=expired</c>, then a creation range); the other range filters are only tested (on
+    /// SQLite written <c>+column</c>, as for a page). Without such a filter the account's, a workload's or the cancelled
+    /// tokens' index is read until the limit.
+    /// </summary>
+    public static (string Sql, DynamicParameters Parameters) Count(SqlDatabase database, string accountId, TokenQuery query, long limit)
+    {
+        var narrowing = !string.IsNullOrEmpty(query.NameContains) ? TokenListNarrowing.Name
+            : query.ExpiresBefore is not null || query.State == TokenState.Expired ? TokenListNarrowing.Expires
+            : query.CreatedFrom is not null || query.CreatedTo is not null ? TokenListNarrowing.Created
+            : TokenListNarrowing.None;
+        // The order does not matter to a count: Name makes neither instant a plain (seekable) term unless it narrows.
+        var (sql, parameters) = Filtered(database, accountId, query with { Sort = TokenSort.Name }, narrowing, "1");
+        parameters.Add("countLimit", limit);
+        return ($"SELECT COUNT(*) FROM ({sql} LIMIT @countLimit) AS m", parameters);
+    }
+
     private static (StringBuilder Sql, DynamicParameters Parameters) Filtered(SqlDatabase database, string accountId, TokenQuery query,
-        TokenListNarrowing narrowing)
+        TokenListNarrowing narrowing, string select = Columns)
     {
         var plans = database.PlansListFilters;
         // The expiry and creation columns as a seekable index term, or (SQLite, another filter narrowing) as a value only.
         var expires = plans || narrowing == TokenListNarrowing.Expires || query.Sort == TokenSort.ExpiresAt ? "t.expires_at" : "+t.expires_at";
         var created = plans || narrowing == TokenListNarrowing.Created || query.Sort == TokenSort.CreatedAt ? "t.created_at" : "+t.created_at";
-        var sql = new StringBuilder($"SELECT {Columns} FROM query_tokens t WHERE t.account_id = @accountId");
+        var sql = new StringBuilder($"SELECT {select} FROM query_tokens t WHERE t.account_id = @accountId");
         var parameters = new DynamicParameters();
         parameters.Add("accountId", accountId);
         if (query.UnassignedOnly)

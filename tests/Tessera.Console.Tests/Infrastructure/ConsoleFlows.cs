@@ -80,6 +80,23 @@ public static partial class ConsoleFlows
         return (id, secret);
     }
 
+    /// <summary>
+    /// Waits until the filters form (#filters, applied as it changes by console.js) has been applied: the address bar
+    /// is the URL the form's current values make, and no list is being fetched. Polled in the page, no fixed sleep.
+    /// </summary>
+    public static Task FiltersAppliedAsync(this IPage page) => page.WaitForFunctionAsync("""
+        () => {
+          const form = document.getElementById('filters');
+          const params = new URLSearchParams();
+          new FormData(form).forEach((value, name) => { if (value.trim() !== '') { params.append(name, value); } });
+          const query = params.toString();
+          return !form.hasAttribute('aria-busy') && location.pathname + location.search === form.getAttribute('action') + (query ? '?' + query : '');
+        }
+        """, null, new() { Timeout = 30_000 });
+
+    /// <summary>The page's width as laid out (document scrollWidth) at its current viewport: wider than the viewport means it overflows sideways.</summary>
+    public static Task<int> ScrollWidthAsync(this IPage page) => page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+
     /// <summary>Saves a full-page screenshot at desktop (1280×800) and phone width under the test results.</summary>
     public static async Task ScreenshotAsync(this IPage page, string name)
     {

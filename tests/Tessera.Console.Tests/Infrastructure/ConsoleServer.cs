@@ -85,8 +85,8 @@ public class ConsoleServer : IAsyncLifetime
         return stdout.Trim().Split('\n')[^1].Trim();
     }
 
-    /// <summary>A fresh browser context (its own cookies) at desktop size, with clipboard access.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A fresh browser context (its own cookies) at desktop size, with clipboard access; <paramref name="javaScript"/> false: script off (the no-script paths).</summary>
+    public async Task<IPage> NewPageAsync(bool javaScript = true)
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
@@ -95,6 +95,7 @@ public class ConsoleServer : IAsyncLifetime
             Locale = "en-US",
             TimezoneId = "UTC",
             Permissions = ["clipboard-read", "clipboard-write"],
+            JavaScriptEnabled = javaScript,
         });
         var page = await context.NewPageAsync();
         var problems = new List<string>();
@@ -120,10 +121,10 @@ public class ConsoleServer : IAsyncLifetime
     }
 
     /// <summary>A fresh context signed in as a new account; returns the page and the account's license key.</summary>
-    public async Task<(IPage Page, string LicenseKey)> SignedInAsync(string accountName = "Acme AI")
+    public async Task<(IPage Page, string LicenseKey)> SignedInAsync(string accountName = "Acme AI", bool javaScript = true)
     {
         var key = await NewAccountAsync(accountName);
-        var page = await NewPageAsync();
+        var page = await NewPageAsync(javaScript);
         await page.SignInAsync(key);
         return (page, key);
     }

@@ -22,7 +22,7 @@ public sealed class AuditModel(AuditService audit, AccountService accounts, Time
     [BindProperty(SupportsGet = true, Name = "key")]
     public string? KeyId { get; set; }
 
-    /// <summary>datetime-local values, read as UTC.</summary>
+    /// <summary>Date-and-time fields, read as UTC (ADR 0021): "2026-12-31 22:48" or a date alone.</summary>
     [BindProperty(SupportsGet = true, Name = "from")]
     public string? From { get; set; }
 
@@ -48,13 +48,18 @@ public sealed class AuditModel(AuditService audit, AccountService accounts, Time
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Keys = await accounts.ListLicenseKeysAsync(Caller, cancellationToken);
+        if (Blank(Action) is { } action && !AuditActions.All.Contains(action, StringComparer.Ordinal))
+        {
+            // An edited or outdated link: say which value is unknown rather than failing the page.
+            ModelState.AddModelError("action", $"“{action}” is not an action this page knows; choose one from the list.");
+        }
         var filter = new AuditQuery
         {
             Action = Blank(Action),
             ObjectId = Blank(ObjectId),
             ActorId = Blank(KeyId),
             From = Instant(From, "from"),
-            To = Instant(To, "to"),
+            To = Instant(To, "to", endOfDay: true),
             Limit = PageSize,
         };
         if (!ModelState.IsValid)
@@ -67,21 +72,23 @@ public sealed class AuditModel(AuditService audit, AccountService accounts, Time
         }
         catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
         {
-            Show(e);
+            // A value from an edited link (an object id too long, a cursor of another list).
+            Error = LinkProblem(e);
         }
     }
 
-    private DateTimeOffset? Instant(string? value, string field)
+    /// <summary>A field's instant; for "to" a date alone means through that day (the bound is exclusive).</summary>
+    private DateTimeOffset? Instant(string? value, string field, bool endOfDay = false)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             return null;
         }
-        if (TryParseLocalInput(value, out var at))
+        if (TryParseUtcInput(value, out var at, out var dateOnly))
         {
-            return at;
+            return dateOnly && endOfDay ? at.AddDays(1) : at;
         }
-        ModelState.AddModelError(field, "Give a date and time.");
+        ModelState.AddModelError(field, $"Give a date and time in UTC, as {UtcField.Example}, or a date.");
         return null;
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Core;
 using Tessera.Core.Accounts;
@@ -78,9 +77,6 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
     public DateTimeOffset MaxExpiry => Now + tokens.Lifetime;
 
     public string LifetimeText => ConsoleHtml.Span(tokens.Lifetime);
-
-    /// <summary>An instant as a datetime-local value, in UTC, to the minute.</summary>
-    public static string LocalInput(DateTimeOffset at) => at.UtcDateTime.ToString(LocalInputFormat, CultureInfo.InvariantCulture);
 
     public async Task OnGetAsync([FromQuery] string? done, CancellationToken cancellationToken)
     {

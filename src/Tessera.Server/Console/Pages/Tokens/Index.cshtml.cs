@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Tessera.Core;
@@ -12,13 +13,18 @@ using Tessera.Server.Endpoints;
 namespace Tessera.Server.WebConsole.Pages;
 
 /// <summary>
-/// The Tokens list: filters by workload, state (and "Expiring soon") and name; four sorts; keyset paging. Expiring
-/// tokens carry an amber badge with the time left.
+/// The Tokens list: filters by workload, state (and "Expiring soon") and name, applied as they change (console.js; the
+/// form is a plain GET form without script) and kept in the URL; four sorts; keyset paging; the count of matches, capped
+/// (ADR 0021). Expiring tokens carry an amber badge with the time left. Each row: copy id, renew, and cancel after a
+/// confirmation.
 /// </summary>
 [RequiredScope(Scopes.TokensRead)]
 public sealed class TokensModel(TokenService tokens, WorkloadService workloads, WebhookOptions webhooks, TimeProvider time) : ConsolePageModel(time)
 {
     private const int PageSize = 25;
+
+    /// <summary>Matches are counted up to this many; more shows as "10,000+ tokens" (ADR 0021: bounded at a million tokens).</summary>
+    public const int CountCap = 10_000;
 
     /// <summary>The "Expiring soon" filter: as the API's <c>state=expiring</c>, usable and expiring within the first expiry warning.</summary>
     public const string Expiring = "expiring";
@@ -59,23 +65,117 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
 
     public string? NextCursor { get; private set; }
 
+    /// <summary>How many tokens match the filters, up to <see cref="CountCap"/> + 1.</summary>
+    public long MatchCount { get; private set; }
+
+    /// <summary>"1,234 tokens", "1 token", "10,000+ tokens".</summary>
+    public string CountText => MatchCount > CountCap
+        ? $"{CountCap.ToString("N0", CultureInfo.InvariantCulture)}+ tokens"
+        : $"{MatchCount.ToString("N0", CultureInfo.InvariantCulture)} {(MatchCount == 1 ? "token" : "tokens")}";
+
+    /// <summary>The token asked to be cancelled (?cancel=…), shown with a confirmation.</summary>
+    public QueryToken? ConfirmCancel { get; private set; }
+
+    /// <summary>Filter values of the URL that this list does not know, named in a message instead of failing the page.</summary>
+    private readonly List<string> _unknown = [];
+
     public bool Filtered => !string.IsNullOrEmpty(Workload) || !string.IsNullOrEmpty(State) || !string.IsNullOrEmpty(Q);
 
-    public async Task OnGetAsync([FromQuery] string? done, CancellationToken cancellationToken)
+    public async Task OnGetAsync([FromQuery] string? done, [FromQuery] string? cancel, CancellationToken cancellationToken)
     {
-        Notice = done == "deleted" ? "Token deleted. It stopped working at once." : null;
+        (string? Notice, string? Error) said = done switch
+        {
+            "deleted" => ("Token deleted. It stopped working at once.", null),
+            "renewed" => ($"Token renewed. It now expires in {ConsoleHtml.Span(tokens.Lifetime)}.", null),
+            "cancelled" => ("Token cancelled. Every call with it is refused from now on.", null),
+            "unconfirmed" => (null, "The token was not cancelled: a cancel needs its confirmation. Confirm it below, or keep it."),
+            "refused" => (null, "That token cannot take this change in its current state (a cancelled token must be reactivated on its page first); nothing was done."),
+            "stale" => (null, "That token was changed elsewhere after this list was shown, so nothing was done. The list now shows its current state."),
+            _ => (null, null),
+        };
+        (Notice, Error) = said;
         var query = await FiltersAsync(cancellationToken) with { Limit = PageSize };
+        if (_unknown.Count > 0)
+        {
+            Error = $"This link has a filter this list does not know ({string.Join(", ", _unknown)}); showing the list without it.";
+        }
         try
         {
             (Items, NextCursor) = await tokens.ListAsync(Caller, query, Cursor, cancellationToken);
         }
         catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
         {
-            Error = e.Code == ErrorCodes.InvalidCursor ? "That page link is no longer valid; showing the first page." : e.Message;
+            Error = e.Code == ErrorCodes.InvalidCursor ? "That page link is no longer valid; showing the first page." : LinkProblem(e);
             Cursor = null;
-            (Items, NextCursor) = await tokens.ListAsync(Caller, query with { NameContains = null }, null, cancellationToken);
+            query = query with { NameContains = null };
+            (Items, NextCursor) = await tokens.ListAsync(Caller, query, null, cancellationToken);
+        }
+        MatchCount = await tokens.CountMatchesAsync(Caller, query, CountCap, cancellationToken);
+        if (cancel is not null && May(Scopes.TokensWrite))
+        {
+            ConfirmCancel = await FindAsync(cancel, cancellationToken) is { Status: TokenStatus.Active } token ? token : null;
         }
     }
+
+    /// <summary>A row's Renew: the token's expiry set to the lifetime from now; back to the same view of the list.</summary>
+    [RequiredScope(Scopes.TokensWrite)]
+    public Task<IActionResult> OnPostRenewAsync([FromForm] string? tokenId, [FromForm] long? version, [FromForm] string? returnUrl,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(returnUrl, "renewed", () => tokens.RenewAsync(Caller, tokenId ?? "", version, cancellationToken));
+
+    /// <summary>A row's Cancel, from its confirmation only (<c>confirmed=yes</c>); without it nothing changes and the confirmation is shown.</summary>
+    [RequiredScope(Scopes.TokensWrite)]
+    public Task<IActionResult> OnPostCancelAsync([FromForm] string? tokenId, [FromForm] long? version, [FromForm] string? confirmed,
+        [FromForm] string? returnUrl, CancellationToken cancellationToken)
+    {
+        if (confirmed != "yes")
+        {
+            var back = LocalOr(returnUrl, "/tokens");
+            return Task.FromResult<IActionResult>(Redirect(QueryHelpers.AddQueryString(back, new Dictionary<string, string?>
+            {
+                ["cancel"] = tokenId ?? "",
+                ["done"] = "unconfirmed",
+            }) + "#confirm-cancel"));
+        }
+        return ChangeAsync(returnUrl, "cancelled", () =>
+            tokens.UpdateAsync(Caller, tokenId ?? "", new TokenPatch { Status = Optional<string?>.Of(TokenNames.Of(TokenStatus.Cancelled)) }, version,
+                cancellationToken));
+    }
+
+    /// <summary>Applies a row's change and shows the list as it was (PRG); a change made meanwhile elsewhere is reported, not overwritten.</summary>
+    private async Task<IActionResult> ChangeAsync(string? returnUrl, string done, Func<Task<QueryToken>> change)
+    {
+        var back = LocalOr(returnUrl, "/tokens");
+        try
+        {
+            await change();
+        }
+        catch (TesseraException e) when (e.Kind == ProblemKind.PreconditionFailed)
+        {
+            done = "stale";
+        }
+        catch (TesseraException e) when (e.Kind is ProblemKind.Conflict or ProblemKind.Validation)
+        {
+            done = "refused";
+        }
+        return Redirect(QueryHelpers.AddQueryString(back, "done", done));
+    }
+
+    /// <summary>The caller's token by id, or null (an edited link: no confirmation rather than a 404 page).</summary>
+    private async Task<QueryToken?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await tokens.GetAsync(Caller, id, cancellationToken);
+        }
+        catch (TesseraException e) when (e.Kind is ProblemKind.NotFound or ProblemKind.BadRequest)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>This view of the list with a row's cancel confirmation (the no-script path of the row's Cancel).</summary>
+    public string CancelLink(string tokenId) => QueryHelpers.AddQueryString(PageLink(Cursor), "cancel", tokenId) + "#confirm-cancel";
 
     /// <summary>"Export CSV": every token matching the list's filters, in its order, streamed as the API's CSV export.</summary>
     [RequiredScope(Scopes.TokensRead)]
@@ -93,11 +193,20 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
 
         if (!string.IsNullOrEmpty(Workload) && Workload != "none" && !WorkloadNames.ContainsKey(Workload))
         {
+            _unknown.Add("workload");
             Workload = null;
         }
         var expiring = State == Expiring;
         TokenState? state = expiring ? TokenState.Usable : TokenNames.TryParseState(State, out var parsedState) ? parsedState : null;
+        if (!expiring && state is null && !string.IsNullOrEmpty(State))
+        {
+            _unknown.Add("state");
+        }
         State = expiring ? Expiring : state is { } s ? TokenNames.Of(s) : null;
+        if (!string.IsNullOrEmpty(Sort) && !TokenNames.TryParseSort(Sort, out _))
+        {
+            _unknown.Add("sort");
+        }
         // Expiring soon reads best soonest first, unless another order was asked for.
         var sort = TokenNames.TryParseSort(Sort, out var parsedSort) ? parsedSort : expiring ? TokenSort.ExpiresAt : TokenSort.CreatedAt;
         Sort = TokenNames.Of(sort);
