@@ -170,6 +170,13 @@ public abstract class SqlDatabase : IAsyncDisposable
     /// </summary>
     public virtual Task ListenForChangesAsync(Action changed, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Runs a read on <paramref name="connection"/> that <paramref name="cancellationToken"/> stops mid-statement, with an
+    /// <see cref="OperationCanceledException"/>: for reads with a time budget (the console's count of matches). Npgsql
+    /// cancels a running statement by itself; SQLite needs its connection interrupted.
+    /// </summary>
+    public virtual Task<T> InterruptibleAsync<T>(DbConnection connection, Func<Task<T>> read, CancellationToken cancellationToken) => read();
+
     /// <summary>Prepares a fresh database file or server for migrations (e.g. SQLite's WAL mode).</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -38,6 +38,7 @@ public sealed class SqlTokenCountStore(SqlDatabase database) : ITokenCountStore
         }
         await using var connection = await database.OpenAsync(cancellationToken);
         var (sql, parameters) = TokenListSql.Count(database, accountId, query, limit);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        return await database.InterruptibleAsync(connection,
+            () => connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)), cancellationToken);
     }
 }

@@ -93,6 +93,29 @@ public sealed class SqliteDatabase : SqlDatabase
         }
     }
 
+    /// <summary>
+    /// SQLite runs a statement such as a count in one step that no cancellation token reaches (SqliteCommand.Cancel does
+    /// nothing): the token interrupts the connection instead (sqlite3_interrupt, safe from another thread), and the
+    /// interrupted statement's error becomes the cancellation it is.
+    /// </summary>
+    public override async Task<T> InterruptibleAsync<T>(DbConnection connection, Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        var handle = ((SqliteConnection)connection).Handle;
+        try
+        {
+            // Disposing the registration waits for a callback under way, so the interrupt never reaches a connection
+            // that has gone back to the pool; one that arrives after the statement has ended affects nothing.
+            using (cancellationToken.Register(() => SQLitePCL.raw.sqlite3_interrupt(handle)))
+            {
+                return await read();
+            }
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_INTERRUPT && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The read was stopped: its time was up.", e, cancellationToken);
+        }
+    }
+
     public override async Task PrepareAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -66,10 +66,19 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
     public string? NextCursor { get; private set; }
 
     /// <summary>How many tokens match the filters, up to <see cref="CountCap"/> + 1.</summary>
-    public long MatchCount { get; private set; }
+    /// <summary>Null when counting took longer than <see cref="CountBudget"/>: the list is shown without its count.</summary>
+    public long? MatchCount { get; private set; }
+
+    /// <summary>
+    /// How long the page waits for its count (ADR 0021): most filters count from an index in a millisecond, but a few
+    /// combinations must walk many rows to find their matches, and the list itself must not wait on them.
+    /// </summary>
+    public static readonly TimeSpan CountBudget = TimeSpan.FromMilliseconds(250);
 
     /// <summary>"1,234 tokens", "1 token", "10,000+ tokens".</summary>
-    public string CountText => MatchCount > CountCap
+    public string CountText => MatchCount is null
+        ? "Not counted: counting these filters took too long."
+        : MatchCount > CountCap
         ? $"{CountCap.ToString("N0", CultureInfo.InvariantCulture)}+ tokens"
         : $"{MatchCount.ToString("N0", CultureInfo.InvariantCulture)} {(MatchCount == 1 ? "token" : "tokens")}";
 
@@ -110,7 +119,18 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
             query = query with { NameContains = null };
             (Items, NextCursor) = await tokens.ListAsync(Caller, query, null, cancellationToken);
         }
-        MatchCount = await tokens.CountMatchesAsync(Caller, query, CountCap, cancellationToken);
+        using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            budget.CancelAfter(CountBudget);
+            try
+            {
+                MatchCount = await tokens.CountMatchesAsync(Caller, query, CountCap, budget.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                MatchCount = null;
+            }
+        }
         if (cancel is not null && May(Scopes.TokensWrite))
         {
             ConfirmCancel = await FindAsync(cancel, cancellationToken) is { Status: TokenStatus.Active } token ? token : null;
