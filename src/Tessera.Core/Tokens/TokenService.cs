@@ -3,7 +3,6 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Validation;
-using Tessera.Core.Verification;
 
 namespace Tessera.Core.Tokens;
 
@@ -12,7 +11,7 @@ namespace Tessera.Core.Tokens;
 /// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost. Every
 /// change hands the store its audit entries, which it writes in the change's own transaction.
 /// </summary>
-public sealed class TokenService(ITokenStore store, ITokenCountStore counts, KnownTokens known, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
+public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITokenChangeListener changes, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
 {
     public const int MaxLimit = 200;
     public const int DefaultLimit = 50;
@@ -41,7 +40,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
             throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
         }
         metrics.Committed(audit);
-        known.Forget(token.Hash);
+        changes.TokenChanged(token.Hash);
         return new IssuedToken(token, secret);
     }
 
@@ -181,7 +180,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
             {
                 case SaveResult.Saved:
                     metrics.Committed(audit);
-                    known.Forget(token.Hash);
+                    changes.TokenChanged(token.Hash);
                     return;
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
@@ -236,7 +235,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
                     metrics.Committed(audit);
                     token.MarkSaved();
                     // This server answers the very next verification from the store; others follow the change feed.
-                    known.Forget(token.Hash);
+                    changes.TokenChanged(token.Hash);
                     return token;
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Core.Verification.LockFree;
 
 namespace Tessera.Core.Verification;
 
@@ -17,7 +19,7 @@ namespace Tessera.Core.Verification;
 /// (under the table's lock, which Remember holds while it checks and writes), so one of the two always
 /// sees the other. Tokens live in a dense <see cref="TokenTable"/> (ADR 0007, amendment).
 /// </remarks>
-public sealed class KnownTokens
+public sealed class KnownTokens : ITokenChangeListener
 {
     private readonly VerificationOptions _options;
     private readonly TokenTable _tokens;
@@ -141,6 +143,10 @@ public sealed class KnownTokens
 
     /// <summary>A workload was renamed or deleted: forget every token bound to it.</summary>
     public void ForgetWorkload(string workloadId) => _tokens.ForgetWorkload(workloadId);
+
+    void ITokenChangeListener.TokenChanged(in SecretHash hash) => Forget(hash);
+
+    void ITokenChangeListener.WorkloadChanged(string workloadId) => ForgetWorkload(workloadId);
 
     /// <summary>Counts one use of a usable token; it reaches the store with the next flush, even if the token is forgotten first.</summary>
     public void RecordUse(in KnownToken token, long nowMs) => _tokens.RecordUse(token, nowMs);
