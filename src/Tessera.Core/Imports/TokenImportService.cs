@@ -73,7 +73,7 @@ public sealed class TokenImportService(ITokenImportStore store, WorkloadService 
             var workloadId = string.IsNullOrWhiteSpace(row.WorkloadId) ? null : row.WorkloadId.Trim();
             if (workloadId is not null && !visible.ContainsKey(workloadId))
             {
-                Fail(row.Row, "workloadId", ImportErrorCodes.WorkloadNotFound, "No workload with this id exists in this account.");
+                Fail(row.Row, "workloadId", ImportErrorCodes.WorkloadNotFound, Refusals.NoSuch("workload"));
             }
             else if (!caller.Sees(workloadId))
             {

@@ -27,7 +27,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
         var validNote = TextRules.FreeText(note, "note", errors);
         if (workloadId is not null && !Ids.IsWellFormed(Ids.Workload, workloadId))
         {
-            errors.Add("workloadId", "No workload with this id exists in this account.");
+            errors.Add("workloadId", Refusals.NoSuch("workload"));
         }
         errors.ThrowIfAny();
         caller.EnsureMayPlaceIn(workloadId);
@@ -37,7 +37,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
         var result = await store.InsertTokenAsync(token, cancellationToken, audit);
         if (result == SaveResult.WorkloadMissing)
         {
-            throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
+            throw TesseraException.Invalid("workloadId", Refusals.NoSuch("workload"));
         }
         metrics.Committed(audit);
         changes.TokenChanged(token.Hash);
@@ -240,7 +240,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
                 case SaveResult.WorkloadMissing:
-                    throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
+                    throw TesseraException.Invalid("workloadId", Refusals.NoSuch("workload"));
                 case SaveResult.VersionConflict when ifMatch is not null:
                     throw TesseraException.Stale();
             }
@@ -269,7 +269,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
             workloadId = patch.WorkloadId.Value;
             if (!Ids.IsWellFormed(Ids.Workload, workloadId))
             {
-                errors.Add("workloadId", "No workload with this id exists in this account.");
+                errors.Add("workloadId", Refusals.NoSuch("workload"));
             }
         }
         if (patch.Status.IsSet)

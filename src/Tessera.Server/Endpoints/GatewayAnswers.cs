@@ -95,7 +95,7 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
         if (!workloadId.StartsWith(Ids.Workload, StringComparison.Ordinal))
         {
             code = ErrorCodes.WorkloadMalformed;
-            problem = Problems.Create(StatusCodes.Status400BadRequest, code, "The guarded workload must be named by its id (wl_…), not by its name.");
+            problem = Problems.Create(StatusCodes.Status400BadRequest, code, Refusals.GuardedWorkloadById);
             return false;
         }
         code = "";
