@@ -15,7 +15,7 @@ internal static class KnownTokenFill
 
     public static KnownTokens Fill(VerificationOptions options, int count, out string[] samples)
     {
-        var known = new KnownTokens(options);
+        var known = new KnownTokens(options, TimeProvider.System);
         var now = TimeProvider.System.GetUtcNow();
         var workloads = Enumerable.Range(0, 1000).Select(i => new WorkloadLabel(Ids.New(Ids.Workload, now), $"model-{i:000}")).ToArray();
         samples = new string[Samples];

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Tessera.Core.Verification;
+using Tessera.Core.Verification.LockFree;
 
 namespace Tessera.Benchmarks;
 

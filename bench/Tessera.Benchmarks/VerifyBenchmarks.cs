@@ -33,13 +33,13 @@ public class VerifyBenchmarks
     {
         var options = new VerificationOptions { TrustWindow = TimeSpan.FromDays(365) };
         var known = KnownTokenFill.Fill(options, Known, out var samples);
-        known.MarkSynced(Environment.TickCount64);
+        known.MarkSynced(TimeProvider.System.GetTimestamp());
         var meters = new Meters();
         if (Metered)
         {
             _listener = MetricsListener.Start();
         }
-        _service = new VerificationService(new UnusedStore(), known, new VerificationMetrics(meters, known), TimeProvider.System, options, new StoreBreaker(options));
+        _service = new VerificationService(new UnusedStore(), known, new VerificationMetrics(meters, known, TimeProvider.System), TimeProvider.System, options, new StoreBreaker(options, TimeProvider.System));
         // Tokens picked across the whole set, so lookups do not all hit one cache-warm corner.
         _headers = [.. samples.Select((s, i) => "Bearer " + (s ?? samples[i % Known]))];
     }

@@ -11,6 +11,17 @@ public static partial class Instants
 {
     public static DateTimeOffset Now(TimeProvider time) => Truncate(time.GetUtcNow());
 
+    /// <summary>
+    /// <paramref name="span"/> in <paramref name="time"/>'s timestamp units (those of <see cref="TimeProvider.GetTimestamp"/>),
+    /// saturating at <see cref="long.MaxValue"/>: the monotonic windows (trust, grace, breaks, TTLs) are compared with
+    /// timestamp differences of the one injected clock, so a test's FakeTimeProvider moves them all (ADR 0023).
+    /// </summary>
+    public static long TimestampSpan(this TimeProvider time, TimeSpan span)
+    {
+        var units = span.Ticks * ((double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
+        return units >= long.MaxValue ? long.MaxValue : (long)units;
+    }
+
     public static DateTimeOffset Truncate(DateTimeOffset value) =>
         DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
 

@@ -21,10 +21,10 @@ public sealed class TesseraException : Exception
     public IReadOnlyDictionary<string, string[]>? Errors { get; }
 
     public static TesseraException NotFound(string code, string what) =>
-        new(ProblemKind.NotFound, code, $"No {what} with this id exists in this account.");
+        new(ProblemKind.NotFound, code, Refusals.NoSuch(what));
 
     public static TesseraException Invalid(string field, string message) =>
-        new(ProblemKind.Validation, ErrorCodes.ValidationFailed, "The request has invalid fields.",
+        new(ProblemKind.Validation, ErrorCodes.ValidationFailed, Refusals.InvalidFields,
             new Dictionary<string, string[]> { [field] = [message] });
 
     public static TesseraException Stale() =>

@@ -24,7 +24,7 @@ internal sealed partial class FeedFollower(TesseraReplica replica, FeedClient fe
             {
                 if (needSnapshot)
                 {
-                    var table = TesseraReplica.NewTable();
+                    var table = replica.NewTable();
                     var position = await feed.SnapshotAsync(table, stoppingToken);
                     replica.Replace(table, position);
                     metrics.SnapshotLoaded();
@@ -36,7 +36,7 @@ internal sealed partial class FeedFollower(TesseraReplica replica, FeedClient fe
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     var waitSeconds = wait ? _waitSeconds : 0;
-                    replica.PollSent(Environment.TickCount64, waitSeconds * 1000L);
+                    replica.PollSent(TimeSpan.FromSeconds(waitSeconds));
                     var answer = await feed.ChangesAsync(replica.Position, waitSeconds, stoppingToken);
                     if (answer is null)
                     {
@@ -54,7 +54,7 @@ internal sealed partial class FeedFollower(TesseraReplica replica, FeedClient fe
                     // A full answer (Tessera sends at most 1,000) may leave more behind: current only once one is not full.
                     if (answer.Changes.Count < 1_000)
                     {
-                        replica.Synced(Environment.TickCount64);
+                        replica.Synced();
                     }
                     else
                     {
@@ -75,7 +75,7 @@ internal sealed partial class FeedFollower(TesseraReplica replica, FeedClient fe
             catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or FormatException or
                                           System.Text.Json.JsonException or FeedRefusedException or OperationCanceledException)
             {
-                replica.PollFailed(Environment.TickCount64);
+                replica.PollFailed();
                 metrics.FeedError();
                 if (failures++ == 0)
                 {

@@ -27,7 +27,7 @@ internal sealed class TesseraGatewayMiddleware(RequestDelegate next, TesseraRepl
         {
             // The server's answer to a gateway naming its workload by something else than an id.
             context.Response.Headers[QueryRefusals.RefusalHeader] = ErrorCodes.WorkloadMalformed;
-            return ProblemAsync(context, 400, ErrorCodes.WorkloadMalformed, "The guarded workload must be named by its id (wl_…), not by its name.");
+            return ProblemAsync(context, 400, ErrorCodes.WorkloadMalformed, Refusals.GuardedWorkloadById);
         }
         var result = replica.Verify(request.Headers.Authorization, workloadId);
         if (result is not { } verification)
@@ -43,7 +43,7 @@ internal sealed class TesseraGatewayMiddleware(RequestDelegate next, TesseraRepl
             var headers = context.Response.Headers;
             headers[QueryRefusals.RefusalHeader] = verification.Code;
             headers.WWWAuthenticate = QueryRefusals.WwwAuthenticateOf(verification.Outcome);
-            return ProblemAsync(context, QueryRefusals.StatusOf(verification.Outcome), verification.Code, QueryRefusals.DetailOf(verification.Outcome));
+            return ProblemAsync(context, QueryRefusals.StatusOf(verification.Outcome), verification.Code, Refusals.QueryToken(verification.Outcome));
         }
         // The model sees who is asking, never the secret; whatever the client sent in these headers is replaced.
         var forwarded = request.Headers;

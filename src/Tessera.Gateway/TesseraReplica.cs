@@ -28,23 +28,24 @@ public sealed class TesseraReplica
 {
     private const long None = long.MinValue;
 
-    private readonly long _trustMs;
+    private readonly long _trust;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<(KnownTokens Table, int Rounds)> _retired = new();
     private volatile Table _table;
     private long _position = -1;
     private long _syncedTick = None;
     private long _pollSentTick = None;
-    private long _pollWaitMs;
+    private long _pollWait;
     // True while the last feed call succeeded: only a poll sent on the heels of an answer counts as Tessera's promise
     // (a retry after a failure proves nothing until it is answered).
     private bool _answered;
 
     internal TesseraReplica(TesseraGatewayOptions options, TimeProvider time)
     {
-        _trustMs = (long)options.TrustWindow.TotalMilliseconds;
+        // Every instant below is a timestamp of this one clock (ADR 0023).
+        _trust = time.TimestampSpan(options.TrustWindow);
         _time = time;
-        _table = new Table();
+        _table = new Table(time);
     }
 
     /// <summary>Tokens in the replica.</summary>
@@ -54,33 +55,33 @@ public sealed class TesseraReplica
     public long Position => Volatile.Read(ref _position);
 
     /// <summary>True while the replica may decide (see the remarks); false before the first snapshot.</summary>
-    public bool IsTrusted => IsTrustedAt(Environment.TickCount64);
+    public bool IsTrusted => IsTrustedAt(_time.GetTimestamp());
 
     /// <summary>How long ago the replica last showed it was current, or null before it ever was.</summary>
     public TimeSpan? Age
     {
         get
         {
-            var now = Environment.TickCount64;
+            var now = _time.GetTimestamp();
             var current = CurrentAsOf(now);
-            return current == None ? null : TimeSpan.FromMilliseconds(now - current);
+            return current == None ? null : _time.GetElapsedTime(current, now);
         }
     }
 
-    internal bool IsTrustedAt(long nowTick)
+    private bool IsTrustedAt(long now)
     {
-        var current = CurrentAsOf(nowTick);
-        return current != None && nowTick - current <= _trustMs;
+        var current = CurrentAsOf(now);
+        return current != None && now - current <= _trust;
     }
 
-    /// <summary>The latest instant (tick) the replica is known to have been current at.</summary>
-    private long CurrentAsOf(long nowTick)
+    /// <summary>The latest instant (timestamp) the replica is known to have been current at.</summary>
+    private long CurrentAsOf(long now)
     {
         var synced = Volatile.Read(ref _syncedTick);
         var sent = Volatile.Read(ref _pollSentTick);
         if (sent != None && synced != None)
         {
-            synced = Math.Max(synced, Math.Min(nowTick, sent + Volatile.Read(ref _pollWaitMs)));
+            synced = Math.Max(synced, Math.Min(now, sent + Volatile.Read(ref _pollWait)));
         }
         return synced;
     }
@@ -101,7 +102,7 @@ public sealed class TesseraReplica
         {
             return new Verification(VerificationOutcome.Malformed, default);
         }
-        if (!IsTrustedAt(Environment.TickCount64))
+        if (!IsTrustedAt(_time.GetTimestamp()))
         {
             return null;
         }
@@ -140,7 +141,7 @@ public sealed class TesseraReplica
     // ---- The follower's side (one writer). ----
 
     /// <summary>A table for a new snapshot; <see cref="Replace"/> swaps it in when the snapshot is complete.</summary>
-    internal static Table NewTable() => new();
+    internal Table NewTable() => new(_time);
 
     internal void Replace(Table table, long position)
     {
@@ -157,22 +158,22 @@ public sealed class TesseraReplica
 
     internal void Advance(long position) => Volatile.Write(ref _position, position);
 
-    /// <summary>A long poll is about to be sent, waiting up to <paramref name="waitMs"/>.</summary>
-    internal void PollSent(long tick, long waitMs)
+    /// <summary>A long poll is about to be sent, waiting up to <paramref name="wait"/>.</summary>
+    internal void PollSent(TimeSpan wait)
     {
         if (!_answered)
         {
             return;
         }
-        Volatile.Write(ref _pollWaitMs, waitMs);
-        Volatile.Write(ref _pollSentTick, tick);
+        Volatile.Write(ref _pollWait, _time.TimestampSpan(wait));
+        Volatile.Write(ref _pollSentTick, _time.GetTimestamp());
     }
 
     /// <summary>A changes answer that left nothing behind arrived: the replica is current as of now.</summary>
-    internal void Synced(long tick)
+    internal void Synced()
     {
         _answered = true;
-        Volatile.Write(ref _syncedTick, tick);
+        Volatile.Write(ref _syncedTick, _time.GetTimestamp());
         Volatile.Write(ref _pollSentTick, None);
     }
 
@@ -183,14 +184,15 @@ public sealed class TesseraReplica
         Volatile.Write(ref _pollSentTick, None);
     }
 
-    /// <summary>The poll failed at <paramref name="tick"/>: current until then (or until its wait ran out), not after.</summary>
-    internal void PollFailed(long tick)
+    /// <summary>The poll failed now: current until then (or until its wait ran out), not after.</summary>
+    internal void PollFailed()
     {
+        var tick = _time.GetTimestamp();
         var sent = Volatile.Read(ref _pollSentTick);
         var synced = Volatile.Read(ref _syncedTick);
         if (sent != None && synced != None)
         {
-            Volatile.Write(ref _syncedTick, Math.Max(synced, Math.Min(tick, sent + Volatile.Read(ref _pollWaitMs))));
+            Volatile.Write(ref _syncedTick, Math.Max(synced, Math.Min(tick, sent + Volatile.Read(ref _pollWait))));
         }
         Volatile.Write(ref _pollSentTick, None);
         _answered = false;
@@ -216,13 +218,13 @@ public sealed class TesseraReplica
     internal void ReturnUsage(IEnumerable<TokenUsage> usage) => _table.Known.ReturnUsage(usage);
 
     /// <summary>Tokens by hash (Tessera.Core's table) and, for the feed's deletions, hashes by token id.</summary>
-    internal sealed class Table
+    internal sealed class Table(TimeProvider time)
     {
         private readonly Dictionary<Guid, SecretHash> _hashes = [];
         private readonly Dictionary<string, WorkloadLabel> _labels = new(StringComparer.Ordinal);
 
         // The trust window is the replica's own: the table's (Tessera's server-side) one is not consulted.
-        public KnownTokens Known { get; } = new(new VerificationOptions());
+        public KnownTokens Known { get; } = new(new VerificationOptions(), time);
 
         /// <summary>Held while <see cref="Apply"/> changes the table, so a reader that missed can read again with no change half-made.</summary>
         public Lock WriteLock { get; } = new();

@@ -4,7 +4,6 @@ using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Validation;
-using Tessera.Core.Verification;
 using Tessera.Core.Workloads;
 
 namespace Tessera.Core.Imports;
@@ -15,7 +14,7 @@ namespace Tessera.Core.Imports;
 /// caller as each batch commits (the secrets exist only there). The first batch claims the Idempotency-Key in its
 /// own transaction, so two requests with one key cannot both create tokens.
 /// </summary>
-public sealed class TokenImportService(ITokenImportStore store, WorkloadService workloads, KnownTokens known, TimeProvider time,
+public sealed class TokenImportService(ITokenImportStore store, WorkloadService workloads, ITokenChangeListener changes, TimeProvider time,
     TokenPolicy policy, TokenMetrics metrics)
 {
     public const int MaxRows = 100_000;
@@ -74,7 +73,7 @@ public sealed class TokenImportService(ITokenImportStore store, WorkloadService 
             var workloadId = string.IsNullOrWhiteSpace(row.WorkloadId) ? null : row.WorkloadId.Trim();
             if (workloadId is not null && !visible.ContainsKey(workloadId))
             {
-                Fail(row.Row, "workloadId", ImportErrorCodes.WorkloadNotFound, "No workload with this id exists in this account.");
+                Fail(row.Row, "workloadId", ImportErrorCodes.WorkloadNotFound, Refusals.NoSuch("workload"));
             }
             else if (!caller.Sees(workloadId))
             {
@@ -140,7 +139,7 @@ public sealed class TokenImportService(ITokenImportStore store, WorkloadService 
             metrics.Committed(audit);
             foreach (var b in batch)
             {
-                known.Forget(b.Token.Hash);
+                changes.TokenChanged(b.Token.Hash);
             }
             await committed(batch, cancellationToken);
         }

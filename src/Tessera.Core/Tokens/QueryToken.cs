@@ -80,20 +80,7 @@ public sealed class QueryToken
             useCount, version, leak);
 
     /// <summary>The derived state at <paramref name="now"/>; first match wins.</summary>
-    public TokenState StateAt(DateTimeOffset now) => StateOf(Status, ExpiresAt, WorkloadId is not null, now);
-
-    public static TokenState StateOf(TokenStatus status, DateTimeOffset expiresAt, bool assigned, DateTimeOffset now)
-    {
-        if (status == TokenStatus.Cancelled)
-        {
-            return TokenState.Cancelled;
-        }
-        if (now >= expiresAt)
-        {
-            return TokenState.Expired;
-        }
-        return assigned ? TokenState.Usable : TokenState.Unassigned;
-    }
+    public TokenState StateAt(DateTimeOffset now) => TokenStates.Of(Status, ExpiresAt, WorkloadId is not null, now);
 
     public void Rename(string name, DateTimeOffset now)
     {

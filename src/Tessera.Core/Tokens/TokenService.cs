@@ -3,7 +3,6 @@ using Tessera.Core.Accounts;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Validation;
-using Tessera.Core.Verification;
 
 namespace Tessera.Core.Tokens;
 
@@ -12,7 +11,7 @@ namespace Tessera.Core.Tokens;
 /// version-checked; without If-Match a lost race is retried on fresh data, so no field is lost. Every
 /// change hands the store its audit entries, which it writes in the change's own transaction.
 /// </summary>
-public sealed class TokenService(ITokenStore store, ITokenCountStore counts, KnownTokens known, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
+public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITokenChangeListener changes, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
 {
     public const int MaxLimit = 200;
     public const int DefaultLimit = 50;
@@ -28,7 +27,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
         var validNote = TextRules.FreeText(note, "note", errors);
         if (workloadId is not null && !Ids.IsWellFormed(Ids.Workload, workloadId))
         {
-            errors.Add("workloadId", "No workload with this id exists in this account.");
+            errors.Add("workloadId", Refusals.NoSuch("workload"));
         }
         errors.ThrowIfAny();
         caller.EnsureMayPlaceIn(workloadId);
@@ -38,10 +37,10 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
         var result = await store.InsertTokenAsync(token, cancellationToken, audit);
         if (result == SaveResult.WorkloadMissing)
         {
-            throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
+            throw TesseraException.Invalid("workloadId", Refusals.NoSuch("workload"));
         }
         metrics.Committed(audit);
-        known.Forget(token.Hash);
+        changes.TokenChanged(token.Hash);
         return new IssuedToken(token, secret);
     }
 
@@ -193,7 +192,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
             {
                 case SaveResult.Saved:
                     metrics.Committed(audit);
-                    known.Forget(token.Hash);
+                    changes.TokenChanged(token.Hash);
                     return;
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
@@ -248,12 +247,12 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
                     metrics.Committed(audit);
                     token.MarkSaved();
                     // This server answers the very next verification from the store; others follow the change feed.
-                    known.Forget(token.Hash);
+                    changes.TokenChanged(token.Hash);
                     return token;
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
                 case SaveResult.WorkloadMissing:
-                    throw TesseraException.Invalid("workloadId", "No workload with this id exists in this account.");
+                    throw TesseraException.Invalid("workloadId", Refusals.NoSuch("workload"));
                 case SaveResult.VersionConflict when ifMatch is not null:
                     throw TesseraException.Stale();
             }
@@ -282,7 +281,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, Kno
             workloadId = patch.WorkloadId.Value;
             if (!Ids.IsWellFormed(Ids.Workload, workloadId))
             {
-                errors.Add("workloadId", "No workload with this id exists in this account.");
+                errors.Add("workloadId", Refusals.NoSuch("workload"));
             }
         }
         if (patch.Status.IsSet)

@@ -11,3 +11,21 @@ public enum TokenState
     Expired,
     Cancelled,
 }
+
+/// <summary>The one rule deriving a <see cref="TokenState"/>, for a stored token and for the query side's copy of one.</summary>
+public static class TokenStates
+{
+    /// <summary>The state at <paramref name="now"/>; first match wins.</summary>
+    public static TokenState Of(TokenStatus status, DateTimeOffset expiresAt, bool assigned, DateTimeOffset now)
+    {
+        if (status == TokenStatus.Cancelled)
+        {
+            return TokenState.Cancelled;
+        }
+        if (now >= expiresAt)
+        {
+            return TokenState.Expired;
+        }
+        return assigned ? TokenState.Usable : TokenState.Unassigned;
+    }
+}

@@ -24,7 +24,7 @@ public sealed class ValidationErrors
         if (Any)
         {
             throw new TesseraException(kind, code,
-                kind == ProblemKind.Validation ? "The request has invalid fields." : "The request has invalid parameters.",
+                kind == ProblemKind.Validation ? Refusals.InvalidFields : Refusals.InvalidParameters,
                 _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
         }
     }

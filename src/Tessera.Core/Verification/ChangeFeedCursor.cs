@@ -4,9 +4,10 @@ namespace Tessera.Core.Verification;
 /// A server's place in the token change feed. Positions come from a sequence, so on a database with
 /// concurrent writers a lower position can become visible after a higher one (its transaction
 /// committed later). The cursor therefore keeps reading from the lowest position it has not seen,
-/// and only gives up on a missing one (a rolled-back transaction) after <c>gapTimeoutMs</c>.
+/// and only gives up on a missing one (a rolled-back transaction) after <c>gapTimeout</c>, in the units of the
+/// times passed to <see cref="Advance"/> (the follower's: timestamps of its TimeProvider).
 /// </summary>
-public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
+public sealed class ChangeFeedCursor(long start, long gapTimeout)
 {
     private readonly SortedSet<long> _seenAbove = [];
     private readonly Dictionary<long, long> _missingSince = [];
@@ -21,7 +22,7 @@ public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
     /// Moves <see cref="Floor"/> over seen positions and over gaps older than the timeout; returns the positions
     /// given up on (usually none): their transactions may still commit, so the follower keeps looking for them.
     /// </summary>
-    public IReadOnlyList<long> Advance(long nowMs)
+    public IReadOnlyList<long> Advance(long now)
     {
         List<long>? givenUp = null; // allocated only for a give-up, rare: this runs on every feed read
         while (_seenAbove.Count > 0)
@@ -35,10 +36,10 @@ public sealed class ChangeFeedCursor(long start, long gapTimeoutMs)
             }
             if (!_missingSince.TryGetValue(next, out var since))
             {
-                _missingSince[next] = nowMs;
+                _missingSince[next] = now;
                 return givenUp ?? [];
             }
-            if (nowMs - since < gapTimeoutMs)
+            if (now - since < gapTimeout)
             {
                 return givenUp ?? [];
             }

@@ -1,4 +1,5 @@
 using Tessera.Core.Tokens;
+using Tessera.Core.Verification.LockFree;
 
 namespace Tessera.Core.Verification;
 
@@ -63,7 +64,7 @@ public readonly struct KnownToken
     /// <summary>Null when the token is unassigned.</summary>
     public WorkloadLabel? Workload { get; }
 
-    public TokenState StateAt(DateTimeOffset now) => QueryToken.StateOf(Status, ExpiresAt, Workload is not null, now);
+    public TokenState StateAt(DateTimeOffset now) => TokenStates.Of(Status, ExpiresAt, Workload is not null, now);
 
     internal Guid IdBytes => _id;
 

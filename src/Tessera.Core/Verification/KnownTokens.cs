@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Core.Verification.LockFree;
 
 namespace Tessera.Core.Verification;
 
@@ -17,23 +19,33 @@ namespace Tessera.Core.Verification;
 /// (under the table's lock, which Remember holds while it checks and writes), so one of the two always
 /// sees the other. Tokens live in a dense <see cref="TokenTable"/> (ADR 0007, amendment).
 /// </remarks>
-public sealed class KnownTokens
+public sealed class KnownTokens : ITokenChangeListener
 {
     private readonly VerificationOptions _options;
     private readonly TokenTable _tokens;
     private readonly ConcurrentDictionary<SecretHash, long> _unknownUntil = new();
-    private long _syncedAtTick = long.MinValue;
+    private readonly long _trustWindow;
+    private readonly long _graceWindow;
+    private readonly long _unknownTtl;
+    private long _syncedAt = long.MinValue;
 
-    public KnownTokens(VerificationOptions options)
-        : this(options, TokenTable.DefaultEntryChunkBits, TokenTable.DefaultNameChunkBits)
+    /// <summary>
+    /// Times passed to and kept by memory are timestamps of <paramref name="time"/> (<see cref="TimeProvider.GetTimestamp"/>),
+    /// the one clock of the query side.
+    /// </summary>
+    public KnownTokens(VerificationOptions options, TimeProvider time)
+        : this(options, time, TokenTable.DefaultEntryChunkBits, TokenTable.DefaultNameChunkBits)
     {
     }
 
     /// <summary>With small chunks, so tests can cross chunk boundaries with a handful of tokens.</summary>
-    internal KnownTokens(VerificationOptions options, int entryChunkBits, int nameChunkBits)
+    internal KnownTokens(VerificationOptions options, TimeProvider time, int entryChunkBits, int nameChunkBits)
     {
         _options = options;
         _tokens = new TokenTable(entryChunkBits, nameChunkBits);
+        _trustWindow = time.TimestampSpan(options.TrustWindow);
+        _graceWindow = time.TimestampSpan(options.TrustWindow + options.OfflineGrace);
+        _unknownTtl = time.TimestampSpan(options.UnknownTtl);
     }
 
     internal TokenTable Table => _tokens;
@@ -42,29 +54,29 @@ public sealed class KnownTokens
 
     public int UnknownCount => _unknownUntil.Count;
 
-    /// <summary>When the change feed was last read successfully (monotonic milliseconds), or null before the first read.</summary>
-    public long? SyncedAtTick => Volatile.Read(ref _syncedAtTick) is var tick && tick == long.MinValue ? null : tick;
+    /// <summary>When the change feed was last read successfully (a timestamp of the clock), or null before the first read.</summary>
+    public long? SyncedAt => Volatile.Read(ref _syncedAt) is var at && at == long.MinValue ? null : at;
 
     /// <summary>True while memory reflects every change committed up to <see cref="VerificationOptions.TrustWindow"/> ago.</summary>
-    public bool IsTrusted(long nowTick) => SyncedWithin(nowTick, _options.TrustWindow);
+    public bool IsTrusted(long now) => SyncedWithin(now, _trustWindow);
 
     /// <summary>True while a store outage may still be bridged for a token remembered as usable.</summary>
-    public bool IsWithinGrace(long nowTick) => SyncedWithin(nowTick, _options.TrustWindow + _options.OfflineGrace);
+    public bool IsWithinGrace(long now) => SyncedWithin(now, _graceWindow);
 
-    private bool SyncedWithin(long nowTick, TimeSpan window)
+    private bool SyncedWithin(long now, long window)
     {
-        var synced = Volatile.Read(ref _syncedAtTick);
-        return synced != long.MinValue && nowTick - synced <= (long)window.TotalMilliseconds;
+        var synced = Volatile.Read(ref _syncedAt);
+        return synced != long.MinValue && now - synced <= window;
     }
 
-    /// <summary>Records that every change committed before <paramref name="tick"/> has been applied.</summary>
-    public void MarkSynced(long tick) => Volatile.Write(ref _syncedAtTick, tick);
+    /// <summary>Records that every change committed before timestamp <paramref name="at"/> has been applied.</summary>
+    public void MarkSynced(long at) => Volatile.Write(ref _syncedAt, at);
 
     /// <summary>A consistent copy of the token with this hash; false when it is not remembered.</summary>
     public bool TryGet(in SecretHash hash, out KnownToken token) => _tokens.TryGet(hash, out token);
 
-    public bool IsKnownUnknown(in SecretHash hash, long nowTick) =>
-        _unknownUntil.TryGetValue(hash, out var until) && nowTick < until;
+    public bool IsKnownUnknown(in SecretHash hash, long now) =>
+        _unknownUntil.TryGetValue(hash, out var until) && now < until;
 
     /// <summary>Taken before a fill reads the store; passed back to <see cref="Remember"/>.</summary>
     public long GenerationOf(in SecretHash hash) => _tokens.GenerationOf(hash);
@@ -82,14 +94,14 @@ public sealed class KnownTokens
     /// (a flood, a misconfigured fleet) then expire spread over a quarter of the TTL instead of all reaching
     /// the store in the same instant (measured: p99 up to 74 ms on PostgreSQL with 1,000 of them).
     /// </summary>
-    public void RememberUnknown(in SecretHash hash, long generation, long nowTick)
+    public void RememberUnknown(in SecretHash hash, long generation, long now)
     {
         if (_unknownUntil.Count >= _options.MaxUnknown)
         {
             return;
         }
-        var ttl = (long)_options.UnknownTtl.TotalMilliseconds;
-        var until = nowTick + ttl - Random.Shared.NextInt64((ttl / 4) + 1);
+        var ttl = _unknownTtl;
+        var until = now + ttl - Random.Shared.NextInt64((ttl / 4) + 1);
         _unknownUntil[hash] = until;
         if (GenerationOf(hash) != generation)
         {
@@ -132,6 +144,10 @@ public sealed class KnownTokens
     /// <summary>A workload was renamed or deleted: forget every token bound to it.</summary>
     public void ForgetWorkload(string workloadId) => _tokens.ForgetWorkload(workloadId);
 
+    void ITokenChangeListener.TokenChanged(in SecretHash hash) => Forget(hash);
+
+    void ITokenChangeListener.WorkloadChanged(string workloadId) => ForgetWorkload(workloadId);
+
     /// <summary>Counts one use of a usable token; it reaches the store with the next flush, even if the token is forgotten first.</summary>
     public void RecordUse(in KnownToken token, long nowMs) => _tokens.RecordUse(token, nowMs);
 
@@ -142,11 +158,11 @@ public sealed class KnownTokens
     public void ReturnUsage(IEnumerable<TokenUsage> taken) => _tokens.ReturnUsage(taken);
 
     /// <summary>Drops unknown hashes whose time is up.</summary>
-    public void SweepUnknown(long nowTick)
+    public void SweepUnknown(long now)
     {
         foreach (var (hash, until) in _unknownUntil)
         {
-            if (nowTick >= until)
+            if (now >= until)
             {
                 _unknownUntil.TryRemove(KeyValuePair.Create(hash, until));
             }

@@ -3,7 +3,7 @@ namespace Tessera.Core.Verification;
 /// <summary>
 /// How a query-token refusal is answered, whoever answers it: <c>GET /v1/auth</c> and the handshake on the server, and
 /// Tessera.Gateway in a gateway's own process (API.md §4, §9). One catalog, so both give the same status, headers,
-/// problem title, detail and code.
+/// problem title and code; the detail is <see cref="Refusals.QueryToken"/>.
 /// </summary>
 public static class QueryRefusals
 {
@@ -28,18 +28,6 @@ public static class QueryRefusals
     /// <summary>The <c>WWW-Authenticate</c> value of a refusal.</summary>
     public static string WwwAuthenticateOf(VerificationOutcome outcome) =>
         outcome == VerificationOutcome.WrongWorkload ? InsufficientScope : InvalidToken;
-
-    /// <summary>The message of each query-token refusal.</summary>
-    public static string DetailOf(VerificationOutcome outcome) => outcome switch
-    {
-        VerificationOutcome.Missing => "Send the query token as 'Authorization: Bearer tsq_…'.",
-        VerificationOutcome.Malformed => "The credential is not a well-formed query token.",
-        VerificationOutcome.Unknown => "The query token is not known.",
-        VerificationOutcome.Cancelled => "The query token was cancelled.",
-        VerificationOutcome.Expired => "The query token has expired.",
-        VerificationOutcome.WrongWorkload => "The query token is not bound to the workload this gateway guards.",
-        _ => "The query token is not assigned to a workload.",
-    };
 
     /// <summary>The problem title Tessera gives a status.</summary>
     public static string TitleOf(int status) => status switch

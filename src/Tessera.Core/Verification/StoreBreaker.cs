@@ -8,47 +8,46 @@ namespace Tessera.Core.Verification;
 /// over one verification, and only one, tries the store again; a success anywhere (a fill, a change-feed
 /// read) closes the breaker.
 /// </summary>
-public sealed class StoreBreaker(VerificationOptions options)
+public sealed class StoreBreaker(VerificationOptions options, TimeProvider time)
 {
     private const long Closed = long.MinValue;
-    private long _openUntilTick = Closed;
+    private readonly long _break = time.TimestampSpan(options.StoreBreak);
+    private long _openUntil = Closed;
 
-    /// <summary>True while the store is known to be down (monotonic milliseconds).</summary>
-    public bool IsOpen(long nowTick)
+    /// <summary>True while the store is known to be down (<paramref name="now"/>: a timestamp of the one clock).</summary>
+    public bool IsOpen(long now)
     {
-        var until = Volatile.Read(ref _openUntilTick);
-        return until != Closed && nowTick < until;
+        var until = Volatile.Read(ref _openUntil);
+        return until != Closed && now < until;
     }
 
     /// <summary>
     /// True when a store read may go ahead: the breaker is closed, or its break is over and this caller won
     /// the one trial (which re-arms the break for everyone else until it reports back).
     /// </summary>
-    public bool TryPass(long nowTick)
+    public bool TryPass(long now)
     {
-        var until = Volatile.Read(ref _openUntilTick);
+        var until = Volatile.Read(ref _openUntil);
         if (until == Closed)
         {
             return true;
         }
-        if (nowTick < until)
+        if (now < until)
         {
             return false;
         }
-        return Interlocked.CompareExchange(ref _openUntilTick, nowTick + BreakMs, until) == until;
+        return Interlocked.CompareExchange(ref _openUntil, now + _break, until) == until;
     }
 
     /// <summary>A store read failed or timed out.</summary>
-    public void Trip(long nowTick) => Volatile.Write(ref _openUntilTick, nowTick + BreakMs);
+    public void Trip(long now) => Volatile.Write(ref _openUntil, now + _break);
 
     /// <summary>A store read succeeded.</summary>
     public void Close()
     {
-        if (Volatile.Read(ref _openUntilTick) != Closed)
+        if (Volatile.Read(ref _openUntil) != Closed)
         {
-            Volatile.Write(ref _openUntilTick, Closed);
+            Volatile.Write(ref _openUntil, Closed);
         }
     }
-
-    private long BreakMs => (long)options.StoreBreak.TotalMilliseconds;
 }

@@ -14,10 +14,13 @@ public sealed class VerificationMetrics
     private readonly Counter<long> _databaseErrors;
     private readonly Counter<long> _memoryResets;
     private readonly Counter<long> _entriesReread;
-    private long _lastFlushTick = Environment.TickCount64;
+    private readonly TimeProvider _time;
+    private long _lastFlush;
 
-    public VerificationMetrics(IMeterFactory meterFactory, KnownTokens known)
+    public VerificationMetrics(IMeterFactory meterFactory, KnownTokens known, TimeProvider time)
     {
+        _time = time;
+        _lastFlush = time.GetTimestamp();
         var meter = meterFactory.Create(MeterName);
         _verifications = meter.CreateCounter<long>("tessera.verifications", "{verification}", "Query-side verifications by result code.");
         _duration = meter.CreateHistogram("tessera.verification.duration", "s", "Time to verify one presented token.",
@@ -45,9 +48,9 @@ public sealed class VerificationMetrics
         }
         meter.CreateObservableGauge("tessera.known_tokens", () => known.Count, "{token}", "Tokens remembered by the query side.");
         meter.CreateObservableGauge("tessera.unknown_hashes", () => known.UnknownCount, "{hash}", "Unknown hashes remembered by the query side.");
-        meter.CreateObservableGauge("tessera.usage.flush_lag", () => (Environment.TickCount64 - Volatile.Read(ref _lastFlushTick)) / 1000.0, "s",
+        meter.CreateObservableGauge("tessera.usage.flush_lag", () => time.GetElapsedTime(Volatile.Read(ref _lastFlush)).TotalSeconds, "s",
             "Time since uses were last written to the store.");
-        meter.CreateObservableGauge("tessera.change_feed.lag", () => known.SyncedAtTick is { } at ? (Environment.TickCount64 - at) / 1000.0 : double.NaN, "s",
+        meter.CreateObservableGauge("tessera.change_feed.lag", () => known.SyncedAt is { } at ? time.GetElapsedTime(at).TotalSeconds : double.NaN, "s",
             "Time since the token change feed was last read.");
     }
 
@@ -71,5 +74,5 @@ public sealed class VerificationMetrics
 
     public void EntriesReread(int count) => _entriesReread.Add(count);
 
-    public void UsageFlushed() => Volatile.Write(ref _lastFlushTick, Environment.TickCount64);
+    public void UsageFlushed() => Volatile.Write(ref _lastFlush, _time.GetTimestamp());
 }

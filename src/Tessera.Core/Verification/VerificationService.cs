@@ -37,14 +37,14 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         {
             return new(Done(VerificationOutcome.Malformed, default, started, fromMemory: true));
         }
-        var tick = Environment.TickCount64;
-        if (known.IsTrusted(tick))
+        var now = time.GetTimestamp();
+        if (known.IsTrusted(now))
         {
             if (known.TryGet(hash, out var token))
             {
                 return new(Decide(token, workloadId, started, fromMemory: true));
             }
-            if (known.IsKnownUnknown(hash, tick))
+            if (known.IsKnownUnknown(hash, now))
             {
                 return new(Done(VerificationOutcome.Unknown, default, started, fromMemory: true));
             }
@@ -58,7 +58,7 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         TokenMatch? match;
         try
         {
-            if (!breaker.TryPass(Environment.TickCount64))
+            if (!breaker.TryPass(time.GetTimestamp()))
             {
                 throw new StoreUnavailableException("The token store is not answering; retry shortly.");
             }
@@ -70,10 +70,10 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
             if (e is not StoreUnavailableException)
             {
                 metrics.DatabaseError();
-                breaker.Trip(Environment.TickCount64);
+                breaker.Trip(time.GetTimestamp());
             }
             // Fail closed, except for a token remembered as usable within the configured grace.
-            if (known.IsWithinGrace(Environment.TickCount64) && known.TryGet(hash, out var remembered) &&
+            if (known.IsWithinGrace(time.GetTimestamp()) && known.TryGet(hash, out var remembered) &&
                 remembered.StateAt(Instants.Now(time)) == TokenState.Usable)
             {
                 return Decide(remembered, workloadId, started, fromMemory: true);
@@ -82,7 +82,7 @@ public sealed class VerificationService(ITokenStore store, KnownTokens known, Ve
         }
         if (match is null)
         {
-            known.RememberUnknown(hash, generation, Environment.TickCount64);
+            known.RememberUnknown(hash, generation, time.GetTimestamp());
             return Done(VerificationOutcome.Unknown, default, started, fromMemory: false);
         }
         var entry = known.Remember(hash, KnownToken.From(match), generation);

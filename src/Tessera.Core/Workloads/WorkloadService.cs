@@ -1,12 +1,12 @@
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
 using Tessera.Core.Validation;
-using Tessera.Core.Verification;
 
 namespace Tessera.Core.Workloads;
 
 /// <summary>The management of workloads: create, read, list, rename/describe, delete (which unassigns its tokens).</summary>
-public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, TimeProvider time)
+public sealed class WorkloadService(IWorkloadStore store, ITokenChangeListener changes, TimeProvider time)
 {
     private const int MaxAttempts = 5;
     private const string ListName = "workloads";
@@ -117,7 +117,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
                 case SaveResult.Saved:
                     view.Workload.MarkSaved();
                     // The query side reports the workload's name.
-                    known.ForgetWorkload(workloadId);
+                    changes.WorkloadChanged(workloadId);
                     return view;
                 case SaveResult.NotFound:
                     throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
@@ -144,7 +144,7 @@ public sealed class WorkloadService(IWorkloadStore store, KnownTokens known, Tim
         {
             throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
         }
-        known.ForgetWorkload(workloadId);
+        changes.WorkloadChanged(workloadId);
     }
 
     private static TesseraException NameTaken() =>

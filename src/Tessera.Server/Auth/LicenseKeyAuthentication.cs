@@ -61,7 +61,7 @@ public sealed class LicenseKeyAuthentication(
             return;
         }
         Response.Headers.WWWAuthenticate = code == ErrorCodes.LicenseKeyMissing ? "Bearer" : "Bearer error=\"invalid_token\"";
-        await Problems.Create(StatusCodes.Status401Unauthorized, code, Describe(code)).ExecuteAsync(Context);
+        await Problems.Create(StatusCodes.Status401Unauthorized, code, Refusals.LicenseKey(code)).ExecuteAsync(Context);
     }
 
     /// <summary>
@@ -85,10 +85,9 @@ public sealed class LicenseKeyAuthentication(
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult InsufficientScope(HttpResponse response, string needed)
     {
         response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{needed}\"";
-        return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.InsufficientScope, InsufficientScopeDetail(needed));
+        return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.InsufficientScope, Refusals.InsufficientScope(needed));
     }
 
-    public static string InsufficientScopeDetail(string needed) => $"This license key does not hold the '{needed}' scope this call needs.";
 
     /// <summary>
     /// Why this request's authentication by this scheme failed: the refusal code and, when the failure limiter
@@ -100,12 +99,4 @@ public sealed class LicenseKeyAuthentication(
         var code = context.Items[FailureItem] as string ?? ErrorCodes.LicenseKeyMissing;
         return (code, code == ErrorCodes.TooManyFailures ? (TimeSpan)context.Items[RetryAfterItem]! : null);
     }
-
-    /// <summary>The message of a 401 with this refusal code.</summary>
-    public static string Describe(string code) => code switch
-    {
-        ErrorCodes.LicenseKeyMissing => "Send a license key as 'Authorization: Bearer tsl_…'.",
-        ErrorCodes.LicenseKeyMalformed => "The credential is not a well-formed license key.",
-        _ => "The license key is not valid.",
-    };
 }

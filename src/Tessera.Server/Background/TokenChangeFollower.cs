@@ -1,3 +1,4 @@
+using Tessera.Core;
 using Tessera.Core.Gateway;
 using Tessera.Core.Storage;
 using Tessera.Core.Verification;
@@ -20,7 +21,7 @@ namespace Tessera.Server.Background;
 /// commits late.
 /// </remarks>
 public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known, VerificationOptions options, VerificationMetrics metrics,
-    StoreBreaker breaker, GatewayWaiters gateways, FeedWakeup wakeup, ILogger<TokenChangeFollower> logger) : BackgroundService
+    StoreBreaker breaker, GatewayWaiters gateways, FeedWakeup wakeup, TimeProvider time, ILogger<TokenChangeFollower> logger) : BackgroundService
 {
     private const int BatchSize = 5_000;
 
@@ -32,18 +33,22 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
 
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Positions read past before they appeared, with when (monotonic ms) they were given up on.</summary>
+    /// <summary>Positions read past before they appeared, with when (a timestamp of the clock) they were given up on.</summary>
     private readonly Dictionary<long, long> _watched = [];
     private ChangeFeedCursor? _cursor;
-    private long _lastReadTick;
+    private long _lastRead;
+
+    private long RetentionSpan => time.TimestampSpan(Retention);
+
+    private long HousekeepingSpan => time.TimestampSpan(HousekeepingInterval);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Jitter, so replicas started together do not prune in lockstep.
-        var nextHousekeeping = Environment.TickCount64 + Random.Shared.NextInt64((long)HousekeepingInterval.TotalMilliseconds);
+        var nextHousekeeping = time.GetTimestamp() + Random.Shared.NextInt64(HousekeepingSpan);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var tick = Environment.TickCount64;
+            var tick = time.GetTimestamp();
             try
             {
                 // While the store is known to hang, one read per break is enough to notice it is back: each read
@@ -58,7 +63,7 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
                 breaker.Close();
                 if (tick >= nextHousekeeping)
                 {
-                    nextHousekeeping = tick + (long)HousekeepingInterval.TotalMilliseconds;
+                    nextHousekeeping = tick + HousekeepingSpan;
                     known.SweepUnknown(tick);
                     await feed.PruneAsync(Retention, stoppingToken);
                 }
@@ -70,7 +75,7 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 metrics.DatabaseError();
-                breaker.Trip(Environment.TickCount64);
+                breaker.Trip(time.GetTimestamp());
                 logger.LogWarning("Could not read the token change feed ({Error}); verification reads the store until it can.", e.Message);
             }
             try
@@ -85,19 +90,19 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
         }
     }
 
-    /// <summary>One complete read of the feed: every change since the last one applied, or memory emptied.</summary>
+    /// <summary>One complete read of the feed, begun at timestamp <paramref name="tick"/>: every change since the last one applied, or memory emptied.</summary>
     internal async Task ReadAsync(long tick, CancellationToken cancellationToken)
     {
         if (_cursor is null)
         {
             // Memory starts empty: everything before this position is read from the store anyway.
-            _cursor = new ChangeFeedCursor(await feed.LatestPositionAsync(cancellationToken), (long)options.GapTimeout.TotalMilliseconds);
-            _lastReadTick = tick;
+            _cursor = new ChangeFeedCursor(await feed.LatestPositionAsync(cancellationToken), time.TimestampSpan(options.GapTimeout));
+            _lastRead = tick;
             return;
         }
         var cursor = _cursor;
         var floor = cursor.Floor;
-        if (tick - _lastReadTick > (long)Retention.TotalMilliseconds)
+        if (tick - _lastRead > RetentionSpan)
         {
             // Paused (or failing) for longer than rows are kept: whatever the feed says now may be incomplete.
             ForgetAll("stale", "the last successful read of the change feed is older than its retention");
@@ -155,13 +160,13 @@ public sealed class TokenChangeFollower(ITokenChangeFeed feed, KnownTokens known
         {
             ForgetExpiredWatches(tick);
         }
-        _lastReadTick = tick;
+        _lastRead = tick;
     }
 
     /// <summary>A watched position still missing after the retention (or too many watched) makes memory start over.</summary>
     private void ForgetExpiredWatches(long tick)
     {
-        var expired = _watched.Where(w => tick - w.Value > (long)Retention.TotalMilliseconds).Select(w => w.Key).ToList();
+        var expired = _watched.Where(w => tick - w.Value > RetentionSpan).Select(w => w.Key).ToList();
         if (expired.Count == 0 && _watched.Count <= MaxWatched)
         {
             return;

@@ -10,7 +10,7 @@ namespace Tessera.Server.Background;
 /// given back, so none is counted twice); a crash loses at most one interval of them.
 /// </summary>
 public sealed class UsageFlusher(ITokenStore store, KnownTokens known, VerificationOptions options, VerificationMetrics metrics,
-    StoreBreaker breaker, ILogger<UsageFlusher> logger) : BackgroundService
+    StoreBreaker breaker, TimeProvider time, ILogger<UsageFlusher> logger) : BackgroundService
 {
     private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(5);
 
@@ -23,7 +23,7 @@ public sealed class UsageFlusher(ITokenStore store, KnownTokens known, Verificat
             {
                 // While the store is known to hang, the uses wait in memory: a write that hangs only adds a statement
                 // for the driver to cancel, and its cancel holds a thread (ADR 0007, amendment, item 8).
-                if (!breaker.IsOpen(Environment.TickCount64))
+                if (!breaker.IsOpen(time.GetTimestamp()))
                 {
                     await FlushAsync(stoppingToken);
                 }

@@ -1,8 +1,8 @@
-using System.Text;
 using Microsoft.Extensions.Primitives;
 using Tessera.Core;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
+using Tessera.Server.Health;
 using Tessera.Server.Http;
 
 namespace Tessera.Server.Endpoints;
@@ -25,8 +25,6 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
     /// <summary>The same, as the query parameter of <c>GET /v1/auth?workload=wl_…</c>.</summary>
     public const string GuardedWorkloadParameter = "workload";
 
-    private static readonly byte[] Healthy = Encoding.UTF8.GetBytes("{\"status\":\"healthy\"}");
-    private static readonly StringValues Json = new("application/json");
 
     /// <summary>Answers <c>GET /v1/auth</c> and <c>GET /healthz</c> here; every other request goes on down the pipeline.</summary>
     public static IApplicationBuilder UseGatewayAnswers(IApplicationBuilder app)
@@ -42,9 +40,9 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
                 {
                     return answers.AuthAsync(context);
                 }
-                if (string.Equals(path, "/healthz", StringComparison.Ordinal))
+                if (string.Equals(path, HealthEndpoints.LivenessPath, StringComparison.Ordinal))
                 {
-                    return HealthAsync(context);
+                    return HealthEndpoints.LivenessAsync(context);
                 }
             }
             return next(context);
@@ -97,7 +95,7 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
         if (!workloadId.StartsWith(Ids.Workload, StringComparison.Ordinal))
         {
             code = ErrorCodes.WorkloadMalformed;
-            problem = Problems.Create(StatusCodes.Status400BadRequest, code, "The guarded workload must be named by its id (wl_…), not by its name.");
+            problem = Problems.Create(StatusCodes.Status400BadRequest, code, Refusals.GuardedWorkloadById);
             return false;
         }
         code = "";
@@ -131,16 +129,6 @@ public sealed class GatewayAnswers(VerificationService verification, Verificatio
             }
         }
         return found;
-    }
-
-    /// <summary>Liveness: the process answers; nothing else is checked (readiness is /readyz).</summary>
-    public static Task HealthAsync(HttpContext context)
-    {
-        var response = context.Response;
-        ApiSecurityHeaders.Apply(response);
-        response.Headers.ContentType = Json;
-        response.ContentLength = Healthy.Length;
-        return response.Body.WriteAsync(Healthy, 0, Healthy.Length, context.RequestAborted);
     }
 
     private async Task AwaitAsync(HttpContext context, ValueTask<Verification> pending)

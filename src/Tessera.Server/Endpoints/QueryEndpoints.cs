@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Contracts;
+using Tessera.Core;
 using Tessera.Core.Verification;
 using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
@@ -61,7 +62,7 @@ public static class QueryEndpoints
         response.Headers[RefusalHeader] = code;
         // RFC 6750: a valid token that does not cover this resource is 403 insufficient_scope, not 401 (QueryRefusals).
         response.Headers.WWWAuthenticate = QueryRefusals.WwwAuthenticateOf(result.Outcome);
-        return Problems.Create(QueryRefusals.StatusOf(result.Outcome), code, DetailOf(result.Outcome));
+        return Problems.Create(QueryRefusals.StatusOf(result.Outcome), code, Refusals.QueryToken(result.Outcome));
     }
 
     /// <summary>
@@ -73,7 +74,4 @@ public static class QueryEndpoints
         retryAfter = TimeSpan.Zero;
         return result.Outcome == VerificationOutcome.Missing || limiter.TryRecordFailure(context, FailureKind.QueryToken, out retryAfter);
     }
-
-    /// <summary>The message of each query-token refusal: one catalog for every door that answers them.</summary>
-    internal static string DetailOf(VerificationOutcome outcome) => QueryRefusals.DetailOf(outcome);
 }

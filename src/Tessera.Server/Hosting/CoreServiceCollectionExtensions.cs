@@ -32,6 +32,7 @@ public static class CoreServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton(settings.Verification);
         services.AddSingleton<KnownTokens>();
+        services.AddSingleton<ITokenChangeListener>(sp => sp.GetRequiredService<KnownTokens>());
         services.AddSingleton<StoreBreaker>();
         services.AddSingleton<VerificationMetrics>();
         services.AddSingleton<VerificationService>();

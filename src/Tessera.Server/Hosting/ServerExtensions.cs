@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.Memory;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
@@ -13,6 +10,7 @@ using Tessera.Server.Abuse;
 using Tessera.Server.Auth;
 using Tessera.Server.Background;
 using Tessera.Server.Endpoints;
+using Tessera.Server.Health;
 using Tessera.Server.Http;
 using Tessera.Server.Lattica;
 using Tessera.Server.Leaks;
@@ -98,7 +96,7 @@ public static class ServerExtensions
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         // End trust (issue #7).
 
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddTesseraHealthChecks();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<TokenChangeFollower>();
         services.AddHostedService<ChangeListener>(); // PostgreSQL push (issue 16)
@@ -176,10 +174,7 @@ public static class ServerExtensions
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tessera API").DisableDefaultFonts().HideDeveloperTools().DisableAgent()).AllowAnonymous()
             .ExemptFromScopes("the API reference is public");
 
-        // Liveness has one answer: GatewayAnswers gives it to GET /healthz ahead of routing, and here to every other spelling and method.
-        app.Map("/healthz", GatewayAnswers.HealthAsync).ExemptFromScopes("liveness is public");
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync })
-            .ExemptFromScopes("readiness is public");
+        app.MapHealthEndpoints();
 
         app.Services.GetRequiredService<DatabaseMetrics>(); // its instruments exist once it does
         app.Services.GetRequiredService<TokenMetrics>();
@@ -219,14 +214,5 @@ public static class ServerExtensions
     {
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, (4 * Environment.ProcessorCount) + 16), completionPorts);
-    }
-
-    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
-        {
-            ["status"] = report.Status.ToString().ToLowerInvariant(),
-        }, HealthJsonContext.Default.DictionaryStringString));
     }
 }

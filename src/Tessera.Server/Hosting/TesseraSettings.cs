@@ -6,6 +6,7 @@ using Tessera.Core.Usage;
 using Tessera.Core.Verification;
 using Tessera.Core.Webhooks;
 using Tessera.Server.Abuse;
+using Tessera.Server.Http;
 using Tessera.Server.Leaks;
 
 namespace Tessera.Server.Hosting;

@@ -45,7 +45,7 @@ public static class JsonBody
         catch (JsonException)
         {
             // The parser's message may quote the body; say only where the problem is not.
-            throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The body is not well-formed JSON.");
+            throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Refusals.InvalidJson);
         }
         catch (InvalidOperationException)
         {

@@ -36,14 +36,14 @@ public static class LatticaCredentials
                 await context.RequestServices.GetRequiredService<AccountService>()
                     .RecordScopeRefusalAsync(caller, needed, $"{context.Request.Method} {LicenseKeyAuthentication.RouteOf(context)}", context.RequestAborted);
                 LicenseKeyAuthentication.InsufficientScope(context.Response, needed);
-                throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.InsufficientScope, LicenseKeyAuthentication.InsufficientScopeDetail(needed));
+                throw new TesseraException(ProblemKind.Forbidden, ErrorCodes.InsufficientScope, Refusals.InsufficientScope(needed));
             }
             return caller;
         }
         var (code, retryAfter) = LicenseKeyAuthentication.RefusalOf(context);
         throw retryAfter is { } after
             ? TooManyFailures(context.Response, after)
-            : new TesseraException(ProblemKind.Unauthorized, code, LicenseKeyAuthentication.Describe(code));
+            : new TesseraException(ProblemKind.Unauthorized, code, Refusals.LicenseKey(code));
     }
 
     /// <summary>
@@ -62,7 +62,7 @@ public static class LatticaCredentials
         {
             throw TooManyFailures(context.Response, retryAfter);
         }
-        throw new TesseraException(ProblemKind.Unauthorized, result.Code, QueryEndpoints.DetailOf(result.Outcome));
+        throw new TesseraException(ProblemKind.Unauthorized, result.Code, Refusals.QueryToken(result.Outcome));
     }
 
     private static HttpProblemException TooManyFailures(HttpResponse response, TimeSpan retryAfter) =>

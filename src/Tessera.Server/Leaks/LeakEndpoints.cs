@@ -168,7 +168,7 @@ public static class LeakEndpoints
         }
         catch (JsonException)
         {
-            throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The body is not well-formed JSON.");
+            throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Refusals.InvalidJson);
         }
         using (document)
         {

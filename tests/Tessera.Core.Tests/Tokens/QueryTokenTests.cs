@@ -70,7 +70,7 @@ public sealed class QueryTokenTests
         var at = expired ? token.ExpiresAt : token.ExpiresAt - TimeSpan.FromSeconds(1);
 
         Assert.Equal(expected, token.StateAt(at));
-        Assert.Equal(expected, QueryToken.StateOf(
+        Assert.Equal(expected, TokenStates.Of(
             cancelled ? TokenStatus.Cancelled : TokenStatus.Active, token.ExpiresAt, assigned, at));
     }
 

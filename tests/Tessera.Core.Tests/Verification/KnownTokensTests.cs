@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Tessera.Core.Secrets;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
@@ -8,6 +9,11 @@ public sealed class KnownTokensTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
     private static readonly VerificationOptions Options = new();
+
+    // Memory's times are timestamps of its clock; a FakeTimeProvider's are 100 ns ticks.
+    private static readonly FakeTimeProvider Clock = new(Now);
+
+    private static long Ms(long milliseconds) => milliseconds * Clock.TimestampFrequency / 1000;
 
     private static SecretHash NewHash() => SecretHash.Of(SecretFormat.Generate(SecretKind.QueryToken));
 
@@ -29,7 +35,7 @@ public sealed class KnownTokensTests
     [Fact]
     public void A_fill_is_remembered_unless_the_token_was_forgotten_while_it_read()
     {
-        var known = new KnownTokens(Options);
+        var known = new KnownTokens(Options, Clock);
         var hash = NewHash();
 
         var quiet = known.GenerationOf(hash);
@@ -46,7 +52,7 @@ public sealed class KnownTokensTests
     [Fact]
     public void Forgetting_everything_empties_memory_drops_fills_in_flight_and_keeps_the_uses_counted()
     {
-        var known = new KnownTokens(Options, entryChunkBits: 2, nameChunkBits: 8);
+        var known = new KnownTokens(Options, Clock, entryChunkBits: 2, nameChunkBits: 8);
         var hashes = Enumerable.Range(0, 9).Select(_ => NewHash()).ToArray();
         foreach (var hash in hashes)
         {
@@ -74,7 +80,7 @@ public sealed class KnownTokensTests
     [Fact]
     public void Tokens_come_due_for_a_second_read_one_epoch_after_the_epoch_they_were_read_in_and_a_second_read_renews_them()
     {
-        var known = new KnownTokens(Options, entryChunkBits: 2, nameChunkBits: 8);
+        var known = new KnownTokens(Options, Clock, entryChunkBits: 2, nameChunkBits: 8);
         var (old, young) = (NewHash(), NewHash());
         known.Remember(old, Token(), known.GenerationOf(old));
 
@@ -97,43 +103,43 @@ public sealed class KnownTokensTests
     [Fact]
     public void Unknown_hashes_are_remembered_for_their_ttl_forgotten_on_change_and_capped()
     {
-        var known = new KnownTokens(new VerificationOptions { UnknownTtl = TimeSpan.FromSeconds(5), MaxUnknown = 2 });
+        var known = new KnownTokens(new VerificationOptions { UnknownTtl = TimeSpan.FromSeconds(5), MaxUnknown = 2 }, Clock);
         var (a, b, c) = (NewHash(), NewHash(), NewHash());
 
         known.RememberUnknown(a, known.GenerationOf(a), 0);
         known.RememberUnknown(b, known.GenerationOf(b), 0);
         known.RememberUnknown(c, known.GenerationOf(c), 0);
 
-        Assert.True(known.IsKnownUnknown(a, 3_749)); // at least three quarters of the TTL
-        Assert.False(known.IsKnownUnknown(a, 5_000)); // never longer than the TTL
+        Assert.True(known.IsKnownUnknown(a, Ms(3_749))); // at least three quarters of the TTL
+        Assert.False(known.IsKnownUnknown(a, Ms(5_000))); // never longer than the TTL
         Assert.False(known.IsKnownUnknown(c, 0)); // over the cap: goes to the store again
         known.Forget(b); // created meanwhile
         Assert.False(known.IsKnownUnknown(b, 0));
-        known.SweepUnknown(5_000);
+        known.SweepUnknown(Ms(5_000));
         Assert.Equal(0, known.UnknownCount);
     }
 
     [Fact]
     public void Unknown_hashes_presented_together_expire_spread_over_the_last_quarter_of_the_ttl()
     {
-        var known = new KnownTokens(new VerificationOptions { UnknownTtl = TimeSpan.FromSeconds(4), MaxUnknown = 1_000 });
+        var known = new KnownTokens(new VerificationOptions { UnknownTtl = TimeSpan.FromSeconds(4), MaxUnknown = 1_000 }, Clock);
         var hashes = Enumerable.Range(0, 200).Select(_ => NewHash()).ToList();
         foreach (var hash in hashes)
         {
             known.RememberUnknown(hash, known.GenerationOf(hash), 0);
         }
 
-        Assert.All(hashes, h => Assert.True(known.IsKnownUnknown(h, 2_999)));
-        Assert.All(hashes, h => Assert.False(known.IsKnownUnknown(h, 4_000)));
+        Assert.All(hashes, h => Assert.True(known.IsKnownUnknown(h, Ms(2_999))));
+        Assert.All(hashes, h => Assert.False(known.IsKnownUnknown(h, Ms(4_000))));
         // Some, not all, have expired half way through the last quarter: the store sees them over a second, not at once.
-        var expiredAt3500 = hashes.Count(h => !known.IsKnownUnknown(h, 3_500));
+        var expiredAt3500 = hashes.Count(h => !known.IsKnownUnknown(h, Ms(3_500)));
         Assert.InRange(expiredAt3500, 1, hashes.Count - 1);
     }
 
     [Fact]
     public void Forgetting_a_workload_forgets_exactly_its_tokens()
     {
-        var known = new KnownTokens(Options);
+        var known = new KnownTokens(Options, Clock);
         var (mine, other) = (NewHash(), NewHash());
         known.Remember(mine, Token("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6b"), known.GenerationOf(mine));
         known.Remember(other, Token("wl_0192a3b4c5d67e8f9a0b1c2d3e4f5a6c"), known.GenerationOf(other));
@@ -147,7 +153,7 @@ public sealed class KnownTokensTests
     [Fact]
     public void Tokens_of_one_workload_share_one_label()
     {
-        var known = new KnownTokens(Options);
+        var known = new KnownTokens(Options, Clock);
         var (a, b) = (NewHash(), NewHash());
         known.Remember(a, Token(), known.GenerationOf(a));
         known.Remember(b, Token(), known.GenerationOf(b));
@@ -161,22 +167,28 @@ public sealed class KnownTokensTests
     [Fact]
     public void Memory_is_not_trusted_before_the_first_feed_read_and_only_for_the_window_after_each()
     {
-        var known = new KnownTokens(new VerificationOptions { TrustWindow = TimeSpan.FromSeconds(1), OfflineGrace = TimeSpan.FromSeconds(2) });
-        Assert.False(known.IsTrusted(0));
-        Assert.False(known.IsWithinGrace(0));
+        var time = new FakeTimeProvider(Now);
+        var known = new KnownTokens(new VerificationOptions { TrustWindow = TimeSpan.FromSeconds(1), OfflineGrace = TimeSpan.FromSeconds(2) }, time);
+        Assert.False(known.IsTrusted(time.GetTimestamp()));
+        Assert.False(known.IsWithinGrace(time.GetTimestamp()));
 
-        known.MarkSynced(10_000);
+        time.Advance(TimeSpan.FromSeconds(10));
+        known.MarkSynced(time.GetTimestamp());
 
-        Assert.True(known.IsTrusted(11_000));
-        Assert.False(known.IsTrusted(11_001));
-        Assert.True(known.IsWithinGrace(13_000));
-        Assert.False(known.IsWithinGrace(13_001));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(known.IsTrusted(time.GetTimestamp()));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(known.IsTrusted(time.GetTimestamp()));
+        time.Advance(TimeSpan.FromMilliseconds(1_999));
+        Assert.True(known.IsWithinGrace(time.GetTimestamp()));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(known.IsWithinGrace(time.GetTimestamp()));
     }
 
     [Fact]
     public void Uses_are_taken_once_per_flush_and_a_failed_flush_gives_them_back()
     {
-        var known = new KnownTokens(Options);
+        var known = new KnownTokens(Options, Clock);
         var hash = NewHash();
         var token = known.Remember(hash, Token(), known.GenerationOf(hash));
         known.RecordUse(token, 1_000);

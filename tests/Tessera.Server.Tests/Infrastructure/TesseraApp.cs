@@ -30,7 +30,8 @@ public class TesseraApp : WebApplicationFactory<Program>
         BootstrapKey = SecretFormat.Generate(SecretKind.LicenseKey);
     }
 
-    public FakeTimeProvider Time { get; } = new(Start);
+    /// <summary>The server's clock: wall time moved by the test, timestamps also by real time (<see cref="TestClock"/>).</summary>
+    public FakeTimeProvider Time { get; } = new TestClock(Start);
 
     public CapturedLogs Logs { get; } = new();
 
@@ -89,8 +90,8 @@ public class TesseraApp : WebApplicationFactory<Program>
     public async Task WaitForChangeFeedAsync()
     {
         var known = Services.GetRequiredService<KnownTokens>();
-        var after = Environment.TickCount64;
-        var (synced, _) = await Poll.UntilAsync(() => Task.FromResult(known.SyncedAtTick), tick => tick > after);
+        var after = Time.GetTimestamp();
+        var (synced, _) = await Poll.UntilAsync(() => Task.FromResult(known.SyncedAt), at => at > after);
         Assert.True(synced > after, "the change feed was not read");
     }
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
-namespace Tessera.Server.Abuse;
+namespace Tessera.Server.Http;
 
 /// <summary>
 /// Security headers for API answers. JSON (and empty) responses get a CSP that allows nothing, so a

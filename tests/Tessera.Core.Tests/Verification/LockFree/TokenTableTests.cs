@@ -4,8 +4,9 @@ using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
 using Tessera.Core.Verification;
+using Tessera.Core.Verification.LockFree;
 
-namespace Tessera.Core.Tests.Verification;
+namespace Tessera.Core.Tests.Verification.LockFree;
 
 /// <summary>
 /// The dense table behind <see cref="KnownTokens"/>, with tiny chunks (4 entries, 256-byte name chunks) so a

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 
-namespace Tessera.Core.Verification;
+namespace Tessera.Core.Verification.LockFree;
 
 /// <summary>
 /// Remembered tokens as a dense table: an open-addressing index (<c>uint</c> slots, linear probing) over

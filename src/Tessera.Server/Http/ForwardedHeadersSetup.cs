@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Tessera.Core;
 
-namespace Tessera.Server.Abuse;
+namespace Tessera.Server.Http;
 
 /// <summary>
 /// X-Forwarded-For and X-Forwarded-Proto are believed only from the proxies named in

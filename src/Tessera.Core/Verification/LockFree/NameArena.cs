@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Unicode;
 
-namespace Tessera.Core.Verification;
+namespace Tessera.Core.Verification.LockFree;
 
 /// <summary>
 /// Token names as UTF-8 in shared byte chunks: a name is a length (one or two bytes) followed by its

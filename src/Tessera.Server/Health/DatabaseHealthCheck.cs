@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Tessera.Storage.Sql;
 
-namespace Tessera.Server.Background;
+namespace Tessera.Server.Health;
 
 /// <summary>/readyz: the database answers a trivial query.</summary>
 public sealed class DatabaseHealthCheck(SqlDatabase database) : IHealthCheck

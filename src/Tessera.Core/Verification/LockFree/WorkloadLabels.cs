@@ -1,4 +1,4 @@
-namespace Tessera.Core.Verification;
+namespace Tessera.Core.Verification.LockFree;
 
 /// <summary>
 /// The workload labels remembered tokens point to, by a small index, each counted by the entries that

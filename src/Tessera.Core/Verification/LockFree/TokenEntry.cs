@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Tessera.Core.Verification;
+namespace Tessera.Core.Verification.LockFree;
 
 /// <summary>
 /// One remembered token, 80 bytes, stored in chunks of a <see cref="TokenTable"/>. No references, so the

@@ -8,7 +8,7 @@ using Tessera.Storage.Sql;
 namespace Tessera.Server.WebConsole;
 
 /// <summary>
-/// The web console: Razor Pages under Console/Pages calling the Core use cases directly, a cookie
+/// The web console: Razor Pages under WebConsole/Pages calling the Core use cases directly, a cookie
 /// session, antiforgery on every form, Data Protection keys under the data directory, and its own
 /// security headers. Static files (CSS, JS) are embedded in the assembly, so nothing depends on the
 /// working directory or a CDN.
@@ -63,7 +63,7 @@ public static class ConsoleExtensions
         services.AddSingleton<TokenDrafts>();
         services.AddRazorPages(o =>
         {
-            o.RootDirectory = "/Console/Pages";
+            o.RootDirectory = "/WebConsole/Pages";
             o.Conventions.AuthorizeFolder("/", ConsoleSession.Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
             o.Conventions.AllowAnonymousToPage("/Invitation");
@@ -81,7 +81,7 @@ public static class ConsoleExtensions
         app.Use(ConsoleSecurityHeaders.ApplyAsync);
         app.UseStaticFiles(new StaticFileOptions
         {
-            FileProvider = new EmbeddedFileProvider(typeof(ConsoleExtensions).Assembly, "Tessera.Server.Console.Assets"),
+            FileProvider = new EmbeddedFileProvider(typeof(ConsoleExtensions).Assembly, "Tessera.Server.WebConsole.Assets"),
             RequestPath = AssetPath,
         });
         app.MapRazorPages();

@@ -1,6 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace Tessera.Server.Hosting;
-
-[JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class HealthJsonContext : JsonSerializerContext;
