@@ -80,7 +80,7 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
         ? "Not counted: counting these filters took too long."
         : MatchCount > CountCap
         ? $"{CountCap.ToString("N0", CultureInfo.InvariantCulture)}+ tokens"
-        : $"{MatchCount.ToString("N0", CultureInfo.InvariantCulture)} {(MatchCount == 1 ? "token" : "tokens")}";
+        : $"{MatchCount.Value.ToString("N0", CultureInfo.InvariantCulture)} {(MatchCount == 1 ? "token" : "tokens")}";
 
     /// <summary>The token asked to be cancelled (?cancel=…), shown with a confirmation.</summary>
     public QueryToken? ConfirmCancel { get; private set; }
