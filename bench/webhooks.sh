@@ -5,6 +5,7 @@
 # bench process, answering 200 at once) while a backlog lasts. Prints the machine load before and after.
 #
 # Usage: bench/webhooks.sh [per round (2000)] [rounds (5)] [clients (16)]
+# WEBHOOK_BENCH_POSTGRES=<admin connection string> runs the server on a fresh PostgreSQL database instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1

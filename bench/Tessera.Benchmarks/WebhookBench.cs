@@ -34,17 +34,48 @@ internal static class WebhookBench
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         await using var receiver = builder.Build();
-        receiver.MapPost("/hook", (HttpRequest request) =>
+        // Closed, the receiver holds every request until it opens (the held backlog below); open, it answers at once.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        var lastNewAt = 0L;
+        receiver.MapPost("/hook", async (HttpRequest request) =>
         {
+            await Volatile.Read(ref gate).Task;
+            if (request.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                return Results.StatusCode(503); // the server gave up on it (its 15 s timeout): it will send it again
+            }
             var now = Stopwatch.GetTimestamp();
             Interlocked.CompareExchange(ref firstAt, now, 0);
             Interlocked.Exchange(ref lastAt, now);
             Interlocked.Increment(ref received);
-            ids.TryAdd(request.Headers["webhook-id"].ToString(), 0);
+            if (ids.TryAdd(request.Headers["webhook-id"].ToString(), 0))
+            {
+                Interlocked.Exchange(ref lastNewAt, now);
+            }
             return Results.Ok();
         });
         await receiver.StartAsync();
         var hookUrl = receiver.Urls.Single() + "/hook";
+
+        // WEBHOOK_BENCH_POSTGRES (an admin connection string): the server runs on a fresh PostgreSQL database instead.
+        var postgres = Environment.GetEnvironmentVariable("WEBHOOK_BENCH_POSTGRES");
+        string? pgDatabase = null;
+        var provider = "sqlite";
+        var connectionString = $"Data Source={Path.Combine(directory, "tessera.db")}";
+        if (!string.IsNullOrEmpty(postgres))
+        {
+            pgDatabase = "tessera_webhook_bench_" + Guid.NewGuid().ToString("N")[..12];
+            await using (var admin = new Npgsql.NpgsqlConnection(postgres))
+            {
+                await admin.OpenAsync();
+                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {pgDatabase}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            provider = "postgres";
+            connectionString = new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = pgDatabase }.ConnectionString;
+        }
+        Console.WriteLine($"database: {provider}");
 
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{port}"])
@@ -53,10 +84,13 @@ internal static class WebhookBench
             Environment =
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["Tessera__Database__ConnectionString"] = $"Data Source={Path.Combine(directory, "tessera.db")}",
+                ["Tessera__Database__Provider"] = provider,
+                ["Tessera__Database__ConnectionString"] = connectionString,
                 ["Tessera__Bootstrap__LicenseKey"] = key,
                 ["Tessera__Webhooks__AllowHttp"] = "true",
                 ["Tessera__Webhooks__AllowPrivateNetworks"] = "true",
+                // Only the held backlog fails attempts (requests held past the 15 s timeout): they come back within a second.
+                ["Tessera__Webhooks__RetrySchedule"] = "00:00:01,00:00:01,00:00:01,00:00:01,00:00:01,00:00:01,00:00:01,00:00:01",
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
@@ -91,19 +125,35 @@ internal static class WebhookBench
             await CreateAsync(http, perRound / 2, concurrency, "warm");
             var none = new List<double>();
             var subscribed = new List<double>();
+            // The server's CPU time per creation (ms): a figure the other helpers' load on a shared machine moves far less
+            // than a rate. "with delivery" counts the subscribed round and the draining of its deliveries after it.
+            var noneCpu = new List<double>();
+            var subscribedCpu = new List<double>();
+            var deliveryCpu = new List<double>();
+            TimeSpan Cpu()
+            {
+                server.Refresh();
+                return server.TotalProcessorTime;
+            }
             for (var round = 0; round < rounds; round++)
             {
                 await SetEnabledAsync(false);
+                var cpu = Cpu();
                 none.Add(await CreateAsync(http, perRound, concurrency, $"none{round}"));
+                noneCpu.Add((Cpu() - cpu).TotalMilliseconds / perRound);
                 await SetEnabledAsync(true);
+                cpu = Cpu();
                 subscribed.Add(await CreateAsync(http, perRound, concurrency, $"all{round}"));
+                subscribedCpu.Add((Cpu() - cpu).TotalMilliseconds / perRound);
                 // Let the deliveries of this round drain before the next "none" round, so it measures creations alone.
                 var expected = (long)(round + 1) * perRound;
                 while (Interlocked.Read(ref received) < expected)
                 {
                     await Task.Delay(50);
                 }
-                Console.WriteLine($"round {round + 1}: none {none[^1]:F0}/s, subscribed {subscribed[^1]:F0}/s");
+                deliveryCpu.Add((Cpu() - cpu).TotalMilliseconds / perRound);
+                Console.WriteLine($"round {round + 1}: none {none[^1]:F0}/s ({noneCpu[^1]:F2} ms CPU each), subscribed {subscribed[^1]:F0}/s " +
+                                  $"({subscribedCpu[^1]:F2} ms CPU each, {deliveryCpu[^1]:F2} with its delivery); load {Load()}");
             }
 
             // Delivery: a backlog of `perRound * 4` events written as fast as the API takes them, measured at the receiver
@@ -111,6 +161,7 @@ internal static class WebhookBench
             var backlog = perRound * 4;
             var before = Interlocked.Read(ref received);
             Interlocked.Exchange(ref firstAt, 0);
+            var backlogCpu = Cpu();
             var createdAt = Stopwatch.GetTimestamp();
             var createRate = await CreateAsync(http, backlog, concurrency, "backlog");
             var createdFor = Stopwatch.GetElapsedTime(createdAt);
@@ -119,8 +170,25 @@ internal static class WebhookBench
                 await Task.Delay(20);
             }
             var deliveredFor = Stopwatch.GetElapsedTime(Interlocked.Read(ref firstAt), Interlocked.Read(ref lastAt));
+            var backlogCpuEach = (Cpu() - backlogCpu).TotalMilliseconds / backlog;
             var lag = Stopwatch.GetElapsedTime(createdAt) - createdFor;
             var rate = backlog / deliveredFor.TotalSeconds;
+
+            // Held backlog: the same number of events written while the receiver holds every request, so they queue as pending
+            // deliveries; then the receiver opens and the rate is measured from that instant to the last new webhook-id: what
+            // the worker delivers when it is not limited by the rate changes come in.
+            var distinctBefore = ids.Count;
+            Volatile.Write(ref gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var heldRate = await CreateAsync(http, backlog, concurrency, "held");
+            var heldCpu = Cpu();
+            var openedAt = Stopwatch.GetTimestamp();
+            Volatile.Read(ref gate).SetResult();
+            while (ids.Count < distinctBefore + backlog)
+            {
+                await Task.Delay(20);
+            }
+            var drainedFor = Stopwatch.GetElapsedTime(openedAt, Interlocked.Read(ref lastNewAt));
+            var heldCpuEach = (Cpu() - heldCpu).TotalMilliseconds / backlog;
 
             static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
             Console.WriteLine();
@@ -130,15 +198,31 @@ internal static class WebhookBench
             Console.WriteLine($"| one endpoint subscribed to `*` | {Median(subscribed):F0} | {subscribed.Min():F0}–{subscribed.Max():F0} |");
             Console.WriteLine($"| ratio subscribed / none (medians) | {Median(subscribed) / Median(none):F2}× | |");
             Console.WriteLine();
+            Console.WriteLine("| server CPU ms per creation (medians) | none | subscribed | subscribed with its delivery |");
+            Console.WriteLine("|---|---|---|---|");
+            Console.WriteLine($"| | {Median(noneCpu):F2} | {Median(subscribedCpu):F2} | {Median(deliveryCpu):F2} |");
+            Console.WriteLine();
             Console.WriteLine($"backlog of {backlog} events: created at {createRate:F0}/s in {createdFor.TotalSeconds:F2} s; " +
                               $"delivered to the receiver at {rate:F0}/s ({deliveredFor.TotalSeconds:F2} s first to last request), " +
-                              $"the last {lag.TotalSeconds:F2} s after the last creation; {received} requests for {ids.Count} distinct webhook-ids in all.");
+                              $"the last {lag.TotalSeconds:F2} s after the last creation; {received} requests for {ids.Count} distinct webhook-ids in all; " +
+                              $"server CPU {backlogCpuEach:F2} ms per event created and delivered; load {Load()}.");
+            Console.WriteLine($"held backlog of {backlog} events (created at {heldRate:F0}/s while the receiver held every request): **delivered at " +
+                              $"{backlog / drainedFor.TotalSeconds:F0}/s** once it opened ({drainedFor.TotalSeconds:F2} s to the last new webhook-id); server CPU " +
+                              $"{heldCpuEach:F2} ms per delivery; {received} requests for {ids.Count} distinct webhook-ids in all; load {Load()}.");
             return 0;
         }
         finally
         {
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
+            if (pgDatabase is not null)
+            {
+                Npgsql.NpgsqlConnection.ClearAllPools();
+                await using var admin = new Npgsql.NpgsqlConnection(postgres);
+                await admin.OpenAsync();
+                await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {pgDatabase} WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
             try
             {
                 Directory.Delete(directory, recursive: true);
@@ -188,6 +272,8 @@ internal static class WebhookBench
         }
         throw new TimeoutException("The server did not become healthy within 60 s.");
     }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     private static int FreePort()
     {

@@ -50,6 +50,16 @@ public interface IWebhookStore
     Task<bool> RecordAttemptAsync(DeliveryOutcome outcome, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records a batch of attempts in one write, each only if its delivery is still claimed under the lease it was claimed
+    /// with (the others are left alone), with the failure streaks their endpoints get from them in the order of
+    /// <see cref="DeliveryOutcome.At"/>; returns the endpoints the batch disabled.
+    /// </summary>
+    Task<IReadOnlyCollection<string>> RecordAttemptsAsync(IReadOnlyList<DeliveryOutcome> outcomes, CancellationToken cancellationToken);
+
+    /// <summary>Gives up the claims of deliveries not attempted (each only while still under its lease), so any server may claim them now.</summary>
+    Task ReleaseClaimsAsync(IReadOnlyList<DueDelivery> deliveries, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Emits up to <paramref name="limit"/> expiry warnings due at <paramref name="now"/> for one threshold: each active
     /// token expiring within <paramref name="threshold"/> but not within <paramref name="nextThreshold"/> (the next
     /// shorter one, whose own warning it gets instead), or, for <see cref="TimeSpan.Zero"/>, expired within

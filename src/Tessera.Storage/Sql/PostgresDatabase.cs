@@ -129,6 +129,10 @@ public sealed class PostgresDatabase : SqlDatabase
     public override (string Source, object Parameters) UsageRows(string[] ids, long[] uses, long[] ats) =>
         ("unnest(@ids, @uses, @ats) AS u (id, uses, at)", new { ids, uses, ats });
 
+    /// <summary>jsonb_to_recordset with the columns typed.</summary>
+    public override string JsonRows(string parameter, string alias, params (string Name, string Type)[] columns) =>
+        $"jsonb_to_recordset(CAST(@{parameter} AS jsonb)) AS {alias} ({string.Join(", ", columns.Select(c => $"{c.Name} {c.Type}"))})";
+
     /// <summary>Row lock on the account: two revocations of an account's last two keys cannot both pass the count.</summary>
     public override Task LockAccountAsync(DbConnection connection, DbTransaction transaction, string accountId, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(

@@ -88,6 +88,13 @@ public abstract class SqlDatabase : IAsyncDisposable
     public abstract (string Source, object Parameters) UsageRows(string[] ids, long[] uses, long[] ats);
 
     /// <summary>
+    /// A row source <c>{alias} ({columns})</c> read from a JSON array of objects in the string parameter
+    /// <paramref name="parameter"/>, one object per row with the columns as keys (types: <c>text</c> or <c>bigint</c>; a
+    /// missing or null key is NULL): one statement writes a whole batch of rows, whatever its length (ADR 0015's amendment).
+    /// </summary>
+    public abstract string JsonRows(string parameter, string alias, params (string Name, string Type)[] columns);
+
+    /// <summary>
     /// Makes migrators on several servers sharing the database run one after another, inside the
     /// migration transaction. SQLite's write transaction (BEGIN IMMEDIATE) already does.
     /// </summary>

@@ -160,8 +160,14 @@ public sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
         IReadOnlyCollection<string> busyEndpoints, CancellationToken cancellationToken) =>
         _queue.ClaimDueAsync(now, leaseUntil, limit, perEndpoint, busyEndpoints, cancellationToken);
 
-    public Task<bool> RecordAttemptAsync(DeliveryOutcome outcome, CancellationToken cancellationToken) =>
-        _queue.RecordAttemptAsync(outcome, cancellationToken);
+    public async Task<bool> RecordAttemptAsync(DeliveryOutcome outcome, CancellationToken cancellationToken) =>
+        (await _queue.RecordAttemptsAsync([outcome], cancellationToken)).Count > 0;
+
+    public Task<IReadOnlyCollection<string>> RecordAttemptsAsync(IReadOnlyList<DeliveryOutcome> outcomes, CancellationToken cancellationToken) =>
+        _queue.RecordAttemptsAsync(outcomes, cancellationToken);
+
+    public Task ReleaseClaimsAsync(IReadOnlyList<DueDelivery> deliveries, CancellationToken cancellationToken) =>
+        _queue.ReleaseClaimsAsync(deliveries, cancellationToken);
 
     public Task<int> EmitExpiryWarningsAsync(DateTimeOffset now, TimeSpan threshold, TimeSpan? nextThreshold, TimeSpan lookback, int limit,
         Func<Core.Tokens.QueryToken, OutboxEvent> build, CancellationToken cancellationToken) =>

@@ -160,6 +160,10 @@ public sealed class SqliteDatabase : SqlDatabase
             """, new { rows = Encoding.UTF8.GetString(buffer.WrittenSpan) });
     }
 
+    /// <summary>json_each over the array, a json_extract per column.</summary>
+    public override string JsonRows(string parameter, string alias, params (string Name, string Type)[] columns) =>
+        $"(SELECT {string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Name}') AS {c.Name}"))} FROM json_each(@{parameter})) AS {alias}";
+
     /// <summary>No STAT4 in the bundled build, and FTS5 tells the planner nothing about how many names match: the store counts first (ADR 0012).</summary>
     public override bool PlansListFilters => false;
 
