@@ -188,22 +188,10 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
             {
                 return WriteOutcome.RollBack(SaveResult.InvitationSpent);
             }
-            if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                    "SELECT 1 FROM members WHERE email = @Email", new { member.Email }, transaction, cancellationToken: ct)) is not null)
+            if (!await InsertNewMemberAsync(connection, transaction, member, ct))
             {
                 return WriteOutcome.RollBack(SaveResult.EmailTaken);
             }
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"""
-                INSERT INTO members ({MemberColumns})
-                VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, @PasswordHash, @CreatedAt, @UpdatedAt, NULL, NULL, 0, NULL, NULL)
-                """,
-                new
-                {
-                    member.Id, member.AccountId, member.Email, member.DisplayName, member.Role, WorkloadIds = Join(member.WorkloadIds),
-                    member.PasswordHash, CreatedAt = Ms.Of(member.CreatedAt), UpdatedAt = Ms.Of(member.UpdatedAt),
-                },
-                transaction, cancellationToken: ct));
             // Asked back by an owner or admin: single sign-on may bring this address back again after a later removal only.
             await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM removed_members WHERE email = @Email", new { member.Email }, transaction, cancellationToken: ct));
@@ -231,25 +219,39 @@ public sealed class SqlMemberStore(SqlDatabase database) : IMemberStore
             {
                 return WriteOutcome.RollBack(SaveResult.NotFound);
             }
-            if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                    "SELECT 1 FROM members WHERE email = @Email", new { member.Email }, transaction, cancellationToken: ct)) is not null)
+            if (!await InsertNewMemberAsync(connection, transaction, member, ct))
             {
                 return WriteOutcome.RollBack(SaveResult.EmailTaken);
             }
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"""
-                INSERT INTO members ({MemberColumns})
-                VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, NULL, @CreatedAt, @UpdatedAt, NULL, NULL, 0, NULL, @SsoSubject)
-                """,
-                new
-                {
-                    member.Id, member.AccountId, member.Email, member.DisplayName, member.Role, WorkloadIds = Join(member.WorkloadIds),
-                    CreatedAt = Ms.Of(member.CreatedAt), UpdatedAt = Ms.Of(member.UpdatedAt), member.SsoSubject,
-                },
-                transaction, cancellationToken: ct));
             await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
             return WriteOutcome.Commit(SaveResult.Saved);
         }, cancellationToken);
+
+    /// <summary>
+    /// Adds a member who has never signed in (by invitation: a password hash; by single sign-on: the provider's subject);
+    /// false, and nothing written, when the address is already a member's (of any account).
+    /// </summary>
+    private static async Task<bool> InsertNewMemberAsync(DbConnection connection, DbTransaction transaction, Member member,
+        CancellationToken cancellationToken)
+    {
+        if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT 1 FROM members WHERE email = @Email", new { member.Email }, transaction, cancellationToken: cancellationToken)) is not null)
+        {
+            return false;
+        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            INSERT INTO members ({MemberColumns})
+            VALUES (@Id, @AccountId, @Email, @DisplayName, @Role, @WorkloadIds, @PasswordHash, @CreatedAt, @UpdatedAt, NULL, NULL, 0, NULL, @SsoSubject)
+            """,
+            new
+            {
+                member.Id, member.AccountId, member.Email, member.DisplayName, member.Role, WorkloadIds = Join(member.WorkloadIds),
+                member.PasswordHash, CreatedAt = Ms.Of(member.CreatedAt), UpdatedAt = Ms.Of(member.UpdatedAt), member.SsoSubject,
+            },
+            transaction, cancellationToken: cancellationToken));
+        return true;
+    }
 
     /// <summary>
     /// Why the member cannot be changed or removed: gone (NotFound), or the last owner of the account losing the role

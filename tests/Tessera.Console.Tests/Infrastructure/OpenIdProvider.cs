@@ -83,6 +83,8 @@ public sealed class OpenIdProvider : IAsyncDisposable
         var app = builder.Build();
         app.UseAuthentication();
         var provider = default(OpenIdProvider);
+        // Browsers ask any site for its icon; a 404 here would be logged as an error of the page under test.
+        app.MapGet("/favicon.ico", () => Results.NoContent());
         app.MapGet("/login", (HttpContext http) => Results.Content(LoginPage(http.Request.Query["ReturnUrl"].ToString(), failed: false), "text/html"));
         app.MapPost("/login", async (HttpContext http) =>
         {

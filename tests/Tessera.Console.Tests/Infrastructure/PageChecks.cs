@@ -29,7 +29,8 @@ public static class PageChecks
         Assert.True(Errors.TryGetValue(page, out var errors));
         lock (errors)
         {
-            Assert.Empty(allowed is null ? errors : errors.Where(e => !e.Contains(allowed, StringComparison.Ordinal)));
+            var left = allowed is null ? errors : [.. errors.Where(e => !e.Contains(allowed, StringComparison.Ordinal))];
+            Assert.True(left.Count == 0, $"The page at {page.Url} logged: {string.Join(" | ", left)}");
         }
         return Task.CompletedTask;
     }

@@ -31,21 +31,8 @@ public sealed class ProfileModel(MemberService members, MemberSignInService peop
     }
 
     [RequiredScope(null)]
-    public async Task<IActionResult> OnPostPasswordAsync([FromForm] string? currentPassword, [FromForm] string? newPassword, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await people.ChangePasswordAsync(Caller, currentPassword, newPassword, cancellationToken);
-            return Redirect("/profile?done=password");
-        }
-        catch (TesseraException e) when (e.Kind is ProblemKind.Validation)
-        {
-            Show(e);
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        }
-        await LoadAsync(cancellationToken);
-        return Page();
-    }
+    public Task<IActionResult> OnPostPasswordAsync([FromForm] string? currentPassword, [FromForm] string? newPassword, CancellationToken cancellationToken) =>
+        ChangeAsync(() => people.ChangePasswordAsync(Caller, currentPassword, newPassword, cancellationToken), "password", cancellationToken);
 
     [RequiredScope(null)]
     public async Task<IActionResult> OnPostTwoStepAsync(CancellationToken cancellationToken)
@@ -85,12 +72,16 @@ public sealed class ProfileModel(MemberService members, MemberSignInService peop
 
     /// <summary>Turns two-step sign-in off; the password or a current code must be given (a session left open is not enough).</summary>
     [RequiredScope(null)]
-    public async Task<IActionResult> OnPostDisableTwoStepAsync([FromForm] string? password, [FromForm] string? code, CancellationToken cancellationToken)
+    public Task<IActionResult> OnPostDisableTwoStepAsync([FromForm] string? password, [FromForm] string? code, CancellationToken cancellationToken) =>
+        ChangeAsync(() => totp.DisableAsync(Caller, password, code, cancellationToken), "two-step-off", cancellationToken);
+
+    /// <summary>New recovery codes, shown this once; the old ones stop working. Proven like turning two-step off.</summary>
+    [RequiredScope(null)]
+    public async Task<IActionResult> OnPostRecoveryCodesAsync([FromForm] string? password, [FromForm] string? code, CancellationToken cancellationToken)
     {
         try
         {
-            await totp.DisableAsync(Caller, password, code, cancellationToken);
-            return Redirect("/profile?done=two-step-off");
+            RecoveryCodes = await totp.RegenerateRecoveryCodesAsync(Caller, password, code, cancellationToken);
         }
         catch (TesseraException e) when (e.Kind is ProblemKind.Validation)
         {
@@ -101,13 +92,13 @@ public sealed class ProfileModel(MemberService members, MemberSignInService peop
         return Page();
     }
 
-    /// <summary>New recovery codes, shown this once; the old ones stop working. Proven like turning two-step off.</summary>
-    [RequiredScope(null)]
-    public async Task<IActionResult> OnPostRecoveryCodesAsync([FromForm] string? password, [FromForm] string? code, CancellationToken cancellationToken)
+    /// <summary>Makes a change and comes back to the profile with its notice, or shows the page again with the refusal (422).</summary>
+    private async Task<IActionResult> ChangeAsync(Func<Task> change, string done, CancellationToken cancellationToken)
     {
         try
         {
-            RecoveryCodes = await totp.RegenerateRecoveryCodesAsync(Caller, password, code, cancellationToken);
+            await change();
+            return Redirect($"/profile?done={done}");
         }
         catch (TesseraException e) when (e.Kind is ProblemKind.Validation)
         {
