@@ -10,7 +10,11 @@ try
         return exitCode;
     }
 
-    var builder = WebApplication.CreateBuilder(commandLine.Configuration);
+    // No configuration reload on change: its watcher covers the content root and everything below it, where the
+    // default database (data/tessera.db) lives, so every write to the database's WAL woke it (7 % of the server's CPU
+    // under a write load, measured). Nothing in Tessera rereads its settings at run time; an operator may still turn it
+    // on with --hostBuilder:reloadConfigOnChange=true (a later argument wins).
+    var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. commandLine.Configuration]);
     builder.AddTesseraServer();
     var app = builder.Build();
     app.UseTesseraServer();
