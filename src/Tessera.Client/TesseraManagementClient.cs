@@ -124,21 +124,9 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
     /// <summary><c>GET /v1/workloads</c>, every page: all workloads of the account by name.</summary>
     /// <param name="pageSize">Workloads fetched per request, 1–200.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    public async IAsyncEnumerable<WorkloadResponse> ListWorkloadsAsync(int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? cursor = null;
-        do
-        {
-            var path = $"v1/workloads?limit={pageSize.ToString(CultureInfo.InvariantCulture)}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
-            var page = await _http.SendAsync(HttpMethod.Get, path, null, Json.PageResponseWorkloadResponse, cancellationToken);
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
+    public IAsyncEnumerable<WorkloadResponse> ListWorkloadsAsync(int pageSize = 100, CancellationToken cancellationToken = default) =>
+        EveryPageAsync((cursor, ct) => _http.SendAsync(HttpMethod.Get, "v1/workloads" + QueryString(pageSize, cursor), null,
+            Json.PageResponseWorkloadResponse, ct), cancellationToken);
 
     /// <summary><c>GET /v1/workloads/{id}</c>.</summary>
     /// <param name="workloadId">The workload's id (<c>wl_…</c>).</param>

@@ -94,6 +94,31 @@ public abstract class WorkloadApiTests(TesseraApp app)
     }
 
     [Fact]
+    public async Task If_match_guards_delete_as_it_guards_a_token_delete()
+    {
+        var account = await app.NewAccountAsync();
+        var workload = await account.CreateWorkloadAsync("llama-3");
+        var token = await account.CreateTokenAsync("alice", workload.Id);
+        await account.Client.PatchJsonAsync($"/v1/workloads/{workload.Id}", new { description = "v2" }).EnsureAsync(HttpStatusCode.OK);
+
+        await (await account.Client.SendRawAsync(HttpMethod.Delete, $"/v1/workloads/{workload.Id}", null, ifMatch: "\"1\""))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        // Nothing happened: the workload is there, its token still bound to it and unchanged.
+        var kept = await (await account.Client.GetAsync($"/v1/workloads/{workload.Id}")).ReadAsync<WorkloadResponse>();
+        Assert.Equal(("v2", 2L, 1L), (kept.Description, kept.Version, kept.TokenCount));
+        var bound = await account.GetTokenAsync(token.Id);
+        Assert.Equal((workload.Id, 1L), (bound.WorkloadId, bound.Version));
+        await (await account.Client.SendRawAsync(HttpMethod.Delete, $"/v1/workloads/{workload.Id}", null, ifMatch: "W/\"2\""))
+            .ProblemAsync(HttpStatusCode.BadRequest, "invalid_if_match");
+
+        await account.Client.SendRawAsync(HttpMethod.Delete, $"/v1/workloads/{workload.Id}", null, ifMatch: "\"2\"").EnsureAsync(HttpStatusCode.NoContent);
+        await (await account.Client.GetAsync($"/v1/workloads/{workload.Id}")).ProblemAsync(HttpStatusCode.NotFound, "workload_not_found");
+        await (await account.Client.SendRawAsync(HttpMethod.Delete, $"/v1/workloads/{workload.Id}", null, ifMatch: "\"2\""))
+            .ProblemAsync(HttpStatusCode.NotFound, "workload_not_found");
+        Assert.Null((await account.GetTokenAsync(token.Id)).WorkloadId);
+    }
+
+    [Fact]
     public async Task Delete_unassigns_its_tokens_which_survive_and_can_be_linked_again()
     {
         var account = await app.NewAccountAsync();

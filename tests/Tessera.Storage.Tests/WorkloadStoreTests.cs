@@ -226,6 +226,24 @@ public abstract class WorkloadStoreTests(string provider) : IAsyncLifetime
         Assert.Equal(SaveResult.NotFound, await _db.Workloads.DeleteWorkloadAsync(_account.Id, workload.Id, T0, Ct));
     }
 
+    [Fact]
+    public async Task Delete_pinned_to_a_stale_version_is_VersionConflict_and_changes_nothing()
+    {
+        var workload = await _db.AddWorkloadAsync(_account.Id, "Llama", T0, Ct);
+        var token = await _db.AddTokenAsync(_account.Id, "first", workload.Id, T0, Ct);
+        workload.Rename("Llama 3", T0.AddMinutes(1));
+        Assert.Equal(SaveResult.Saved, await _db.Workloads.UpdateWorkloadAsync(workload, Ct));
+
+        Assert.Equal(SaveResult.VersionConflict,
+            await _db.Workloads.DeleteWorkloadAsync(_account.Id, workload.Id, T0.AddHours(1), Ct, expectedVersion: 1));
+
+        var view = await _db.Workloads.GetWorkloadAsync(_account.Id, workload.Id, T0, Ct);
+        Assert.Equal((2L, 1L), (view!.Workload.Version, view.TokenCount));
+        TokenAssert.AllPropertiesEqual(token, await _db.Tokens.GetTokenAsync(_account.Id, token.Id, Ct));
+        Assert.Equal(SaveResult.Saved, await _db.Workloads.DeleteWorkloadAsync(_account.Id, workload.Id, T0.AddHours(1), Ct, expectedVersion: 2));
+        Assert.Equal(SaveResult.NotFound, await _db.Workloads.DeleteWorkloadAsync(_account.Id, workload.Id, T0.AddHours(1), Ct, expectedVersion: 2));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -17,17 +17,13 @@ public sealed class AuditService(IAuditStore store, AuditOptions options, TimePr
     private const int MaxObjectIdLength = 100;
 
     /// <summary>
-    /// One page of the caller's account's entries, newest first. <paramref name="cursor"/> is the opaque
-    /// value of a previous page. Another account's entries never appear.
+    /// One page of the caller's account's entries matching <paramref name="query"/>'s filters, newest first (its limit and
+    /// position are <paramref name="page"/>'s). Another account's entries never appear.
     /// </summary>
-    public async Task<(IReadOnlyList<AuditEntry> Items, string? NextCursor)> ListAsync(Caller caller, AuditQuery query, string? cursor,
-        CancellationToken cancellationToken)
+    public async Task<Page<AuditEntry>> ListAsync(Caller caller, AuditQuery query, PageRequest page, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (query.Limit is < 1 or > Tokens.TokenService.MaxLimit)
-        {
-            errors.Add("limit", $"Must be between 1 and {Tokens.TokenService.MaxLimit}.");
-        }
+        page.Check(errors);
         if (query.Action is { } action && !AuditActions.All.Contains(action, StringComparer.Ordinal))
         {
             errors.Add("action", $"Must be one of {string.Join(", ", AuditActions.All)}.");
@@ -43,12 +39,9 @@ public sealed class AuditService(IAuditStore store, AuditOptions options, TimePr
         errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
         // The trail spans the whole account (every workload, every key): not for a key that may see a few workloads.
         caller.EnsureUnbound("This license key is bound to workloads; the audit trail covers the whole account.");
-        var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, SortName, Ids.Audit);
-        var page = await store.ListAsync(caller.AccountId, query with { After = after }, cancellationToken);
-        var next = page.HasMore
-            ? new ListCursor(ListName, SortName, page.Items[^1].Id, page.Items[^1].At.ToUnixTimeMilliseconds(), null).Encode()
-            : null;
-        return (page.Items, next);
+        var found = await store.ListAsync(caller.AccountId, query with { Limit = page.Limit, After = page.After(ListName, SortName, Ids.Audit) },
+            cancellationToken);
+        return found.WithCursor(entry => new ListCursor(ListName, SortName, entry.Id, entry.At.ToUnixTimeMilliseconds(), null));
     }
 
     /// <summary>

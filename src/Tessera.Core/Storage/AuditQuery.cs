@@ -14,7 +14,8 @@ public sealed record AuditQuery
 
     public DateTimeOffset? To { get; init; }
 
-    public int Limit { get; init; } = 50;
+    /// <summary>Rows per page; set by the use case from its <see cref="PageRequest"/>.</summary>
+    public int Limit { get; init; } = PageRequest.DefaultLimit;
 
     public ListCursor? After { get; init; }
 }

@@ -23,7 +23,7 @@ public interface ITokenStore
     /// <summary>Inserts a new token; WorkloadMissing when its workload is not in the account.</summary>
     Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
-    /// <summary>Saves the token if its stored version is still <see cref="QueryToken.Version"/>.</summary>
+    /// <summary>Saves the token if its stored version is still <see cref="VersionedEntity.Version"/>.</summary>
     Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
     /// <summary>Deletes the token; with <paramref name="expectedVersion"/>, only if the stored version matches.</summary>

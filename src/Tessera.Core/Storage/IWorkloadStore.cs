@@ -14,12 +14,14 @@ public interface IWorkloadStore
 
     Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
-    /// <summary>Saves the workload if its stored version is still <see cref="Workload.Version"/>.</summary>
+    /// <summary>Saves the workload if its stored version is still <see cref="VersionedEntity.Version"/>.</summary>
     Task<SaveResult> UpdateWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
 
     /// <summary>
     /// Deletes the workload and unassigns its tokens in one transaction; with <c>audit</c>, also appends one
-    /// <see cref="AuditEntry.TokenUnassignedBy"/> entry per token it unassigned.
+    /// <see cref="AuditEntry.TokenUnassignedBy"/> entry per token it unassigned. With <paramref name="expectedVersion"/>, only if
+    /// the stored version matches (VersionConflict otherwise).
     /// </summary>
-    Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null);
+    Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken,
+        IReadOnlyList<AuditEntry>? audit = null, long? expectedVersion = null);
 }

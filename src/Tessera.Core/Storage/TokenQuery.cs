@@ -30,7 +30,8 @@ public sealed record TokenQuery
 
     public TokenSort Sort { get; init; } = TokenSort.CreatedAt;
 
-    public int Limit { get; init; } = 50;
+    /// <summary>Rows per page; set by the use case from its <see cref="PageRequest"/>.</summary>
+    public int Limit { get; init; } = PageRequest.DefaultLimit;
 
     public ListCursor? After { get; init; }
 

@@ -4,34 +4,26 @@ namespace Tessera.Core.Tokens;
 
 /// <summary>
 /// One end user's credential for one workload. Guards its own transitions; the store only persists.
-/// Every transition that changes something stamps <see cref="UpdatedAt"/> and marks the token for saving.
+/// Every transition that changes something stamps <see cref="VersionedEntity.UpdatedAt"/> and marks the token for saving.
 /// </summary>
-public sealed class QueryToken
+public sealed class QueryToken : VersionedEntity
 {
     private QueryToken(string id, string accountId, string name, string note, string? workloadId, TokenStatus status,
         SecretHash hash, string hint, DateTimeOffset createdAt, DateTimeOffset updatedAt, DateTimeOffset expiresAt,
         DateTimeOffset? lastUsedAt, long useCount, long version, TokenLeak? leak)
+        : base(id, accountId, createdAt, updatedAt, version)
     {
-        Id = id;
-        AccountId = accountId;
         Name = name;
         Note = note;
         WorkloadId = workloadId;
         Status = status;
         Hash = hash;
         Hint = hint;
-        CreatedAt = createdAt;
-        UpdatedAt = updatedAt;
         ExpiresAt = expiresAt;
         LastUsedAt = lastUsedAt;
         UseCount = useCount;
-        Version = version;
         Leak = leak;
     }
-
-    public string Id { get; }
-
-    public string AccountId { get; }
 
     public string Name { get; private set; }
 
@@ -46,20 +38,11 @@ public sealed class QueryToken
 
     public string Hint { get; }
 
-    public DateTimeOffset CreatedAt { get; }
-
-    public DateTimeOffset UpdatedAt { get; private set; }
-
     public DateTimeOffset ExpiresAt { get; private set; }
 
     public DateTimeOffset? LastUsedAt { get; }
 
     public long UseCount { get; }
-
-    /// <summary>Optimistic-concurrency counter; also the ETag.</summary>
-    public long Version { get; private set; }
-
-    public bool HasChanges { get; private set; }
 
     /// <summary>The latest leak report about this token's secret, or null when none was made (issue 18).</summary>
     public TokenLeak? Leak { get; private set; }
@@ -82,36 +65,15 @@ public sealed class QueryToken
     /// <summary>The derived state at <paramref name="now"/>; first match wins.</summary>
     public TokenState StateAt(DateTimeOffset now) => TokenStates.Of(Status, ExpiresAt, WorkloadId is not null, now);
 
-    public void Rename(string name, DateTimeOffset now)
-    {
-        if (name != Name)
-        {
-            Name = name;
-            Touch(now);
-        }
-    }
+    public void Rename(string name, DateTimeOffset now) => Change(Name, name, value => Name = value, now);
 
-    public void SetNote(string note, DateTimeOffset now)
-    {
-        if (note != Note)
-        {
-            Note = note;
-            Touch(now);
-        }
-    }
+    public void SetNote(string note, DateTimeOffset now) => Change(Note, note, value => Note = value, now);
 
     public void Cancel(DateTimeOffset now) => SetStatus(TokenStatus.Cancelled, now);
 
     public void Reactivate(DateTimeOffset now) => SetStatus(TokenStatus.Active, now);
 
-    public void SetStatus(TokenStatus status, DateTimeOffset now)
-    {
-        if (status != Status)
-        {
-            Status = status;
-            Touch(now);
-        }
-    }
+    public void SetStatus(TokenStatus status, DateTimeOffset now) => Change(Status, status, value => Status = value, now);
 
     /// <summary>
     /// Marks the secret as seen in public. A report of the place already marked (GitHub resends a report it
@@ -127,23 +89,9 @@ public sealed class QueryToken
     }
 
     /// <summary>Binds the token to a workload (the caller has checked it belongs to the same account).</summary>
-    public void AssignTo(string workloadId, DateTimeOffset now)
-    {
-        if (workloadId != WorkloadId)
-        {
-            WorkloadId = workloadId;
-            Touch(now);
-        }
-    }
+    public void AssignTo(string workloadId, DateTimeOffset now) => Change(WorkloadId, workloadId, value => WorkloadId = value, now);
 
-    public void Unassign(DateTimeOffset now)
-    {
-        if (WorkloadId is not null)
-        {
-            WorkloadId = null;
-            Touch(now);
-        }
-    }
+    public void Unassign(DateTimeOffset now) => Change(WorkloadId, null, value => WorkloadId = value, now);
 
     /// <summary>Extends the token to one lifetime from now; a cancelled token must be reactivated first.</summary>
     public void Renew(DateTimeOffset now, TimeSpan lifetime)
@@ -165,26 +113,6 @@ public sealed class QueryToken
             throw TesseraException.Invalid("expiresAt",
                 $"Must be after now and at most {lifetime} from now ({(now + lifetime).UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}).");
         }
-        if (expiresAt != ExpiresAt)
-        {
-            ExpiresAt = expiresAt;
-            Touch(now);
-        }
-    }
-
-    /// <summary>Called by the use case once the store has saved the changes.</summary>
-    public void MarkSaved()
-    {
-        if (HasChanges)
-        {
-            Version++;
-            HasChanges = false;
-        }
-    }
-
-    private void Touch(DateTimeOffset now)
-    {
-        UpdatedAt = now;
-        HasChanges = true;
+        Change(ExpiresAt, expiresAt, value => ExpiresAt = value, now);
     }
 }

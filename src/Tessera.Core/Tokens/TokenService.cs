@@ -13,10 +13,10 @@ namespace Tessera.Core.Tokens;
 /// </summary>
 public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITokenChangeListener changes, TimeProvider time, TokenPolicy policy, TokenMetrics metrics)
 {
-    public const int MaxLimit = 200;
-    public const int DefaultLimit = 50;
-    private const int MaxAttempts = 5;
     private const string ListName = "tokens";
+
+    /// <summary>The conflict path of every token change and delete (leak reports included).</summary>
+    private static readonly ConflictPath<QueryToken> Conflicts = new("token", t => t.Version, RefusalOf);
 
     public TimeSpan Lifetime => policy.Lifetime;
 
@@ -72,15 +72,15 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
         return match;
     }
 
-    /// <summary>One page of the caller's tokens; <paramref name="cursor"/> is the opaque value of a previous page.</summary>
-    public async Task<(IReadOnlyList<QueryToken> Items, string? NextCursor)> ListAsync(Caller caller, TokenQuery query, string? cursor, CancellationToken cancellationToken)
+    /// <summary>One page of the caller's tokens matching <paramref name="query"/>'s filters (its limit and position are <paramref name="page"/>'s).</summary>
+    public async Task<Page<QueryToken>> ListAsync(Caller caller, TokenQuery query, PageRequest page, CancellationToken cancellationToken)
     {
-        Check(query, paged: true);
-        var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, TokenNames.Of(query.Sort), Ids.Token);
-        var page = await store.ListTokensAsync(caller.AccountId,
-            query with { Now = Instants.Now(time), After = after, WorkloadIn = caller.WorkloadIds },
+        Check(query, page);
+        var after = page.After(ListName, TokenNames.Of(query.Sort), Ids.Token);
+        var found = await store.ListTokensAsync(caller.AccountId,
+            query with { Now = Instants.Now(time), Limit = page.Limit, After = after, WorkloadIn = caller.WorkloadIds },
             cancellationToken);
-        return (page.Items, page.HasMore ? CursorAfter(page.Items[^1], query.Sort).Encode() : null);
+        return found.WithCursor(token => CursorAfter(token, query.Sort));
     }
 
     /// <summary>The caller's tokens by state now (within its workloads, for a bound key), and the usable ones expiring within <paramref name="soon"/>.</summary>
@@ -97,7 +97,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
     /// </summary>
     public Task<long> CountMatchesAsync(Caller caller, TokenQuery query, int cap, CancellationToken cancellationToken)
     {
-        Check(query, paged: false);
+        Check(query, page: null);
         return counts.CountMatchesAsync(caller.AccountId, query with { Now = Instants.Now(time), WorkloadIn = caller.WorkloadIds, After = null },
             cap + 1L, cancellationToken);
     }
@@ -113,7 +113,7 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // The same checks as a page but the limit, which does not apply; the store reads bigger pages.
-        Check(query, paged: false);
+        Check(query, page: null);
         var page = query with { Now = Instants.Now(time), Limit = ExportPage, WorkloadIn = caller.WorkloadIds };
         while (true)
         {
@@ -131,13 +131,10 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
     }
 
     /// <summary>Refuses a list query's malformed filters (and, for one page, its limit) with one 400 invalid_query.</summary>
-    private static void Check(TokenQuery query, bool paged)
+    private static void Check(TokenQuery query, PageRequest? page)
     {
         var errors = new ValidationErrors();
-        if (paged && query.Limit is < 1 or > MaxLimit)
-        {
-            errors.Add("limit", $"Must be between 1 and {MaxLimit}.");
-        }
+        page?.Check(errors);
         if (query.WorkloadId is not null && !Ids.IsWellFormed(Ids.Workload, query.WorkloadId))
         {
             errors.Add("workloadId", "Must be a workload id or 'none'.");
@@ -175,34 +172,22 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
     public Task<QueryToken> RenewAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken) =>
         ChangeAsync(caller, tokenId, ifMatch, (token, now) => token.Renew(now, policy.Lifetime), renewal: true, cancellationToken);
 
-    public async Task DeleteAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+    /// <summary>
+    /// Deletes the token. Read first: memory is keyed by the secret's hash, which only the stored token knows. The delete is
+    /// pinned to the version read, so the audit entry's "before" is exactly what was deleted.
+    /// </summary>
+    public Task DeleteAsync(Caller caller, string tokenId, long? ifMatch, CancellationToken cancellationToken) =>
+        Conflicts.DeleteAsync(ifMatch, ct => GetAsync(caller, tokenId, ct), async (token, ct) =>
         {
-            // Read first: memory is keyed by the secret's hash, which only the stored token knows. The delete is
-            // pinned to the version read, so the audit entry's "before" is exactly what was deleted.
-            var token = await GetAsync(caller, tokenId, cancellationToken);
-            if (ifMatch is { } expected && token.Version != expected)
-            {
-                throw TesseraException.Stale();
-            }
             AuditEntry[] audit = [TokenAudit.Deleted(caller, token, Instants.Now(time))];
-            var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, token.Version, cancellationToken, audit);
-            switch (result)
+            var result = await store.DeleteTokenAsync(caller.AccountId, tokenId, token.Version, ct, audit);
+            if (result == SaveResult.Saved)
             {
-                case SaveResult.Saved:
-                    metrics.Committed(audit);
-                    changes.TokenChanged(token.Hash);
-                    return;
-                case SaveResult.NotFound:
-                    throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
-                case SaveResult.VersionConflict when ifMatch is not null:
-                    throw TesseraException.Stale();
+                metrics.Committed(audit);
+                changes.TokenChanged(token.Hash);
             }
-        }
-        throw new TesseraException(ProblemKind.Conflict, ErrorCodes.ConcurrentModification,
-            "The token kept changing while it was deleted; try again.");
-    }
+            return result;
+        }, cancellationToken);
 
     /// <summary>A caller's change: the token must be in the caller's account; one audit entry per changed field group.</summary>
     private Task<QueryToken> ChangeAsync(Caller caller, string tokenId, long? ifMatch, Action<QueryToken, DateTimeOffset> apply, bool renewal,
@@ -221,45 +206,38 @@ public sealed class TokenService(ITokenStore store, ITokenCountStore counts, ITo
     }
 
     /// <summary>
-    /// The one conflict path for token changes: read, apply (which returns the change's audit entries), save with
-    /// a version check; retried on a lost race unless the caller pinned a version. Also used by leak reports
+    /// A token change through the one conflict path: read, apply (which returns the change's audit entries), save with a
+    /// version check; retried on a lost race unless the caller pinned a version. Also used by leak reports
     /// (<see cref="Leaks.LeakService"/>), whose reporter is not in the token's account.
     /// </summary>
-    internal async Task<QueryToken> ChangeAsync(string accountId, string tokenId, long? ifMatch,
-        Func<QueryToken, DateTimeOffset, IReadOnlyList<Audit.AuditEntry>> apply, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var token = await store.GetTokenAsync(accountId, tokenId, cancellationToken)
-                ?? throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
-            if (ifMatch is { } expected && token.Version != expected)
+    internal Task<QueryToken> ChangeAsync(string accountId, string tokenId, long? ifMatch,
+        Func<QueryToken, DateTimeOffset, IReadOnlyList<AuditEntry>> apply, CancellationToken cancellationToken) =>
+        Conflicts.ChangeAsync(ifMatch,
+            async ct => await store.GetTokenAsync(accountId, tokenId, ct) ?? throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token"),
+            async (token, ct) =>
             {
-                throw TesseraException.Stale();
-            }
-            var audit = apply(token, Instants.Now(time));
-            if (!token.HasChanges)
-            {
-                return token;
-            }
-            switch (await store.UpdateTokenAsync(token, cancellationToken, audit))
-            {
-                case SaveResult.Saved:
+                var audit = apply(token, Instants.Now(time));
+                if (!token.HasChanges)
+                {
+                    return (SaveResult.Saved, token);
+                }
+                var result = await store.UpdateTokenAsync(token, ct, audit);
+                if (result == SaveResult.Saved)
+                {
                     metrics.Committed(audit);
                     token.MarkSaved();
                     // This server answers the very next verification from the store; others follow the change feed.
                     changes.TokenChanged(token.Hash);
-                    return token;
-                case SaveResult.NotFound:
-                    throw TesseraException.NotFound(ErrorCodes.TokenNotFound, "token");
-                case SaveResult.WorkloadMissing:
-                    throw TesseraException.Invalid("workloadId", Refusals.NoSuch("workload"));
-                case SaveResult.VersionConflict when ifMatch is not null:
-                    throw TesseraException.Stale();
-            }
-        }
-        throw new TesseraException(ProblemKind.Conflict, ErrorCodes.ConcurrentModification,
-            "The token kept changing while this change was applied; try again.");
-    }
+                }
+                return (result, token);
+            }, cancellationToken);
+
+    private static TesseraException RefusalOf(SaveResult result) => result switch
+    {
+        SaveResult.NotFound => TesseraException.NotFound(ErrorCodes.TokenNotFound, "token"),
+        SaveResult.WorkloadMissing => TesseraException.Invalid("workloadId", Refusals.NoSuch("workload")),
+        _ => throw new InvalidOperationException($"A token store answered {result} to a token change."),
+    };
 
     /// <summary>Checks a patch's values up front (all errors at once) and returns how to apply it.</summary>
     private Action<QueryToken, DateTimeOffset> Validate(TokenPatch patch)

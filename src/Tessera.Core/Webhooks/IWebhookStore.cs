@@ -22,12 +22,16 @@ public interface IWebhookStore
     /// <summary>Saves url, events, description and enabled if the stored version is still <see cref="WebhookEndpoint.Version"/>; enabling clears the failure streak.</summary>
     Task<SaveResult> UpdateEndpointAsync(WebhookEndpoint endpoint, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken);
 
-    /// <summary>Makes <paramref name="protectedSecret"/> the signing secret; the current one keeps signing until <paramref name="previousUntil"/>.</summary>
+    /// <summary>
+    /// Makes <paramref name="protectedSecret"/> the signing secret; the current one keeps signing until <paramref name="previousUntil"/>.
+    /// With <paramref name="expectedVersion"/>, only if the stored version matches (VersionConflict otherwise).
+    /// </summary>
     Task<SaveResult> RotateSecretAsync(string accountId, string endpointId, string protectedSecret, DateTimeOffset previousUntil,
-        DateTimeOffset now, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken);
+        DateTimeOffset now, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken, long? expectedVersion = null);
 
-    /// <summary>Deletes the endpoint and its deliveries.</summary>
-    Task<SaveResult> DeleteEndpointAsync(string accountId, string endpointId, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken);
+    /// <summary>Deletes the endpoint and its deliveries; with <paramref name="expectedVersion"/>, only if the stored version matches.</summary>
+    Task<SaveResult> DeleteEndpointAsync(string accountId, string endpointId, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken,
+        long? expectedVersion = null);
 
     /// <summary>Writes <paramref name="outboxEvent"/> with one delivery to <paramref name="endpointId"/> only (a test event); returns the delivery.</summary>
     Task<WebhookDelivery> EnqueueAsync(OutboxEvent outboxEvent, string endpointId, CancellationToken cancellationToken);

@@ -15,10 +15,11 @@ namespace Tessera.Core.Webhooks;
 public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector protector, WebhookDestinations destinations,
     WebhookOptions options, TimeProvider time)
 {
-    private const int MaxAttempts = 5;
     private const string ListName = "webhooks";
     private const string DeliveriesName = "deliveries";
     private const string SortName = "id";
+
+    private static readonly ConflictPath<WebhookEndpoint> Conflicts = new("webhook endpoint", endpoint => endpoint.Version, RefusalOf);
 
     public async Task<(WebhookEndpoint Endpoint, string Secret)> CreateAsync(Caller caller, string? url, IReadOnlyList<string>? events,
         string? description, CancellationToken cancellationToken)
@@ -52,14 +53,12 @@ public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector 
             ?? throw TesseraException.NotFound(ErrorCodes.WebhookNotFound, "webhook endpoint");
     }
 
-    public async Task<(IReadOnlyList<WebhookEndpoint> Items, string? NextCursor)> ListAsync(Caller caller, int limit, string? cursor,
-        CancellationToken cancellationToken)
+    public async Task<Page<WebhookEndpoint>> ListAsync(Caller caller, PageRequest page, CancellationToken cancellationToken)
     {
-        EnsureLimit(limit);
+        page.EnsureValid();
         EnsureAccountWide(caller);
-        var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, SortName, Ids.Webhook).Id;
-        var page = await store.ListEndpointsAsync(caller.AccountId, limit, after, cancellationToken);
-        return (page.Items, page.HasMore ? new ListCursor(ListName, SortName, page.Items[^1].Id, 0, null).Encode() : null);
+        var found = await store.ListEndpointsAsync(caller.AccountId, page.Limit, page.After(ListName, SortName, Ids.Webhook)?.Id, cancellationToken);
+        return found.WithCursor(endpoint => new ListCursor(ListName, SortName, endpoint.Id, 0, null));
     }
 
     public async Task<WebhookEndpoint> UpdateAsync(Caller caller, string endpointId, WebhookPatch patch, long? ifMatch, CancellationToken cancellationToken)
@@ -89,13 +88,8 @@ public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector 
             EnsureAccountWide(caller);
             await EnsureDestinationAsync(url, cancellationToken);
         }
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        return await Conflicts.ChangeAsync(ifMatch, ct => GetAsync(caller, endpointId, ct), async (before, ct) =>
         {
-            var before = await GetAsync(caller, endpointId, cancellationToken);
-            if (ifMatch is { } expected && before.Version != expected)
-            {
-                throw TesseraException.Stale();
-            }
             var after = before with
             {
                 Url = patch.Url.Value ?? before.Url,
@@ -106,47 +100,35 @@ public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector 
             if (after.Url == before.Url && after.Events.SequenceEqual(before.Events) && after.Description == before.Description &&
                 after.Enabled == before.Enabled)
             {
-                return before;
+                return (SaveResult.Saved, before);
             }
             after = after with { UpdatedAt = Instants.Now(time) };
-            switch (await store.UpdateEndpointAsync(after, [WebhookAudit.Updated(caller, before, after)], cancellationToken))
-            {
-                case SaveResult.Saved:
-                    return after with { Version = before.Version + 1 };
-                case SaveResult.NotFound:
-                    throw TesseraException.NotFound(ErrorCodes.WebhookNotFound, "webhook endpoint");
-                case SaveResult.VersionConflict when ifMatch is not null:
-                    throw TesseraException.Stale();
-            }
-        }
-        throw new TesseraException(ProblemKind.Conflict, ErrorCodes.ConcurrentModification,
-            "The webhook endpoint kept changing while this change was applied; try again.");
+            return (await store.UpdateEndpointAsync(after, [WebhookAudit.Updated(caller, before, after)], ct), after with { Version = before.Version + 1 });
+        }, cancellationToken);
     }
 
-    public async Task DeleteAsync(Caller caller, string endpointId, CancellationToken cancellationToken)
-    {
-        var endpoint = await GetAsync(caller, endpointId, cancellationToken);
-        var now = Instants.Now(time);
-        if (await store.DeleteEndpointAsync(caller.AccountId, endpointId, [WebhookAudit.Deleted(caller, endpoint, now)], cancellationToken)
-            != SaveResult.Saved)
-        {
-            throw TesseraException.NotFound(ErrorCodes.WebhookNotFound, "webhook endpoint");
-        }
-    }
+    /// <summary>Deletes the endpoint and its deliveries, pinned to the version read (and to If-Match's, when given).</summary>
+    public Task DeleteAsync(Caller caller, string endpointId, long? ifMatch, CancellationToken cancellationToken) =>
+        Conflicts.DeleteAsync(ifMatch, ct => GetAsync(caller, endpointId, ct), (endpoint, ct) =>
+            store.DeleteEndpointAsync(caller.AccountId, endpointId, [WebhookAudit.Deleted(caller, endpoint, Instants.Now(time))], ct,
+                expectedVersion: endpoint.Version), cancellationToken);
+
+    private static TesseraException RefusalOf(SaveResult result) => result == SaveResult.NotFound
+        ? TesseraException.NotFound(ErrorCodes.WebhookNotFound, "webhook endpoint")
+        : throw new InvalidOperationException($"A webhook store answered {result} to an endpoint change.");
 
     /// <summary>A new secret, returned once; the one it replaces keeps signing beside it for 24 hours so receivers can switch.</summary>
-    public async Task<(WebhookEndpoint Endpoint, string Secret)> RotateSecretAsync(Caller caller, string endpointId, CancellationToken cancellationToken)
+    public Task<(WebhookEndpoint Endpoint, string Secret)> RotateSecretAsync(Caller caller, string endpointId, CancellationToken cancellationToken)
     {
-        var endpoint = await GetAsync(caller, endpointId, cancellationToken);
-        var now = Instants.Now(time);
-        var previousUntil = now + RotationOverlap;
         var secret = WebhookSignature.NewSecret();
-        if (await store.RotateSecretAsync(caller.AccountId, endpointId, protector.Protect(secret), previousUntil, now,
-                [WebhookAudit.SecretRotated(caller, endpointId, now, previousUntil)], cancellationToken) != SaveResult.Saved)
+        return Conflicts.ChangeAsync(ifMatch: null, ct => GetAsync(caller, endpointId, ct), async (endpoint, ct) =>
         {
-            throw TesseraException.NotFound(ErrorCodes.WebhookNotFound, "webhook endpoint");
-        }
-        return (endpoint with { UpdatedAt = now, Version = endpoint.Version + 1 }, secret);
+            var now = Instants.Now(time);
+            var previousUntil = now + RotationOverlap;
+            var result = await store.RotateSecretAsync(caller.AccountId, endpointId, protector.Protect(secret), previousUntil, now,
+                [WebhookAudit.SecretRotated(caller, endpointId, now, previousUntil)], ct, expectedVersion: endpoint.Version);
+            return (result, (endpoint with { UpdatedAt = now, Version = endpoint.Version + 1 }, secret));
+        }, cancellationToken);
     }
 
     /// <summary>How long a rotated-out secret still signs (API.md §7).</summary>
@@ -161,14 +143,13 @@ public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector 
         return await store.EnqueueAsync(OutboxEvent.Of(caller.AccountId, EventTypes.WebhookTest, now, data), endpoint.Id, cancellationToken);
     }
 
-    public async Task<(IReadOnlyList<WebhookDelivery> Items, string? NextCursor)> ListDeliveriesAsync(Caller caller, string endpointId, int limit,
-        string? cursor, CancellationToken cancellationToken)
+    public async Task<Page<WebhookDelivery>> ListDeliveriesAsync(Caller caller, string endpointId, PageRequest page, CancellationToken cancellationToken)
     {
-        EnsureLimit(limit);
+        page.EnsureValid();
         await GetAsync(caller, endpointId, cancellationToken);
-        var after = cursor is null ? null : ListCursor.Decode(cursor, DeliveriesName, SortName, Ids.Delivery).Id;
-        var page = await store.ListDeliveriesAsync(caller.AccountId, endpointId, limit, after, cancellationToken);
-        return (page.Items, page.HasMore ? new ListCursor(DeliveriesName, SortName, page.Items[^1].Id, 0, null).Encode() : null);
+        var found = await store.ListDeliveriesAsync(caller.AccountId, endpointId, page.Limit, page.After(DeliveriesName, SortName, Ids.Delivery)?.Id,
+            cancellationToken);
+        return found.WithCursor(delivery => new ListCursor(DeliveriesName, SortName, delivery.Id, 0, null));
     }
 
     /// <summary>Sends a delivery again now, whatever its status (a failed one gets a fresh round of attempts from the worker).</summary>
@@ -197,7 +178,7 @@ public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector 
     {
         if (await destinations.RefusalAsync(url, cancellationToken) is { } refusal)
         {
-            throw new TesseraException(ProblemKind.Validation, refusal.Code, "The request has invalid fields.",
+            throw new TesseraException(ProblemKind.Validation, refusal.Code, Refusals.InvalidFields,
                 new Dictionary<string, string[]> { ["url"] = [refusal.Message] });
         }
     }
@@ -215,16 +196,6 @@ public sealed class WebhookService(IWebhookStore store, IWebhookSecretProtector 
                 new Dictionary<string, string[]> { ["events"] = [$"Unknown event type '{(unknown.Length > 64 ? unknown[..64] + "…" : unknown)}'; the types are listed in the API reference."] });
         }
         return events.Contains(EventTypes.Everything) ? [EventTypes.Everything] : [.. EventTypes.All.Where(events.Contains)];
-    }
-
-    private static void EnsureLimit(int limit)
-    {
-        if (limit is < 1 or > Tokens.TokenService.MaxLimit)
-        {
-            var errors = new ValidationErrors();
-            errors.Add("limit", $"Must be between 1 and {Tokens.TokenService.MaxLimit}.");
-            errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
-        }
     }
 
     private static void EnsureAccountWide(Caller caller) =>

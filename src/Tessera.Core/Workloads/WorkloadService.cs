@@ -8,9 +8,10 @@ namespace Tessera.Core.Workloads;
 /// <summary>The management of workloads: create, read, list, rename/describe, delete (which unassigns its tokens).</summary>
 public sealed class WorkloadService(IWorkloadStore store, ITokenChangeListener changes, TimeProvider time)
 {
-    private const int MaxAttempts = 5;
     private const string ListName = "workloads";
     private const string SortName = "name";
+
+    private static readonly ConflictPath<WorkloadView> Conflicts = new("workload", view => view.Workload.Version, RefusalOf);
 
     public async Task<WorkloadView> CreateAsync(Caller caller, string? name, string? description, CancellationToken cancellationToken)
     {
@@ -35,37 +36,23 @@ public sealed class WorkloadService(IWorkloadStore store, ITokenChangeListener c
             : null)
         ?? throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
 
-    public async Task<(IReadOnlyList<WorkloadView> Items, string? NextCursor)> ListAsync(Caller caller, int limit, string? cursor, CancellationToken cancellationToken)
+    /// <summary>One page of the caller's workloads, by name (case-insensitive, A→Z).</summary>
+    public async Task<Page<WorkloadView>> ListAsync(Caller caller, PageRequest page, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > Tokens.TokenService.MaxLimit)
-        {
-            var errors = new ValidationErrors();
-            errors.Add("limit", $"Must be between 1 and {Tokens.TokenService.MaxLimit}.");
-            errors.ThrowIfAny(ErrorCodes.InvalidQuery, ProblemKind.BadRequest);
-        }
-        var after = cursor is null ? null : ListCursor.Decode(cursor, ListName, SortName, Ids.Workload);
-        var page = await store.ListWorkloadsAsync(caller.AccountId, limit, after, Instants.Now(time), cancellationToken, caller.WorkloadIds);
-        var next = page.HasMore
-            ? new ListCursor(ListName, SortName, page.Items[^1].Workload.Id, null, page.Items[^1].Workload.Name.ToLowerInvariant()).Encode()
-            : null;
-        return (page.Items, next);
+        page.EnsureValid();
+        var found = await store.ListWorkloadsAsync(caller.AccountId, page.Limit, page.After(ListName, SortName, Ids.Workload), Instants.Now(time),
+            cancellationToken, caller.WorkloadIds);
+        return found.WithCursor(view => new ListCursor(ListName, SortName, view.Workload.Id, null, view.Workload.Name.ToLowerInvariant()));
     }
 
     /// <summary>Every workload the caller may see, id → name (bulk import checks its rows against them; the CSV export names them).</summary>
     public async Task<IReadOnlyDictionary<string, string>> NamesAsync(Caller caller, CancellationToken cancellationToken)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? cursor = null;
-        do
+        await foreach (var view in PageRequest.AllAsync((page, ct) => ListAsync(caller, page, ct), cancellationToken))
         {
-            var (items, next) = await ListAsync(caller, Tokens.TokenService.MaxLimit, cursor, cancellationToken);
-            foreach (var view in items)
-            {
-                names[view.Workload.Id] = view.Workload.Name;
-            }
-            cursor = next;
+            names[view.Workload.Id] = view.Workload.Name;
         }
-        while (cursor is not null);
         return names;
     }
 
@@ -90,13 +77,8 @@ public sealed class WorkloadService(IWorkloadStore store, ITokenChangeListener c
         }
         errors.ThrowIfAny();
 
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        return await Conflicts.ChangeAsync(ifMatch, ct => GetAsync(caller, workloadId, ct), async (view, ct) =>
         {
-            var view = await GetAsync(caller, workloadId, cancellationToken);
-            if (ifMatch is { } expected && view.Workload.Version != expected)
-            {
-                throw TesseraException.Stale();
-            }
             var now = Instants.Now(time);
             var (nameBefore, descriptionBefore) = (view.Workload.Name, view.Workload.Description);
             if (name is not null)
@@ -109,43 +91,48 @@ public sealed class WorkloadService(IWorkloadStore store, ITokenChangeListener c
             }
             if (!view.Workload.HasChanges)
             {
-                return view;
+                return (SaveResult.Saved, view);
             }
-            switch (await store.UpdateWorkloadAsync(view.Workload, cancellationToken,
-                WorkloadAudit.Changes(caller, nameBefore, descriptionBefore, view.Workload)))
+            var result = await store.UpdateWorkloadAsync(view.Workload, ct, WorkloadAudit.Changes(caller, nameBefore, descriptionBefore, view.Workload));
+            if (result == SaveResult.Saved)
             {
-                case SaveResult.Saved:
-                    view.Workload.MarkSaved();
-                    // The query side reports the workload's name.
-                    changes.WorkloadChanged(workloadId);
-                    return view;
-                case SaveResult.NotFound:
-                    throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
-                case SaveResult.NameTaken:
-                    throw NameTaken();
-                case SaveResult.VersionConflict when ifMatch is not null:
-                    throw TesseraException.Stale();
+                view.Workload.MarkSaved();
+                // The query side reports the workload's name.
+                changes.WorkloadChanged(workloadId);
             }
-        }
-        throw new TesseraException(ProblemKind.Conflict, ErrorCodes.ConcurrentModification,
-            "The workload kept changing while this change was applied; try again.");
+            return (result, view);
+        }, cancellationToken);
     }
 
-    /// <summary>Deletes the workload; its tokens survive, unassigned (each with its own audit entry).</summary>
-    public async Task DeleteAsync(Caller caller, string workloadId, CancellationToken cancellationToken)
-    {
-        // Read first, for the audit entry's "before" (what was deleted).
-        var view = await GetAsync(caller, workloadId, cancellationToken);
-        // Deleting a workload unassigns its tokens: that would leave them outside a workload-bound key's workloads.
-        caller.EnsureUnbound("This license key is bound to workloads; deleting one would leave its tokens unassigned.");
-        var now = Instants.Now(time);
-        if (await store.DeleteWorkloadAsync(caller.AccountId, workloadId, now, cancellationToken,
-                [WorkloadAudit.Deleted(caller, view.Workload, now)]) == SaveResult.NotFound)
+    /// <summary>
+    /// Deletes the workload; its tokens survive, unassigned (each with its own audit entry). Read first, for the audit entry's
+    /// "before"; the delete is pinned to the version read (and to If-Match's, when given).
+    /// </summary>
+    public Task DeleteAsync(Caller caller, string workloadId, long? ifMatch, CancellationToken cancellationToken) =>
+        Conflicts.DeleteAsync(ifMatch, async ct =>
         {
-            throw TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload");
-        }
-        changes.WorkloadChanged(workloadId);
-    }
+            var view = await GetAsync(caller, workloadId, ct);
+            // Deleting a workload unassigns its tokens: that would leave them outside a workload-bound key's workloads.
+            caller.EnsureUnbound("This license key is bound to workloads; deleting one would leave its tokens unassigned.");
+            return view;
+        }, async (view, ct) =>
+        {
+            var now = Instants.Now(time);
+            var result = await store.DeleteWorkloadAsync(caller.AccountId, workloadId, now, ct, [WorkloadAudit.Deleted(caller, view.Workload, now)],
+                expectedVersion: view.Workload.Version);
+            if (result == SaveResult.Saved)
+            {
+                changes.WorkloadChanged(workloadId);
+            }
+            return result;
+        }, cancellationToken);
+
+    private static TesseraException RefusalOf(SaveResult result) => result switch
+    {
+        SaveResult.NotFound => TesseraException.NotFound(ErrorCodes.WorkloadNotFound, "workload"),
+        SaveResult.NameTaken => NameTaken(),
+        _ => throw new InvalidOperationException($"A workload store answered {result} to a workload change."),
+    };
 
     private static TesseraException NameTaken() =>
         new(ProblemKind.Conflict, ErrorCodes.WorkloadNameTaken, "Another workload of this account already has this name.");

@@ -4,7 +4,6 @@ using Tessera.Contracts;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
 using Tessera.Core.Storage;
-using Tessera.Core.Tokens;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
 
@@ -20,7 +19,7 @@ public static class AuditEndpoints
         QueryParameter.Text("actorId", "Only entries made by this actor (license key id or console user)."),
         QueryParameter.Instant("from", "At or after this instant (inclusive; RFC 3339 with offset)."),
         QueryParameter.Instant("to", "Before this instant (exclusive; RFC 3339 with offset)."),
-        QueryParameter.Limit(TokenService.DefaultLimit, TokenService.MaxLimit),
+        QueryParameter.Limit(PageRequest.DefaultLimit, PageRequest.MaxLimit),
         QueryParameter.Cursor);
 
     public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder v1)
@@ -45,11 +44,10 @@ public static class AuditEndpoints
             ActorId = query.String("actorId"),
             From = query.Instant("from"),
             To = query.Instant("to"),
-            Limit = query.Int("limit", TokenService.DefaultLimit),
         };
-        var cursor = query.String("cursor");
+        var page = new PageRequest(query.Int("limit", PageRequest.DefaultLimit), query.String("cursor"));
         query.ThrowIfInvalid();
-        var (items, next) = await audit.ListAsync(user.Caller(), filter, cursor, cancellationToken);
+        var (items, next) = await audit.ListAsync(user.Caller(), filter, page, cancellationToken);
         return TypedResults.Ok(new PageResponse<AuditEntryResponse>([.. items.Select(Responses.AuditEntry)], next));
     }
 }

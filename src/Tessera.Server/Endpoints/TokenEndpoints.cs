@@ -26,7 +26,7 @@ public static class TokenEndpoints
         QueryParameter.Instant("createdTo", "Created before this instant (RFC 3339 with offset)."),
         QueryParameter.Instant("expiresBefore", "Expires before this instant (RFC 3339 with offset)."),
         QueryParameter.Choice("sort", "Order of the list; default createdAt.", "createdAt", "expiresAt", "name", "lastUsedAt"),
-        QueryParameter.Limit(TokenService.DefaultLimit, TokenService.MaxLimit),
+        QueryParameter.Limit(PageRequest.DefaultLimit, PageRequest.MaxLimit),
         QueryParameter.Cursor);
 
     public static RouteGroupBuilder MapTokenEndpoints(this RouteGroupBuilder v1)
@@ -112,9 +112,8 @@ public static class TokenEndpoints
             CreatedTo = query.Instant("createdTo"),
             ExpiresBefore = query.Instant("expiresBefore"),
             Sort = query.Choice<TokenSort>("sort", TokenNames.TryParseSort) ?? TokenSort.CreatedAt,
-            Limit = query.Int("limit", TokenService.DefaultLimit),
         };
-        var cursor = query.String("cursor");
+        var page = new PageRequest(query.Int("limit", PageRequest.DefaultLimit), query.String("cursor"));
         query.ThrowIfInvalid();
         if (query.String("state") == Expiring)
         {
@@ -126,7 +125,7 @@ public static class TokenEndpoints
             // Every matching token, no paging (API.md §10): limit and cursor do not apply.
             return TokenCsvEndpoints.Export(context, user.Caller(), filter, tokens, workloads, time);
         }
-        var (items, next) = await tokens.ListAsync(user.Caller(), filter, cursor, cancellationToken);
+        var (items, next) = await tokens.ListAsync(user.Caller(), filter, page, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new PageResponse<TokenResponse>([.. items.Select(t => Responses.Token(t, now))], next));
     }

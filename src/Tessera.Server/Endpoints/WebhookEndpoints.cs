@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
 using Tessera.Core.Accounts;
-using Tessera.Core.Tokens;
+using Tessera.Core.Storage;
 using Tessera.Core.Webhooks;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
@@ -13,9 +13,7 @@ namespace Tessera.Server.Endpoints;
 /// <summary><c>/v1/webhooks</c> (API.md §7): endpoints, their secrets, test events and the deliveries log.</summary>
 public static class WebhookEndpoints
 {
-    private const int ListLimit = 50;
-
-    private static readonly QueryContract ListQuery = new(QueryParameter.Limit(ListLimit, TokenService.MaxLimit), QueryParameter.Cursor);
+    private static readonly QueryContract ListQuery = new(QueryParameter.Limit(PageRequest.DefaultLimit, PageRequest.MaxLimit), QueryParameter.Cursor);
 
     public static RouteGroupBuilder MapWebhookEndpoints(this RouteGroupBuilder v1)
     {
@@ -28,7 +26,8 @@ public static class WebhookEndpoints
         webhooks.MapPatch("/{id}", UpdateAsync).WithName("UpdateWebhook").WithSummary("Change a webhook endpoint's url, events, description or enabled (JSON merge patch; optional If-Match)")
             .Accepts<UpdateWebhookRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.WebhooksManage);
-        webhooks.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Delete a webhook endpoint and its deliveries").ProducesProblem(404)
+        webhooks.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Delete a webhook endpoint and its deliveries (optional If-Match)")
+            .ProducesProblem(404).ProducesProblem(412)
             .RequireScope(Scopes.WebhooksManage);
         webhooks.MapPost("/{id}/rotate-secret", RotateSecretAsync).WithName("RotateWebhookSecret").WithSummary("A new secret (in this response only); the old one signs beside it for 24 h")
             .ProducesProblem(404).RequireScope(Scopes.WebhooksManage);
@@ -58,10 +57,9 @@ public static class WebhookEndpoints
         CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request, ListQuery);
-        var limit = query.Int("limit", ListLimit);
-        var cursor = query.String("cursor");
+        var page = new PageRequest(query.Int("limit", PageRequest.DefaultLimit), query.String("cursor"));
         query.ThrowIfInvalid();
-        var (items, next) = await webhooks.ListAsync(user.Caller(), limit, cursor, cancellationToken);
+        var (items, next) = await webhooks.ListAsync(user.Caller(), page, cancellationToken);
         return TypedResults.Ok(new PageResponse<WebhookResponse>([.. items.Select(Responses.Webhook)], next));
     }
 
@@ -91,9 +89,9 @@ public static class WebhookEndpoints
         return TypedResults.Ok(Responses.Webhook(endpoint));
     }
 
-    private static async Task<NoContent> DeleteAsync(string id, ClaimsPrincipal user, WebhookService webhooks, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteAsync(string id, HttpRequest request, ClaimsPrincipal user, WebhookService webhooks, CancellationToken cancellationToken)
     {
-        await webhooks.DeleteAsync(user.Caller(), id, cancellationToken);
+        await webhooks.DeleteAsync(user.Caller(), id, IfMatch.Version(request), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -116,10 +114,9 @@ public static class WebhookEndpoints
         WebhookService webhooks, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request, ListQuery);
-        var limit = query.Int("limit", ListLimit);
-        var cursor = query.String("cursor");
+        var page = new PageRequest(query.Int("limit", PageRequest.DefaultLimit), query.String("cursor"));
         query.ThrowIfInvalid();
-        var (items, next) = await webhooks.ListDeliveriesAsync(user.Caller(), id, limit, cursor, cancellationToken);
+        var (items, next) = await webhooks.ListDeliveriesAsync(user.Caller(), id, page, cancellationToken);
         return TypedResults.Ok(new PageResponse<WebhookDeliveryResponse>([.. items.Select(Responses.Delivery)], next));
     }
 

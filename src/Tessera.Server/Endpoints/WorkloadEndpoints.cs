@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
 using Tessera.Core.Accounts;
-using Tessera.Core.Tokens;
+using Tessera.Core.Storage;
 using Tessera.Core.Workloads;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
@@ -12,9 +12,7 @@ namespace Tessera.Server.Endpoints;
 /// <summary><c>/v1/workloads</c>.</summary>
 public static class WorkloadEndpoints
 {
-    private const int ListLimit = 50;
-
-    private static readonly QueryContract ListQuery = new(QueryParameter.Limit(ListLimit, TokenService.MaxLimit), QueryParameter.Cursor);
+    private static readonly QueryContract ListQuery = new(QueryParameter.Limit(PageRequest.DefaultLimit, PageRequest.MaxLimit), QueryParameter.Cursor);
 
     public static RouteGroupBuilder MapWorkloadEndpoints(this RouteGroupBuilder v1)
     {
@@ -27,7 +25,8 @@ public static class WorkloadEndpoints
         workloads.MapPatch("/{id}", UpdateAsync).WithName("UpdateWorkload").WithSummary("Rename or describe a workload (JSON merge patch; optional If-Match)")
             .Accepts<UpdateWorkloadRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
-        workloads.MapDelete("/{id}", DeleteAsync).WithName("DeleteWorkload").WithSummary("Delete a workload; its tokens become unassigned").ProducesProblem(404)
+        workloads.MapDelete("/{id}", DeleteAsync).WithName("DeleteWorkload").WithSummary("Delete a workload; its tokens become unassigned (optional If-Match)")
+            .ProducesProblem(404).ProducesProblem(412)
             .RequireScope(Scopes.WorkloadsWrite);
         return v1;
     }
@@ -46,10 +45,9 @@ public static class WorkloadEndpoints
     private static async Task<Ok<PageResponse<WorkloadResponse>>> ListAsync(HttpRequest request, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request, ListQuery);
-        var limit = query.Int("limit", ListLimit);
-        var cursor = query.String("cursor");
+        var page = new PageRequest(query.Int("limit", PageRequest.DefaultLimit), query.String("cursor"));
         query.ThrowIfInvalid();
-        var (items, next) = await workloads.ListAsync(user.Caller(), limit, cursor, cancellationToken);
+        var (items, next) = await workloads.ListAsync(user.Caller(), page, cancellationToken);
         return TypedResults.Ok(new PageResponse<WorkloadResponse>([.. items.Select(Responses.Workload)], next));
     }
 
@@ -71,9 +69,9 @@ public static class WorkloadEndpoints
         return TypedResults.Ok(Responses.Workload(view));
     }
 
-    private static async Task<NoContent> DeleteAsync(string id, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteAsync(string id, HttpRequest request, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
     {
-        await workloads.DeleteAsync(user.Caller(), id, cancellationToken);
+        await workloads.DeleteAsync(user.Caller(), id, IfMatch.Version(request), cancellationToken);
         return TypedResults.NoContent();
     }
 }

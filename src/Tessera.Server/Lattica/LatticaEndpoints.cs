@@ -65,9 +65,9 @@ public static class LatticaEndpoints
         var caller = await AuthenticateAsync(request);
         var body = await ReadAsync(request);
         body.Validate(ClientInfo);
-        var first = await workloads.ListAsync(caller, TokenService.MaxLimit, null, cancellationToken);
+        var first = await workloads.ListAsync(caller, PageRequest.Largest(), cancellationToken);
         return new LatticaListResult<WorkloadView>("models", first,
-            (cursor, ct) => workloads.ListAsync(caller, TokenService.MaxLimit, cursor, ct),
+            (cursor, ct) => workloads.ListAsync(caller, PageRequest.Largest(cursor), ct),
             static (json, view) =>
             {
                 json.WriteStartObject();
@@ -129,7 +129,7 @@ public static class LatticaEndpoints
         var modelId = body.String("modelId");
         var issueDate = body.Integer("issueDate");
         body.Validate("status", "modelId", "issueDate", ClientInfo);
-        var query = new TokenQuery { Status = ParseStatus(status), Limit = TokenService.MaxLimit };
+        var query = new TokenQuery { Status = ParseStatus(status) };
         if (modelId.Value is not null)
         {
             await workloads.GetAsync(caller, modelId.Value, cancellationToken);
@@ -145,9 +145,9 @@ public static class LatticaEndpoints
             query = query with { CreatedFrom = day, CreatedTo = day.AddDays(1) };
         }
 
-        var first = await tokens.ListAsync(caller, query, null, cancellationToken);
+        var first = await tokens.ListAsync(caller, query, PageRequest.Largest(), cancellationToken);
         return new LatticaListResult<QueryToken>("tokens", first,
-            (cursor, ct) => tokens.ListAsync(caller, query, cursor, ct),
+            (cursor, ct) => tokens.ListAsync(caller, query, PageRequest.Largest(cursor), ct),
             static (json, token) =>
             {
                 json.WriteStartObject();

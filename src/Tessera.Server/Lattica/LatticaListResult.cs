@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tessera.Core.Storage;
 
 namespace Tessera.Server.Lattica;
 
@@ -17,8 +18,8 @@ namespace Tessera.Server.Lattica;
 /// <param name="writeAfter">Writes properties after the array, given how many elements it had.</param>
 internal sealed class LatticaListResult<T>(
     string listName,
-    (IReadOnlyList<T> Items, string? NextCursor) first,
-    Func<string, CancellationToken, Task<(IReadOnlyList<T> Items, string? NextCursor)>> next,
+    Page<T> first,
+    Func<string, CancellationToken, Task<Page<T>>> next,
     Action<Utf8JsonWriter, T> writeItem,
     Action<Utf8JsonWriter, int>? writeAfter = null) : IResult
 {
@@ -37,7 +38,7 @@ internal sealed class LatticaListResult<T>(
         writer.WriteStartObject("result");
         writer.WriteStartArray(listName);
         var (items, cursor) = first;
-        first = default; // held by `items` until the next page replaces it, no longer
+        first = null!; // held by `items` until the next page replaces it, no longer
         var count = 0;
         while (true)
         {

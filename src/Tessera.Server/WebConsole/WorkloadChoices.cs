@@ -1,5 +1,5 @@
 using Tessera.Core.Accounts;
-using Tessera.Core.Tokens;
+using Tessera.Core.Storage;
 using Tessera.Core.Workloads;
 
 namespace Tessera.Server.WebConsole;
@@ -10,13 +10,10 @@ public static class WorkloadChoices
     public static async Task<IReadOnlyList<Workload>> AllAsync(WorkloadService workloads, Caller caller, CancellationToken cancellationToken)
     {
         var all = new List<Workload>();
-        string? cursor = null;
-        do
+        await foreach (var view in PageRequest.AllAsync((page, ct) => workloads.ListAsync(caller, page, ct), cancellationToken))
         {
-            (var items, cursor) = await workloads.ListAsync(caller, TokenService.MaxLimit, cursor, cancellationToken);
-            all.AddRange(items.Select(v => v.Workload));
+            all.Add(view.Workload);
         }
-        while (cursor is not null);
         return all;
     }
 }

@@ -19,8 +19,7 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
     {
         var (sql, parameters) = ListSql(accountId, query);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<AuditRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
-        return new Page<AuditEntry>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
+        return await Keyset.ReadAsync<AuditRow, AuditEntry>(connection, sql, parameters, query.Limit, r => r.ToDomain(), cancellationToken);
     }
 
     /// <summary>
@@ -57,17 +56,8 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
             sql.Append(" AND occurred_at < @to");
             parameters.Add("to", Ms.Of(to));
         }
-        // Keyset paging, newest first: the instant, then the id, so entries of one instant never repeat or skip. A row
-        // value, which the (account_id, [object_id | action,] occurred_at, id) indexes seek to; the OR of two comparisons
-        // it replaces made SQLite walk every newer entry before the page.
-        if (query.After is { } after)
-        {
-            sql.Append(" AND (occurred_at, id) < (@afterAt, @afterId)");
-            parameters.Add("afterAt", after.Number);
-            parameters.Add("afterId", after.Id);
-        }
-        sql.Append(" ORDER BY occurred_at DESC, id DESC LIMIT @take");
-        parameters.Add("take", query.Limit + 1);
+        // Newest first: the (account_id, [object_id | action,] occurred_at, id) indexes seek to the position.
+        Keyset.Page(sql, parameters, "occurred_at", "id", descending: true, query.After?.Number, query.After?.Id, query.Limit);
 
         return (sql.ToString(), parameters);
     }

@@ -11,7 +11,7 @@ namespace Tessera.Storage.Sql;
 /// (named parameters, row values, CASE instead of GREATEST) and run unchanged on every dialect. Every write
 /// of the stores goes through <see cref="WriteAsync{T}"/>.
 /// </summary>
-public abstract class SqlDatabase : IAsyncDisposable
+public abstract partial class SqlDatabase : IAsyncDisposable
 {
     private long _commits;
     private long _committedWrites;

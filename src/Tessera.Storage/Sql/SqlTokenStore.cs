@@ -62,8 +62,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         await using var connection = await database.OpenAsync(cancellationToken);
         var narrowing = await ChooseNarrowingAsync(connection, accountId, query, cancellationToken);
         var (sql, parameters) = TokenListSql.Page(database, accountId, query, narrowing);
-        var rows = (await connection.QueryAsync<TokenRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
-        return new Page<QueryToken>([.. rows.Take(query.Limit).Select(r => r.ToDomain())], rows.Count > query.Limit);
+        return await Keyset.ReadAsync<TokenRow, QueryToken>(connection, sql, parameters, query.Limit, r => r.ToDomain(), cancellationToken);
     }
 
     /// <summary>The filter that selects the fewest rows, counted up to <see cref="NarrowingBound"/> through each one's index, if any selects fewer.</summary>
@@ -88,74 +87,28 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     }
 
     public Task<SaveResult> InsertTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            try
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
-                        created_at, updated_at, expires_at, last_used_at, use_count, version)
-                    VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
-                        @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
-                    """,
-                    Parameters(token), transaction, cancellationToken: ct));
-            }
-            catch (DbException e) when (database.IsForeignKeyViolation(e))
-            {
-                return WriteOutcome.RollBack(SaveResult.WorkloadMissing);
-            }
-            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-            return WriteOutcome.Commit(SaveResult.Saved);
-        }, cancellationToken);
+        database.InsertRowAsync(
+            """
+            INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
+                created_at, updated_at, expires_at, last_used_at, use_count, version)
+            VALUES (@Id, @AccountId, @WorkloadId, @Name, @NameFolded, @Note, @Status, @TokenHash, @Hint,
+                @CreatedAt, @UpdatedAt, @ExpiresAt, NULL, 0, @Version)
+            """,
+            Parameters(token), audit, cancellationToken, WorkloadMissing);
 
     public Task<SaveResult> UpdateTokenAsync(QueryToken token, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            try
-            {
-                var rows = await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    UPDATE query_tokens SET workload_id = @WorkloadId, name = @Name, name_folded = @NameFolded, note = @Note,
-                        status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1,
-                        leaked_at = @LeakedAt, leak_url = @LeakUrl, leak_source = @LeakSource
-                    WHERE id = @Id AND account_id = @AccountId AND version = @Version
-                    """,
-                    Parameters(token), transaction, cancellationToken: ct));
-                if (rows == 1)
-                {
-                    await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-                    return WriteOutcome.Commit(SaveResult.Saved);
-                }
-            }
-            catch (DbException e) when (database.IsForeignKeyViolation(e))
-            {
-                return WriteOutcome.RollBack(SaveResult.WorkloadMissing);
-            }
-            return WriteOutcome.RollBack(await ExistsAsync(connection, transaction, token.AccountId, token.Id, ct)
-                ? SaveResult.VersionConflict
-                : SaveResult.NotFound);
-        }, cancellationToken);
+        database.WriteRowAsync(new VersionedRow("query_tokens", token.AccountId, token.Id, token.Version),
+            """
+            UPDATE query_tokens SET workload_id = @WorkloadId, name = @Name, name_folded = @NameFolded, note = @Note,
+                status = @Status, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = @Version + 1,
+                leaked_at = @LeakedAt, leak_url = @LeakUrl, leak_source = @LeakSource
+            """,
+            Parameters(token), audit, cancellationToken, WorkloadMissing);
 
     public Task<SaveResult> DeleteTokenAsync(string accountId, string tokenId, long? expectedVersion, CancellationToken cancellationToken,
-        IReadOnlyList<AuditEntry>? audit = null)
-    {
-        var versionCheck = expectedVersion is null ? "" : " AND version = @expectedVersion";
-        return database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            var rows = await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM query_tokens WHERE id = @tokenId AND account_id = @accountId{versionCheck}",
-                new { tokenId, accountId, expectedVersion }, transaction, cancellationToken: ct));
-            if (rows == 1)
-            {
-                await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-                return WriteOutcome.Commit(SaveResult.Saved);
-            }
-            return WriteOutcome.RollBack(expectedVersion is not null && await ExistsAsync(connection, transaction, accountId, tokenId, ct)
-                ? SaveResult.VersionConflict
-                : SaveResult.NotFound);
-        }, cancellationToken);
-    }
+        IReadOnlyList<AuditEntry>? audit = null) =>
+        database.WriteRowAsync(new VersionedRow("query_tokens", accountId, tokenId, expectedVersion), "DELETE FROM query_tokens", null, audit,
+            cancellationToken);
 
     /// <summary>
     /// One UPDATE … FROM a row source of the whole batch (<see cref="SqlDatabase.UsageRows"/>), in one
@@ -207,11 +160,8 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         }, cancellationToken);
     }
 
-    private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction transaction, string accountId, string tokenId,
-        CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT 1 FROM query_tokens WHERE id = @tokenId AND account_id = @accountId", new { tokenId, accountId },
-            transaction, cancellationToken: cancellationToken)) is not null;
+    /// <summary>A token's workload that is not in its account (any more) breaks the foreign key.</summary>
+    private SaveResult? WorkloadMissing(DbException e) => database.IsForeignKeyViolation(e) ? SaveResult.WorkloadMissing : null;
 
     private static object Parameters(QueryToken t) => new
     {

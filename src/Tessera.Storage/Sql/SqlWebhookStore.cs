@@ -1,3 +1,4 @@
+using System.Text;
 using Dapper;
 using Tessera.Core.Audit;
 using Tessera.Core.Events;
@@ -49,70 +50,43 @@ public sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
 
     public async Task<Page<WebhookEndpoint>> ListEndpointsAsync(string accountId, int limit, string? afterId, CancellationToken cancellationToken)
     {
+        var sql = new StringBuilder($"SELECT {EndpointColumns} FROM webhook_endpoints WHERE account_id = @accountId");
+        var parameters = new DynamicParameters(new { accountId });
+        Keyset.Page(sql, parameters, null, "id", descending: false, null, afterId, limit);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<EndpointRow>(new CommandDefinition(
-            $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE account_id = @accountId{(afterId is null ? "" : " AND id > @afterId")} ORDER BY id LIMIT @take",
-            new { accountId, afterId, take = limit + 1 }, cancellationToken: cancellationToken))).AsList();
-        return new Page<WebhookEndpoint>([.. rows.Take(limit).Select(r => r.ToDomain())], rows.Count > limit);
+        return await Keyset.ReadAsync<EndpointRow, WebhookEndpoint>(connection, sql.ToString(), parameters, limit, r => r.ToDomain(), cancellationToken);
     }
 
     public Task<SaveResult> UpdateEndpointAsync(WebhookEndpoint endpoint, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            // Enabling again starts a new failure streak: the endpoint gets DisableAfter from its next failure.
-            var rows = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE webhook_endpoints SET url = @Url, event_types = @EventTypes, description = @Description, enabled = @Enabled,
-                    updated_at = @UpdatedAt, version = @Version + 1,
-                    failing_since = CASE WHEN enabled = 0 AND @Enabled = 1 THEN NULL ELSE failing_since END
-                WHERE id = @Id AND account_id = @AccountId AND version = @Version
-                """, Parameters(endpoint), transaction, cancellationToken: ct));
-            if (rows == 1)
-            {
-                await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-                return WriteOutcome.Commit(SaveResult.Saved);
-            }
-            return WriteOutcome.RollBack(await ExistsAsync(connection, transaction, endpoint.AccountId, endpoint.Id, ct)
-                ? SaveResult.VersionConflict
-                : SaveResult.NotFound);
-        }, cancellationToken);
+        // Enabling again starts a new failure streak: the endpoint gets DisableAfter from its next failure.
+        database.WriteRowAsync(new VersionedRow("webhook_endpoints", endpoint.AccountId, endpoint.Id, endpoint.Version),
+            """
+            UPDATE webhook_endpoints SET url = @Url, event_types = @EventTypes, description = @Description, enabled = @Enabled,
+                updated_at = @UpdatedAt, version = @Version + 1,
+                failing_since = CASE WHEN enabled = 0 AND @Enabled = 1 THEN NULL ELSE failing_since END
+            """, Parameters(endpoint), audit, cancellationToken);
 
     public Task<SaveResult> RotateSecretAsync(string accountId, string endpointId, string protectedSecret, DateTimeOffset previousUntil,
-        DateTimeOffset now, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            // The current secret becomes the previous one (a rotation during a rotation drops the oldest).
-            var rows = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = @previousUntil, secret = @protectedSecret,
-                    updated_at = @now, version = version + 1
-                WHERE id = @endpointId AND account_id = @accountId
-                """,
-                new { accountId, endpointId, protectedSecret, previousUntil = Ms.Of(previousUntil), now = Ms.Of(now) }, transaction, cancellationToken: ct));
-            if (rows != 1)
-            {
-                return WriteOutcome.RollBack(SaveResult.NotFound);
-            }
-            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-            return WriteOutcome.Commit(SaveResult.Saved);
-        }, cancellationToken);
+        DateTimeOffset now, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken, long? expectedVersion = null) =>
+        // The current secret becomes the previous one (a rotation during a rotation drops the oldest).
+        database.WriteRowAsync(new VersionedRow("webhook_endpoints", accountId, endpointId, expectedVersion),
+            """
+            UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = @previousUntil, secret = @protectedSecret,
+                updated_at = @now, version = version + 1
+            """,
+            new { protectedSecret, previousUntil = Ms.Of(previousUntil), now = Ms.Of(now) }, audit, cancellationToken);
 
-    public Task<SaveResult> DeleteEndpointAsync(string accountId, string endpointId, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM webhook_deliveries WHERE endpoint_id = @endpointId AND account_id = @accountId",
-                new { accountId, endpointId }, transaction, cancellationToken: ct));
-            var rows = await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM webhook_endpoints WHERE id = @endpointId AND account_id = @accountId",
-                new { accountId, endpointId }, transaction, cancellationToken: ct));
-            if (rows != 1)
+    public Task<SaveResult> DeleteEndpointAsync(string accountId, string endpointId, IReadOnlyList<AuditEntry> audit, CancellationToken cancellationToken,
+        long? expectedVersion = null) =>
+        database.WriteRowAsync(new VersionedRow("webhook_endpoints", accountId, endpointId, expectedVersion), "DELETE FROM webhook_endpoints", null, audit,
+            cancellationToken, first: async (connection, transaction, ct) =>
             {
-                return WriteOutcome.RollBack(SaveResult.NotFound);
-            }
-            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-            return WriteOutcome.Commit(SaveResult.Saved);
-        }, cancellationToken);
+                // Undone with the rest when the endpoint is gone or at another version.
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM webhook_deliveries WHERE endpoint_id = @endpointId AND account_id = @accountId",
+                    new { accountId, endpointId }, transaction, cancellationToken: ct));
+                return [];
+            });
 
     public Task<WebhookDelivery> EnqueueAsync(OutboxEvent outboxEvent, string endpointId, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction, ct) =>
@@ -126,14 +100,11 @@ public sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
     public async Task<Page<WebhookDelivery>> ListDeliveriesAsync(string accountId, string endpointId, int limit, string? afterId,
         CancellationToken cancellationToken)
     {
+        var sql = new StringBuilder($"SELECT {DeliveryColumns} FROM webhook_deliveries WHERE endpoint_id = @endpointId AND account_id = @accountId");
+        var parameters = new DynamicParameters(new { accountId, endpointId });
+        Keyset.Page(sql, parameters, null, "id", descending: true, null, afterId, limit);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            $"""
-            SELECT {DeliveryColumns} FROM webhook_deliveries WHERE endpoint_id = @endpointId AND account_id = @accountId
-            {(afterId is null ? "" : "AND id < @afterId")} ORDER BY id DESC LIMIT @take
-            """,
-            new { accountId, endpointId, afterId, take = limit + 1 }, cancellationToken: cancellationToken))).AsList();
-        return new Page<WebhookDelivery>([.. rows.Take(limit).Select(r => r.ToDomain())], rows.Count > limit);
+        return await Keyset.ReadAsync<DeliveryRow, WebhookDelivery>(connection, sql.ToString(), parameters, limit, r => r.ToDomain(), cancellationToken);
     }
 
     public Task<WebhookDelivery?> RetryDeliveryAsync(string accountId, string endpointId, string deliveryId, DateTimeOffset now,
@@ -198,12 +169,6 @@ public sealed class SqlWebhookStore(SqlDatabase database) : IWebhookStore
             """,
             new { before = Ms.Of(before), limit }, cancellationToken: cancellationToken));
     }
-
-    private static async Task<bool> ExistsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
-        string accountId, string endpointId, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT 1 FROM webhook_endpoints WHERE id = @endpointId AND account_id = @accountId", new { endpointId, accountId },
-            transaction, cancellationToken: cancellationToken)) is not null;
 
     private static DynamicParameters Parameters(WebhookEndpoint e, object? more = null)
     {

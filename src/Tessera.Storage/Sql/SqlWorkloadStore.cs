@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 using Dapper;
 using Tessera.Core.Audit;
 using Tessera.Core.Events;
@@ -32,104 +33,65 @@ public sealed class SqlWorkloadStore(SqlDatabase database) : IWorkloadStore
     public async Task<Page<WorkloadView>> ListWorkloadsAsync(string accountId, int limit, ListCursor? after, DateTimeOffset now, CancellationToken cancellationToken,
         IReadOnlyList<string>? only = null)
     {
-        var keyset = after is null ? "" : "AND (w.name_folded > @afterName OR (w.name_folded = @afterName AND w.id > @afterId))";
-        var parameters = new DynamicParameters(new { accountId, now = Ms.Of(now), afterName = after?.Text, afterId = after?.Id, take = limit + 1 });
+        var sql = new StringBuilder($"{Select} WHERE w.account_id = @accountId");
+        var parameters = new DynamicParameters(new { accountId, now = Ms.Of(now) });
         if (only is not null)
         {
-            keyset += $" AND w.id {database.EqualsAny("only")}";
+            sql.Append($" AND w.id {database.EqualsAny("only")}");
             parameters.Add("only", only.ToArray());
         }
+        Keyset.Page(sql, parameters, "w.name_folded", "w.id", descending: false, after?.Text, after?.Id, limit);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<WorkloadRow>(new CommandDefinition(
-            $"{Select} WHERE w.account_id = @accountId {keyset} ORDER BY w.name_folded, w.id LIMIT @take",
-            parameters, cancellationToken: cancellationToken))).ToList();
-        var hasMore = rows.Count > limit;
-        return new Page<WorkloadView>([.. rows.Take(limit).Select(r => r.ToView())], hasMore);
+        return await Keyset.ReadAsync<WorkloadRow, WorkloadView>(connection, sql.ToString(), parameters, limit, r => r.ToView(), cancellationToken);
     }
 
     public Task<SaveResult> InsertWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            try
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    INSERT INTO workloads (id, account_id, name, name_folded, description, created_at, updated_at, version)
-                    VALUES (@Id, @AccountId, @Name, @NameFolded, @Description, @CreatedAt, @UpdatedAt, @Version)
-                    """,
-                    Parameters(workload), transaction, cancellationToken: ct));
-            }
-            catch (DbException e) when (database.IsUniqueViolation(e))
-            {
-                return WriteOutcome.RollBack(SaveResult.NameTaken);
-            }
-            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-            return WriteOutcome.Commit(SaveResult.Saved);
-        }, cancellationToken);
+        database.InsertRowAsync(
+            """
+            INSERT INTO workloads (id, account_id, name, name_folded, description, created_at, updated_at, version)
+            VALUES (@Id, @AccountId, @Name, @NameFolded, @Description, @CreatedAt, @UpdatedAt, @Version)
+            """,
+            Parameters(workload), audit, cancellationToken, NameTaken);
 
     public Task<SaveResult> UpdateWorkloadAsync(Workload workload, CancellationToken cancellationToken, IReadOnlyList<AuditEntry>? audit = null) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            try
-            {
-                var rows = await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    UPDATE workloads SET name = @Name, name_folded = @NameFolded, description = @Description,
-                        updated_at = @UpdatedAt, version = @Version + 1
-                    WHERE id = @Id AND account_id = @AccountId AND version = @Version
-                    """,
-                    Parameters(workload), transaction, cancellationToken: ct));
-                if (rows == 1)
-                {
-                    await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-                    return WriteOutcome.Commit(SaveResult.Saved);
-                }
-            }
-            catch (DbException e) when (database.IsUniqueViolation(e))
-            {
-                return WriteOutcome.RollBack(SaveResult.NameTaken);
-            }
-            var exists = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT 1 FROM workloads WHERE id = @Id AND account_id = @AccountId", new { workload.Id, workload.AccountId },
-                transaction, cancellationToken: ct));
-            return WriteOutcome.RollBack(exists is null ? SaveResult.NotFound : SaveResult.VersionConflict);
-        }, cancellationToken);
+        database.WriteRowAsync(new VersionedRow("workloads", workload.AccountId, workload.Id, workload.Version),
+            """
+            UPDATE workloads SET name = @Name, name_folded = @NameFolded, description = @Description,
+                updated_at = @UpdatedAt, version = @Version + 1
+            """,
+            Parameters(workload), audit, cancellationToken, NameTaken);
 
     public Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken,
-        IReadOnlyList<AuditEntry>? audit = null) =>
-        database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            await database.LockWorkloadAsync(connection, transaction, accountId, workloadId, ct);
-            // The tokens it unassigns, read in the transaction (which holds the write lock), for their audit entries.
-            // Each entry carries the token as the unassignment leaves it, for its token.unassigned event.
-            var unassigned = audit?.FirstOrDefault(e => e.Action == AuditActions.WorkloadDeleted) is { } deletion
-                ? (await connection.QueryAsync<SqlTokenStore.TokenRow>(new CommandDefinition(
-                    $"SELECT {TokenListSql.Columns} FROM query_tokens t WHERE t.account_id = @accountId AND t.workload_id = @workloadId ORDER BY t.id",
-                    new { accountId, workloadId }, transaction, cancellationToken: ct)))
-                    .Select(row =>
-                    {
-                        (row.WorkloadId, row.UpdatedAt, row.Version) = (null, Ms.Of(now), row.Version + 1);
-                        return AuditEntry.TokenUnassignedBy(deletion, row.Id).About(EventData.Token(row.ToDomain(), now));
-                    }).ToList()
-                : [];
-            // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly.
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE query_tokens SET workload_id = NULL, updated_at = @now, version = version + 1
-                WHERE account_id = @accountId AND workload_id = @workloadId
-                """,
-                new { accountId, workloadId, now = Ms.Of(now) }, transaction, cancellationToken: ct));
-            var deleted = await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM workloads WHERE account_id = @accountId AND id = @workloadId",
-                new { accountId, workloadId }, transaction, cancellationToken: ct));
-            if (deleted != 1)
+        IReadOnlyList<AuditEntry>? audit = null, long? expectedVersion = null) =>
+        database.WriteRowAsync(new VersionedRow("workloads", accountId, workloadId, expectedVersion), "DELETE FROM workloads", null, audit,
+            cancellationToken, first: async (connection, transaction, ct) =>
             {
-                return WriteOutcome.RollBack(SaveResult.NotFound);
-            }
-            await SqlAuditStore.WriteAsync(connection, transaction, audit, ct);
-            await SqlAuditStore.WriteAsync(connection, transaction, unassigned, ct);
-            return WriteOutcome.Commit(SaveResult.Saved);
-        }, cancellationToken);
+                await database.LockWorkloadAsync(connection, transaction, accountId, workloadId, ct);
+                // The tokens it unassigns, read in the transaction (which holds the write lock), for their audit entries.
+                // Each entry carries the token as the unassignment leaves it, for its token.unassigned event.
+                var unassigned = audit?.FirstOrDefault(e => e.Action == AuditActions.WorkloadDeleted) is { } deletion
+                    ? (await connection.QueryAsync<SqlTokenStore.TokenRow>(new CommandDefinition(
+                        $"SELECT {TokenListSql.Columns} FROM query_tokens t WHERE t.account_id = @accountId AND t.workload_id = @workloadId ORDER BY t.id",
+                        new { accountId, workloadId }, transaction, cancellationToken: ct)))
+                        .Select(row =>
+                        {
+                            (row.WorkloadId, row.UpdatedAt, row.Version) = (null, Ms.Of(now), row.Version + 1);
+                            return AuditEntry.TokenUnassignedBy(deletion, row.Id).About(EventData.Token(row.ToDomain(), now));
+                        }).ToList()
+                    : [];
+                // The tokens survive, unassigned; their version moves so a stale If-Match cannot reassign them blindly. Undone
+                // with the rest when the workload is gone or at another version.
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    UPDATE query_tokens SET workload_id = NULL, updated_at = @now, version = version + 1
+                    WHERE account_id = @accountId AND workload_id = @workloadId
+                    """,
+                    new { accountId, workloadId, now = Ms.Of(now) }, transaction, cancellationToken: ct));
+                return unassigned;
+            });
+
+    /// <summary>Another workload of the account with the same name (case-insensitive) breaks the unique index.</summary>
+    private SaveResult? NameTaken(DbException e) => database.IsUniqueViolation(e) ? SaveResult.NameTaken : null;
 
     private static object Parameters(Workload w) => new
     {

@@ -33,16 +33,8 @@ internal static class TokenListSql
     {
         var (sql, parameters) = Filtered(database, accountId, query, narrowing);
         var (key, descending) = SortKey(query.Sort);
-        var direction = descending ? "DESC" : "ASC";
-        if (query.After is { } after)
-        {
-            // Keyset paging: the sort key, then id in the same direction, so equal keys never repeat or skip.
-            sql.Append($" AND ({key}, t.id) {(descending ? "<" : ">")} (@afterKey, @afterId)");
-            parameters.Add("afterKey", query.Sort == TokenSort.Name ? after.Text : after.Number);
-            parameters.Add("afterId", after.Id);
-        }
-        sql.Append($" ORDER BY {key} {direction}, t.id {direction} LIMIT @take");
-        parameters.Add("take", query.Limit + 1);
+        Keyset.Page(sql, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number, query.After?.Id,
+            query.Limit);
         return (sql.ToString(), parameters);
     }
 

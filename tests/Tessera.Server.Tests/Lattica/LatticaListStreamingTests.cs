@@ -18,7 +18,7 @@ public abstract class LatticaListStreamingTests(TesseraApp app, ListGate gate)
 
     public sealed class OnPostgres(PostgresListApp fixture) : LatticaListStreamingTests(fixture.App.Require(), fixture.Gate), IClassFixture<PostgresListApp>;
 
-    /// <summary>The store's page size for Lattica lists (TokenService.MaxLimit): more items than this make two pages.</summary>
+    /// <summary>The store's page size for Lattica lists (PageRequest.MaxLimit): more items than this make two pages.</summary>
     private const int PageSize = 200;
 
     /// <summary>How long a test waits for what the server should do at once; only a broken server makes it wait this long.</summary>

@@ -96,7 +96,7 @@ public sealed class ListGate
             inner.UpdateWorkloadAsync(workload, cancellationToken, audit);
 
         public Task<SaveResult> DeleteWorkloadAsync(string accountId, string workloadId, DateTimeOffset now, CancellationToken cancellationToken,
-            IReadOnlyList<AuditEntry>? audit = null) =>
-            inner.DeleteWorkloadAsync(accountId, workloadId, now, cancellationToken, audit);
+            IReadOnlyList<AuditEntry>? audit = null, long? expectedVersion = null) =>
+            inner.DeleteWorkloadAsync(accountId, workloadId, now, cancellationToken, audit, expectedVersion);
     }
 }

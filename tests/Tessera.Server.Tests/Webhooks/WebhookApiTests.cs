@@ -57,6 +57,21 @@ public abstract class WebhookApiTests(TesseraApp app)
     }
 
     [Fact]
+    public async Task If_match_guards_delete_as_it_guards_a_patch()
+    {
+        var account = await app.NewAccountAsync();
+        var created = await account.CreateWebhookAsync(PublicUrl, "token.cancelled");
+        await account.Client.PatchJsonAsync($"/v1/webhooks/{created.Id}", new { description = "v2" }).EnsureAsync(HttpStatusCode.OK);
+
+        await (await account.Client.SendRawAsync(HttpMethod.Delete, $"/v1/webhooks/{created.Id}", null, ifMatch: "\"1\""))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        Assert.Equal(("v2", 2L), ((await account.GetWebhookAsync(created.Id)).Description, (await account.GetWebhookAsync(created.Id)).Version));
+
+        await account.Client.SendRawAsync(HttpMethod.Delete, $"/v1/webhooks/{created.Id}", null, ifMatch: "\"2\"").EnsureAsync(HttpStatusCode.NoContent);
+        await (await account.Client.GetAsync($"/v1/webhooks/{created.Id}")).ProblemAsync(HttpStatusCode.NotFound, "webhook_not_found");
+    }
+
+    [Fact]
     public async Task Another_accounts_endpoint_answers_404_everywhere()
     {
         var owner = await app.NewAccountAsync("Owner");

@@ -60,7 +60,6 @@ public sealed class AuditModel(AuditService audit, AccountService accounts, Time
             ActorId = Blank(KeyId),
             From = Instant(From, "from"),
             To = Instant(To, "to", endOfDay: true),
-            Limit = PageSize,
         };
         if (!ModelState.IsValid)
         {
@@ -68,7 +67,7 @@ public sealed class AuditModel(AuditService audit, AccountService accounts, Time
         }
         try
         {
-            (Entries, NextCursor) = await audit.ListAsync(Caller, filter, Blank(Cursor), cancellationToken);
+            (Entries, NextCursor) = await audit.ListAsync(Caller, filter, new PageRequest(PageSize, Blank(Cursor)), cancellationToken);
         }
         catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
         {

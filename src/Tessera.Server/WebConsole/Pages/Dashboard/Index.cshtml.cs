@@ -43,8 +43,8 @@ public sealed class DashboardModel(UsageService usage, TokenService tokens, Time
         if (May(Scopes.TokensRead))
         {
             Counts = await tokens.CountAsync(Caller, ExpiringWithin, cancellationToken);
-            var query = new TokenQuery { State = TokenState.Usable, ExpiresBefore = Now + ExpiringWithin, Sort = TokenSort.ExpiresAt, Limit = ExpiringShown };
-            var (items, next) = await tokens.ListAsync(Caller, query, null, cancellationToken);
+            var query = new TokenQuery { State = TokenState.Usable, ExpiresBefore = Now + ExpiringWithin, Sort = TokenSort.ExpiresAt };
+            var (items, next) = await tokens.ListAsync(Caller, query, new PageRequest(ExpiringShown), cancellationToken);
             (Expiring, MoreExpiring) = (items, next is not null);
         }
     }

@@ -184,7 +184,7 @@ public sealed class TokenDetailModel(TokenService tokens, WorkloadService worklo
         }
         if (ShowsActivity)
         {
-            var (activity, next) = await audit.ListAsync(Caller, new AuditQuery { ObjectId = Token.Id, Limit = ActivityShown }, null, cancellationToken);
+            var (activity, next) = await audit.ListAsync(Caller, new AuditQuery { ObjectId = Token.Id }, new PageRequest(ActivityShown), cancellationToken);
             (Activity, MoreActivity) = (activity, next is not null);
         }
     }

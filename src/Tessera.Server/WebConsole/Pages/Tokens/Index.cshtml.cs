@@ -103,21 +103,21 @@ public sealed class TokensModel(TokenService tokens, WorkloadService workloads, 
             _ => (null, null),
         };
         (Notice, Error) = said;
-        var query = await FiltersAsync(cancellationToken) with { Limit = PageSize };
+        var query = await FiltersAsync(cancellationToken);
         if (_unknown.Count > 0)
         {
             Error = $"This link has a filter this list does not know ({string.Join(", ", _unknown)}); showing the list without it.";
         }
         try
         {
-            (Items, NextCursor) = await tokens.ListAsync(Caller, query, Cursor, cancellationToken);
+            (Items, NextCursor) = await tokens.ListAsync(Caller, query, new PageRequest(PageSize, Cursor), cancellationToken);
         }
         catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
         {
             Error = e.Code == ErrorCodes.InvalidCursor ? "That page link is no longer valid; showing the first page." : LinkProblem(e);
             Cursor = null;
             query = query with { NameContains = null };
-            (Items, NextCursor) = await tokens.ListAsync(Caller, query, null, cancellationToken);
+            (Items, NextCursor) = await tokens.ListAsync(Caller, query, new PageRequest(PageSize), cancellationToken);
         }
         using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Core;
 using Tessera.Core.Accounts;
+using Tessera.Core.Storage;
 using Tessera.Core.Webhooks;
 using Tessera.Server.Auth;
 using Tessera.Server.Webhooks;
@@ -146,7 +147,7 @@ public sealed class WebhookDetailModel(WebhookService webhooks, WebhookDispatche
     [RequiredScope(Scopes.WebhooksManage)]
     public async Task<IActionResult> OnPostDeleteAsync(CancellationToken cancellationToken)
     {
-        await webhooks.DeleteAsync(Caller, Id, cancellationToken);
+        await webhooks.DeleteAsync(Caller, Id, ifMatch: null, cancellationToken);
         return Redirect("/webhooks?done=deleted");
     }
 
@@ -155,13 +156,13 @@ public sealed class WebhookDetailModel(WebhookService webhooks, WebhookDispatche
         Endpoint = await webhooks.GetAsync(Caller, Id, cancellationToken);
         try
         {
-            (Deliveries, NextCursor) = await webhooks.ListDeliveriesAsync(Caller, Id, DeliveriesPageSize, Cursor, cancellationToken);
+            (Deliveries, NextCursor) = await webhooks.ListDeliveriesAsync(Caller, Id, new PageRequest(DeliveriesPageSize, Cursor), cancellationToken);
         }
         catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
         {
             Error = "That page link is no longer valid; showing the newest deliveries.";
             Cursor = null;
-            (Deliveries, NextCursor) = await webhooks.ListDeliveriesAsync(Caller, Id, DeliveriesPageSize, null, cancellationToken);
+            (Deliveries, NextCursor) = await webhooks.ListDeliveriesAsync(Caller, Id, new PageRequest(DeliveriesPageSize), cancellationToken);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Tessera.Core;
 using Tessera.Core.Accounts;
+using Tessera.Core.Storage;
 using Tessera.Core.Events;
 using Tessera.Core.Webhooks;
 using Tessera.Server.Auth;
@@ -71,13 +72,13 @@ public sealed class WebhooksModel(WebhookService webhooks, TimeProvider time) : 
         IReadOnlyList<WebhookEndpoint> endpoints;
         try
         {
-            (endpoints, NextCursor) = await webhooks.ListAsync(Caller, PageSize, Cursor, cancellationToken);
+            (endpoints, NextCursor) = await webhooks.ListAsync(Caller, new PageRequest(PageSize, Cursor), cancellationToken);
         }
         catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
         {
             Error = "That page link is no longer valid; showing the first page.";
             Cursor = null;
-            (endpoints, NextCursor) = await webhooks.ListAsync(Caller, PageSize, null, cancellationToken);
+            (endpoints, NextCursor) = await webhooks.ListAsync(Caller, new PageRequest(PageSize), cancellationToken);
         }
         // The newest delivery of each endpoint on this page, read through the same use case as its log.
         var items = new List<(WebhookEndpoint, WebhookDelivery?)>(endpoints.Count);
@@ -85,7 +86,7 @@ public sealed class WebhooksModel(WebhookService webhooks, TimeProvider time) : 
         {
             try
             {
-                var (latest, _) = await webhooks.ListDeliveriesAsync(Caller, endpoint.Id, 1, null, cancellationToken);
+                var (latest, _) = await webhooks.ListDeliveriesAsync(Caller, endpoint.Id, new PageRequest(1), cancellationToken);
                 items.Add((endpoint, latest.Count > 0 ? latest[0] : null));
             }
             catch (TesseraException e) when (e.Kind == ProblemKind.NotFound)

@@ -53,7 +53,7 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
 
     /// <summary>
     /// How many of its tokens are usable and expire within <see cref="ExpiringWithin"/>, counted up to one page of the
-    /// list (<see cref="TokenService.MaxLimit"/>); <see cref="MoreExpiring"/> says there are more.
+    /// list (<see cref="PageRequest.MaxLimit"/>); <see cref="MoreExpiring"/> says there are more.
     /// </summary>
     public int ExpiringCount { get; private set; }
 
@@ -106,7 +106,7 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
     [RequiredScope(Scopes.WorkloadsWrite)]
     public async Task<IActionResult> OnPostDeleteAsync(CancellationToken cancellationToken)
     {
-        await workloads.DeleteAsync(Caller, Id, cancellationToken);
+        await workloads.DeleteAsync(Caller, Id, ifMatch: null, cancellationToken);
         return Redirect("/workloads?done=deleted");
     }
 
@@ -140,23 +140,23 @@ public sealed class WorkloadDetailModel(WorkloadService workloads, TokenService 
         {
             return; // the workload itself, without its tokens
         }
-        var (items, next) = await tokens.ListAsync(Caller, new TokenQuery { WorkloadId = Id, Sort = TokenSort.Name, Limit = TokenPageSize }, null, cancellationToken);
+        var (items, next) = await tokens.ListAsync(Caller, new TokenQuery { WorkloadId = Id, Sort = TokenSort.Name }, new PageRequest(TokenPageSize), cancellationToken);
         Tokens = items;
         MoreTokens = next is not null;
         if (ExpiringWithin > TimeSpan.Zero)
         {
             // The same filter as the Tokens list's "Expiring soon", which the count links to.
-            var expiring = new TokenQuery { WorkloadId = Id, State = TokenState.Usable, ExpiresBefore = Now + ExpiringWithin, Sort = TokenSort.ExpiresAt, Limit = TokenService.MaxLimit };
-            var (soon, more) = await tokens.ListAsync(Caller, expiring, null, cancellationToken);
+            var expiring = new TokenQuery { WorkloadId = Id, State = TokenState.Usable, ExpiresBefore = Now + ExpiringWithin, Sort = TokenSort.ExpiresAt };
+            var (soon, more) = await tokens.ListAsync(Caller, expiring, PageRequest.Largest(), cancellationToken);
             (ExpiringCount, MoreExpiring) = (soon.Count, more is not null);
         }
-        var unassigned = new TokenQuery { UnassignedOnly = true, Sort = TokenSort.Name, Limit = TokenService.MaxLimit };
-        UnassignedNames = (await tokens.ListAsync(Caller, unassigned, null, cancellationToken)).Items
+        var unassigned = new TokenQuery { UnassignedOnly = true, Sort = TokenSort.Name };
+        UnassignedNames = (await tokens.ListAsync(Caller, unassigned, PageRequest.Largest(), cancellationToken)).Items
             .Select(t => t.Name).Distinct(StringComparer.Ordinal).ToList();
         Find = string.IsNullOrWhiteSpace(Find) ? null : Find.Trim();
         if (Find is not null)
         {
-            Matches = (await tokens.ListAsync(Caller, unassigned with { NameContains = Find, Limit = MatchLimit }, null, cancellationToken)).Items;
+            Matches = (await tokens.ListAsync(Caller, unassigned with { NameContains = Find }, new PageRequest(MatchLimit), cancellationToken)).Items;
         }
     }
 }

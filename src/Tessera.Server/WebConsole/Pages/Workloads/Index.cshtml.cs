@@ -60,13 +60,13 @@ public sealed class WorkloadsModel(WorkloadService workloads, TimeProvider time)
     {
         try
         {
-            (Items, NextCursor) = await workloads.ListAsync(Caller, PageSize, Cursor, cancellationToken);
+            (Items, NextCursor) = await workloads.ListAsync(Caller, new PageRequest(PageSize, Cursor), cancellationToken);
         }
         catch (TesseraException e) when (e.Kind == ProblemKind.BadRequest)
         {
             Error = "That page link is no longer valid; showing the first page.";
             Cursor = null;
-            (Items, NextCursor) = await workloads.ListAsync(Caller, PageSize, null, cancellationToken);
+            (Items, NextCursor) = await workloads.ListAsync(Caller, new PageRequest(PageSize), cancellationToken);
         }
     }
 }

@@ -1,0 +1,46 @@
+using System.Data.Common;
+using System.Text;
+using Dapper;
+using Tessera.Core.Storage;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>
+/// Keyset paging, written once for every list (tokens, workloads, webhook endpoints and deliveries, the audit trail): the
+/// position after the previous page is a row value of the sort key and the id (an index seeks to it; an OR of two
+/// comparisons made SQLite walk every earlier row), the order is the key then the id in the same direction (so equal
+/// keys never repeat or skip), and one row more than the page is read to learn whether more follow.
+/// </summary>
+internal static class Keyset
+{
+    /// <summary>
+    /// Appends to <paramref name="sql"/> (whose WHERE is open) the condition after (<paramref name="afterKey"/>,
+    /// <paramref name="afterId"/>) when there is a position, then the ORDER BY and LIMIT of one page of
+    /// <paramref name="limit"/>, adding their parameters. A list ordered by id alone has no <paramref name="key"/>.
+    /// </summary>
+    public static void Page(StringBuilder sql, DynamicParameters parameters, string? key, string id, bool descending, object? afterKey,
+        string? afterId, int limit)
+    {
+        var direction = descending ? "DESC" : "ASC";
+        if (afterId is not null)
+        {
+            var comparison = descending ? "<" : ">";
+            sql.Append(key is null ? $" AND {id} {comparison} @afterId" : $" AND ({key}, {id}) {comparison} (@afterKey, @afterId)");
+            if (key is not null)
+            {
+                parameters.Add("afterKey", afterKey);
+            }
+            parameters.Add("afterId", afterId);
+        }
+        sql.Append(key is null ? $" ORDER BY {id} {direction}" : $" ORDER BY {key} {direction}, {id} {direction}").Append(" LIMIT @take");
+        parameters.Add("take", limit + 1);
+    }
+
+    /// <summary>Reads a page's rows (<see cref="Page"/>'s SQL, one row more than <paramref name="limit"/>) and answers the page.</summary>
+    public static async Task<Page<T>> ReadAsync<TRow, T>(DbConnection connection, string sql, DynamicParameters parameters, int limit,
+        Func<TRow, T> map, CancellationToken cancellationToken)
+    {
+        var rows = (await connection.QueryAsync<TRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+        return new Page<T>([.. rows.Take(limit).Select(map)], rows.Count > limit);
+    }
+}
