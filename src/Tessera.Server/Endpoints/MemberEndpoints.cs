@@ -54,7 +54,7 @@ public static class MemberEndpoints
     private static async Task<Ok<MemberResponse>> GetAsync(string id, ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken) =>
         TypedResults.Ok(Responses.Member(await members.GetAsync(user.Caller(), id, cancellationToken)));
 
-    private static async Task<Ok<MemberResponse>> UpdateAsync(string id, MergePatchRequest<UpdateMemberRequest> body, ClaimsPrincipal user, MemberService members,
+    private static async Task<Ok<MemberResponse>> UpdateAsync(string id, JsonRequest<UpdateMemberRequest> body, ClaimsPrincipal user, MemberService members,
         CancellationToken cancellationToken)
     {
         var caller = user.Caller();

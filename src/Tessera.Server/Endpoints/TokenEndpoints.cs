@@ -127,7 +127,7 @@ public static class TokenEndpoints
         TimeProvider time, CancellationToken cancellationToken) =>
         Ok(response, await tokens.GetAsync(user.Caller(), id, cancellationToken), time);
 
-    private static async Task<Ok<TokenResponse>> UpdateAsync(string id, MergePatchRequest<UpdateTokenRequest> body, HttpRequest request, HttpResponse response,
+    private static async Task<Ok<TokenResponse>> UpdateAsync(string id, JsonRequest<UpdateTokenRequest> body, HttpRequest request, HttpResponse response,
         ClaimsPrincipal user, TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
     {
         var ifMatch = IfMatch.Version(request);

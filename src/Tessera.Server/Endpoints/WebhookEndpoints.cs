@@ -68,7 +68,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(Responses.Webhook(endpoint));
     }
 
-    private static async Task<Ok<WebhookResponse>> UpdateAsync(string id, MergePatchRequest<UpdateWebhookRequest> body, HttpRequest request, HttpResponse response,
+    private static async Task<Ok<WebhookResponse>> UpdateAsync(string id, JsonRequest<UpdateWebhookRequest> body, HttpRequest request, HttpResponse response,
         ClaimsPrincipal user, WebhookService webhooks, CancellationToken cancellationToken)
     {
         var ifMatch = IfMatch.Version(request);

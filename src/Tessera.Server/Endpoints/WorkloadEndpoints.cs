@@ -57,7 +57,7 @@ public static class WorkloadEndpoints
         return TypedResults.Ok(Responses.Workload(view));
     }
 
-    private static async Task<Ok<WorkloadResponse>> UpdateAsync(string id, MergePatchRequest<UpdateWorkloadRequest> body, HttpRequest request, HttpResponse response,
+    private static async Task<Ok<WorkloadResponse>> UpdateAsync(string id, JsonRequest<UpdateWorkloadRequest> body, HttpRequest request, HttpResponse response,
         ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
     {
         var ifMatch = IfMatch.Version(request);

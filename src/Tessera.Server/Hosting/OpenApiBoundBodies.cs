@@ -6,8 +6,8 @@ using Tessera.Server.Http;
 namespace Tessera.Server.Hosting;
 
 /// <summary>
-/// A body bound by <see cref="JsonRequest{T}"/> or <see cref="MergePatchRequest{T}"/> is described by the request body
-/// their <c>Accepts</c> metadata gives; the API explorer also lists the handler's parameter (custom binding, no location),
+/// A body bound by <see cref="JsonRequest{T}"/> is described by the request body
+/// its <c>Accepts</c> metadata gives; the API explorer also lists the handler's parameter (custom binding, no location),
 /// which is not a parameter of the request: removed.
 /// </summary>
 public static class OpenApiBoundBodies
@@ -15,8 +15,7 @@ public static class OpenApiBoundBodies
     public static Task RemoveParametersAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var bound = context.Description.ParameterDescriptions
-            .Where(p => p.Source == BindingSource.Custom && p.Type is { IsGenericType: true } type &&
-                        (type.GetGenericTypeDefinition() == typeof(JsonRequest<>) || type.GetGenericTypeDefinition() == typeof(MergePatchRequest<>)))
+            .Where(p => p.Source == BindingSource.Custom && p.Type is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(JsonRequest<>))
             .Select(p => p.Name)
             .ToHashSet(StringComparer.Ordinal);
         if (bound.Count > 0 && operation.Parameters is { } parameters)

@@ -12,11 +12,7 @@ public static class WireField
     /// </summary>
     public static WireFieldKind KindOf(JsonPropertyInfo property)
     {
-        var type = property.PropertyType;
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Optional<>))
-        {
-            type = type.GetGenericArguments()[0];
-        }
+        var type = IsOptional(property) ? property.PropertyType.GetGenericArguments()[0] : property.PropertyType;
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string))
         {
@@ -36,4 +32,10 @@ public static class WireField
         }
         throw new InvalidOperationException($"{property.DeclaringType.Name}.{property.Name}: a request field of type {property.PropertyType} has no reader.");
     }
+
+    /// <summary>A record with a merge-patch field (<see cref="Optional{T}"/>) is a JSON merge patch as a whole.</summary>
+    public static bool IsMergePatch(JsonTypeInfo record) => record.Properties.Any(IsOptional);
+
+    private static bool IsOptional(JsonPropertyInfo property) =>
+        property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(Optional<>);
 }

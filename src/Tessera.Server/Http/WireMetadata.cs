@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Tessera.Server.Http;
 
-/// <summary>The endpoint metadata of a bound request body (<see cref="JsonRequest{T}"/>, <see cref="MergePatchRequest{T}"/>).</summary>
+/// <summary>The endpoint metadata of a bound request body (<see cref="JsonRequest{T}"/>).</summary>
 public static class WireMetadata
 {
     /// <summary>
