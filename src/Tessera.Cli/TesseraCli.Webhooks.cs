@@ -64,11 +64,12 @@ public static partial class TesseraCli
                 {
                     throw new CliUsageException("give --enable or --disable, not both.");
                 }
+                // An option not given is a field left absent: it stays as it is.
                 var change = new UpdateWebhookRequest(
-                    parse.GetValue(newUrl),
-                    parse.GetValue(newEvents) is { Length: > 0 } given ? given : null,
-                    parse.GetValue(description),
-                    parse.GetValue(enable) ? true : parse.GetValue(disable) ? false : null);
+                    parse.GetValue(newUrl) is { } url ? url : Optional<string?>.Absent,
+                    parse.GetValue(newEvents) is { Length: > 0 } given ? Optional<IReadOnlyList<string>?>.Of(given) : Optional<IReadOnlyList<string>?>.Absent,
+                    parse.GetValue(description) is { } text ? text : Optional<string?>.Absent,
+                    parse.GetValue(enable) ? true : parse.GetValue(disable) ? false : Optional<bool?>.Absent);
                 if (change == new UpdateWebhookRequest())
                 {
                     throw new CliUsageException("nothing to change: give --destination, --event, --description, --enable or --disable.");

@@ -69,6 +69,10 @@ internal sealed class TesseraHttp : IDisposable
 
     public static HttpContent Json<T>(T value, JsonTypeInfo<T> type) => JsonContent.Create(value, type);
 
+    /// <summary>A JSON merge patch (RFC 7396) of a Contracts update record: its absent fields are left out, its null ones sent as null.</summary>
+    public static HttpContent MergePatch<T>(T value, JsonTypeInfo<T> type) =>
+        JsonContent.Create(value, type, new System.Net.Http.Headers.MediaTypeHeaderValue("application/merge-patch+json"));
+
     public void Dispose()
     {
         if (_ownsHttp)

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Tessera.Contracts;
 
 namespace Tessera.Client;
@@ -17,22 +16,15 @@ public sealed partial class TesseraManagementClient
     public Task<MemberResponse> GetMemberAsync(string memberId, CancellationToken cancellationToken = default) =>
         _http.SendAsync(HttpMethod.Get, $"v1/members/{Id(memberId)}", null, Json.MemberResponse, cancellationToken);
 
-    /// <summary><c>PATCH /v1/members/{id}</c>: changes the role and/or display name (null leaves a field as it is); the last owner stays owner (409 <c>last_owner</c>).</summary>
+    /// <summary><c>PATCH /v1/members/{id}</c>: changes the role, display name and/or workloads (an absent field stays as it is); the last owner stays owner (409 <c>last_owner</c>).</summary>
     /// <param name="memberId">The member's id (<c>mem_…</c>).</param>
     /// <param name="request">The fields to change.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<MemberResponse> UpdateMemberAsync(string memberId, UpdateMemberRequest request, CancellationToken cancellationToken = default)
     {
-        var patch = new JsonObject();
-        if (request.Role is not null)
-        {
-            patch["role"] = request.Role;
-        }
-        if (request.DisplayName is not null)
-        {
-            patch["displayName"] = request.DisplayName;
-        }
-        return _http.SendAsync(HttpMethod.Patch, $"v1/members/{Id(memberId)}", MergePatch(patch), Json.MemberResponse, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        return _http.SendAsync(HttpMethod.Patch, $"v1/members/{Id(memberId)}", TesseraHttp.MergePatch(request, Json.UpdateMemberRequest), Json.MemberResponse,
+            cancellationToken);
     }
 
     /// <summary><c>DELETE /v1/members/{id}</c>: removes a member (not the last owner).</summary>

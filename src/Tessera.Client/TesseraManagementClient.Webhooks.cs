@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Tessera.Contracts;
 
 namespace Tessera.Client;
@@ -33,7 +32,7 @@ public sealed partial class TesseraManagementClient
     public Task<WebhookResponse> GetWebhookAsync(string webhookId, CancellationToken cancellationToken = default) =>
         _http.SendAsync(HttpMethod.Get, $"v1/webhooks/{Id(webhookId)}", null, Json.WebhookResponse, cancellationToken);
 
-    /// <summary><c>PATCH /v1/webhooks/{id}</c>: the fields of <paramref name="update"/> that are not null.</summary>
+    /// <summary><c>PATCH /v1/webhooks/{id}</c>: the fields of <paramref name="update"/> that are set; the absent ones stay as they are.</summary>
     /// <param name="webhookId">The endpoint's id.</param>
     /// <param name="update">New url, events, description or enabled.</param>
     /// <param name="ifMatch">Apply only if the endpoint is still at this version (412 otherwise).</param>
@@ -41,24 +40,9 @@ public sealed partial class TesseraManagementClient
     public Task<WebhookResponse> UpdateWebhookAsync(string webhookId, UpdateWebhookRequest update, long? ifMatch = null,
         CancellationToken cancellationToken = default)
     {
-        var patch = new JsonObject();
-        if (update.Url is not null)
-        {
-            patch["url"] = update.Url;
-        }
-        if (update.Events is not null)
-        {
-            patch["events"] = new JsonArray([.. update.Events.Select(e => JsonValue.Create(e))]);
-        }
-        if (update.Description is not null)
-        {
-            patch["description"] = update.Description;
-        }
-        if (update.Enabled is { } enabled)
-        {
-            patch["enabled"] = enabled;
-        }
-        return _http.SendAsync(HttpMethod.Patch, $"v1/webhooks/{Id(webhookId)}", MergePatch(patch), Json.WebhookResponse, cancellationToken, ifMatch);
+        ArgumentNullException.ThrowIfNull(update);
+        return _http.SendAsync(HttpMethod.Patch, $"v1/webhooks/{Id(webhookId)}", TesseraHttp.MergePatch(update, Json.UpdateWebhookRequest), Json.WebhookResponse,
+            cancellationToken, ifMatch);
     }
 
     /// <summary><c>DELETE /v1/webhooks/{id}</c>, with its deliveries.</summary>

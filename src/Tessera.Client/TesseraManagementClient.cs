@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json.Nodes;
 using Tessera.Contracts;
 
 namespace Tessera.Client;
@@ -143,9 +141,9 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
     [Obsolete("Every update takes its request record: UpdateWorkloadAsync(workloadId, new UpdateWorkloadRequest(Name: …, Description: …), ifMatch).")]
     public Task<WorkloadResponse> UpdateWorkloadAsync(string workloadId, string? name = null, string? description = null, long? ifMatch = null,
         CancellationToken cancellationToken = default) =>
-        UpdateWorkloadAsync(workloadId, new UpdateWorkloadRequest(name, description), ifMatch, cancellationToken);
+        UpdateWorkloadAsync(workloadId, new UpdateWorkloadRequest(name ?? Optional<string?>.Absent, description ?? Optional<string?>.Absent), ifMatch, cancellationToken);
 
-    /// <summary><c>PATCH /v1/workloads/{id}</c>: the fields of <paramref name="update"/> that are not null; the others stay as they are.</summary>
+    /// <summary><c>PATCH /v1/workloads/{id}</c>: the fields of <paramref name="update"/> that are set (a null included); the absent ones stay as they are.</summary>
     /// <param name="workloadId">The workload's id.</param>
     /// <param name="update">The new name and/or description (an empty description clears it).</param>
     /// <param name="ifMatch">Apply only if the workload is still at this version (412 otherwise).</param>
@@ -153,16 +151,8 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
     public Task<WorkloadResponse> UpdateWorkloadAsync(string workloadId, UpdateWorkloadRequest update, long? ifMatch = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var patch = new JsonObject();
-        if (update.Name is not null)
-        {
-            patch["name"] = update.Name;
-        }
-        if (update.Description is not null)
-        {
-            patch["description"] = update.Description;
-        }
-        return _http.SendAsync(HttpMethod.Patch, $"v1/workloads/{Id(workloadId)}", MergePatch(patch), Json.WorkloadResponse, cancellationToken, ifMatch);
+        return _http.SendAsync(HttpMethod.Patch, $"v1/workloads/{Id(workloadId)}", TesseraHttp.MergePatch(update, Json.UpdateWorkloadRequest), Json.WorkloadResponse,
+            cancellationToken, ifMatch);
     }
 
     /// <summary><c>DELETE /v1/workloads/{id}</c>: its tokens survive, unassigned.</summary>
@@ -207,8 +197,8 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
         _http.SendAsync(HttpMethod.Get, $"v1/tokens/{Id(tokenId)}", null, Json.TokenResponse, cancellationToken);
 
     /// <summary>
-    /// <c>PATCH /v1/tokens/{id}</c>: changes the fields of <paramref name="update"/> that are not null
-    /// (an empty note clears it). To unassign, use <see cref="UnassignTokenAsync"/>.
+    /// <c>PATCH /v1/tokens/{id}</c>: changes the fields of <paramref name="update"/> that are set; the absent ones stay
+    /// as they are (<c>WorkloadId: Optional&lt;string?&gt;.Of(null)</c> unassigns, as <see cref="UnassignTokenAsync"/> does).
     /// </summary>
     /// <param name="tokenId">The token's id.</param>
     /// <param name="update">Name, note, workloadId, status (<c>active</c>/<c>cancelled</c>), expiresAt.</param>
@@ -217,28 +207,8 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
     public Task<TokenResponse> UpdateTokenAsync(string tokenId, UpdateTokenRequest update, long? ifMatch = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var patch = new JsonObject();
-        if (update.Name is not null)
-        {
-            patch["name"] = update.Name;
-        }
-        if (update.Note is not null)
-        {
-            patch["note"] = update.Note;
-        }
-        if (update.WorkloadId is not null)
-        {
-            patch["workloadId"] = update.WorkloadId;
-        }
-        if (update.Status is not null)
-        {
-            patch["status"] = update.Status;
-        }
-        if (update.ExpiresAt is { } expiresAt)
-        {
-            patch["expiresAt"] = Instant(expiresAt);
-        }
-        return PatchTokenAsync(tokenId, patch, ifMatch, cancellationToken);
+        return _http.SendAsync(HttpMethod.Patch, $"v1/tokens/{Id(tokenId)}", TesseraHttp.MergePatch(update, Json.UpdateTokenRequest), Json.TokenResponse,
+            cancellationToken, ifMatch);
     }
 
     /// <summary>Binds the token to <paramref name="workloadId"/> (its secret does not change).</summary>
@@ -246,32 +216,32 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
     /// <param name="workloadId">A workload of the same account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<TokenResponse> AssignTokenAsync(string tokenId, string workloadId, CancellationToken cancellationToken = default) =>
-        PatchTokenAsync(tokenId, new JsonObject { ["workloadId"] = workloadId }, null, cancellationToken);
+        UpdateTokenAsync(tokenId, new UpdateTokenRequest(WorkloadId: workloadId), null, cancellationToken);
 
     /// <summary>Parks the token unassigned: refused by the query side until assigned again.</summary>
     /// <param name="tokenId">The token's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<TokenResponse> UnassignTokenAsync(string tokenId, CancellationToken cancellationToken = default) =>
-        PatchTokenAsync(tokenId, new JsonObject { ["workloadId"] = null }, null, cancellationToken);
+        UpdateTokenAsync(tokenId, new UpdateTokenRequest(WorkloadId: Optional<string?>.Of(null)), null, cancellationToken);
 
     /// <summary>Cancels the token: refused from the very next query.</summary>
     /// <param name="tokenId">The token's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<TokenResponse> CancelTokenAsync(string tokenId, CancellationToken cancellationToken = default) =>
-        PatchTokenAsync(tokenId, new JsonObject { ["status"] = "cancelled" }, null, cancellationToken);
+        UpdateTokenAsync(tokenId, new UpdateTokenRequest(Status: "cancelled"), null, cancellationToken);
 
     /// <summary>Reactivates a cancelled token.</summary>
     /// <param name="tokenId">The token's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<TokenResponse> ReactivateTokenAsync(string tokenId, CancellationToken cancellationToken = default) =>
-        PatchTokenAsync(tokenId, new JsonObject { ["status"] = "active" }, null, cancellationToken);
+        UpdateTokenAsync(tokenId, new UpdateTokenRequest(Status: "active"), null, cancellationToken);
 
     /// <summary>Sets the token's expiry to <paramref name="expiresAt"/>, which must lie in (now, now + lifetime].</summary>
     /// <param name="tokenId">The token's id.</param>
     /// <param name="expiresAt">The new expiry.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<TokenResponse> SetTokenExpiryAsync(string tokenId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
-        PatchTokenAsync(tokenId, new JsonObject { ["expiresAt"] = Instant(expiresAt) }, null, cancellationToken);
+        UpdateTokenAsync(tokenId, new UpdateTokenRequest(ExpiresAt: expiresAt), null, cancellationToken);
 
     /// <summary><c>POST /v1/tokens/{id}/renew</c>: expiresAt = now + lifetime (a cancelled token is refused with 409 <c>token_cancelled</c>).</summary>
     /// <param name="tokenId">The token's id.</param>
@@ -325,9 +295,6 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
     /// <summary>Releases the HttpClient this client created (not one it was given).</summary>
     public void Dispose() => _http.Dispose();
 
-    private Task<TokenResponse> PatchTokenAsync(string tokenId, JsonObject patch, long? ifMatch, CancellationToken cancellationToken) =>
-        _http.SendAsync(HttpMethod.Patch, $"v1/tokens/{Id(tokenId)}", MergePatch(patch), Json.TokenResponse, cancellationToken, ifMatch);
-
     /// <summary>Every item of a keyset-paged list, page after page, following each page's cursor.</summary>
     private static async IAsyncEnumerable<T> EveryPageAsync<T>(Func<string?, CancellationToken, Task<PageResponse<T>>> page,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -344,9 +311,6 @@ public sealed partial class TesseraManagementClient : ITesseraManagementClient
         }
         while (cursor is not null);
     }
-
-    private static StringContent MergePatch(JsonObject patch) =>
-        new(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");
 
     private static string Id(string id)
     {

@@ -51,4 +51,7 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(ItemsResponse<UsageBucketResponse>))]
 [JsonSerializable(typeof(List<ImportedRowResponse>))]
 [JsonSerializable(typeof(List<ImportRowError>))]
+// The values of merge-patch fields (Optional<T>), which its converter reads and writes through this context.
+[JsonSerializable(typeof(bool?))]
+[JsonSerializable(typeof(DateTimeOffset?))]
 public sealed partial class TesseraJsonContext : JsonSerializerContext;

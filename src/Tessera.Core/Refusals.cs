@@ -19,6 +19,9 @@ public static class Refusals
     /// <summary>A body that does not parse; the parser's own message may quote the body, so it is not repeated.</summary>
     public const string InvalidJson = "The body is not well-formed JSON.";
 
+    /// <summary>A body field that should hold an instant (a token's or a key's expiry) and does not.</summary>
+    public const string NotAnInstant = "Must be an RFC 3339 instant with an offset, e.g. 2026-12-01T12:00:00Z.";
+
     /// <summary>A gateway that names the workload it guards by something other than its id.</summary>
     public const string GuardedWorkloadById = "The guarded workload must be named by its id (wl_…), not by its name.";
 

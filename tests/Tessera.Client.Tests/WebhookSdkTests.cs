@@ -75,7 +75,7 @@ public sealed partial class WebhookSdkTests(WebhookSdkTests.Servers servers) : I
         Assert.Equal(token.Id, (string)received.Json["data"]!["id"]!);
 
         // PATCH: only the given fields; If-Match with a stale version is refused (412) and changes nothing.
-        var updated = await client.UpdateWebhookAsync(created.Id, new UpdateWebhookRequest(Events: ["*"], Description: "everything"), created.Version, Cancel);
+        var updated = await client.UpdateWebhookAsync(created.Id, new UpdateWebhookRequest(Events: new[] { "*" }, Description: "everything"), created.Version, Cancel);
         Assert.Equal(["*"], updated.Events);
         Assert.Equal(("everything", url, created.Version + 1), (updated.Description, updated.Url, updated.Version));
         var stale = await Assert.ThrowsAsync<TesseraApiException>(() =>
@@ -153,7 +153,7 @@ public sealed partial class WebhookSdkTests(WebhookSdkTests.Servers servers) : I
 
         var endpoint = await client.CreateWebhookAsync(url, ["token.created"], null, Cancel);
         var patched = await Assert.ThrowsAsync<TesseraApiException>(() =>
-            client.UpdateWebhookAsync(endpoint.Id, new UpdateWebhookRequest(Events: ["workload.exploded"]), null, Cancel));
+            client.UpdateWebhookAsync(endpoint.Id, new UpdateWebhookRequest(Events: new[] { "workload.exploded" }), null, Cancel));
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "unknown_event_type"), (patched.StatusCode, patched.Code));
         var unspecified = await Assert.ThrowsAsync<TesseraApiException>(() =>
             client.UpdateWebhookAsync(endpoint.Id, new UpdateWebhookRequest(Url: "http://0.0.0.0/hook"), null, Cancel));

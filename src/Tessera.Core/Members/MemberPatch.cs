@@ -1,3 +1,5 @@
+using Tessera.Contracts;
+
 namespace Tessera.Core.Members;
 
 /// <summary>A merge patch of a member: what an owner or admin may change (the email is who the person is, and stays).</summary>

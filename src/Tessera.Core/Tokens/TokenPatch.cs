@@ -1,3 +1,5 @@
+using Tessera.Contracts;
+
 namespace Tessera.Core.Tokens;
 
 /// <summary>

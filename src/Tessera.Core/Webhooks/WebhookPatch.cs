@@ -1,3 +1,5 @@
+using Tessera.Contracts;
+
 namespace Tessera.Core.Webhooks;
 
 /// <summary>A JSON merge patch of a webhook endpoint.</summary>

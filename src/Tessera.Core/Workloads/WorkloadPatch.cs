@@ -1,3 +1,5 @@
+using Tessera.Contracts;
+
 namespace Tessera.Core.Workloads;
 
 /// <summary>A JSON merge patch of a workload: rename and/or describe.</summary>

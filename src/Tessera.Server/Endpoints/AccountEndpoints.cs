@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
+using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Server.Auth;
 using Tessera.Server.Http;
@@ -18,7 +19,7 @@ public static class AccountEndpoints
         keys.MapGet("", ListKeysAsync).WithName("ListLicenseKeys").WithSummary("List license keys (hints only)");
         keys.MapPost("", CreateKeyAsync).WithName("CreateLicenseKey")
             .WithSummary("Create a license key with scopes, workloadIds and expiresAt within the caller's own; the response carries the secret, once")
-            .Accepts<CreateLicenseKeyRequest>("application/json").ProducesProblem(403).ProducesProblem(422).ProducesProblem(415).ProducesProblem(413);
+            .ProducesProblem(403).ProducesProblem(422).ProducesProblem(415).ProducesProblem(413);
         keys.MapDelete("/{id}", RevokeKeyAsync).WithName("RevokeLicenseKey").WithSummary("Revoke a license key (not the last active one)")
             .ProducesProblem(404).ProducesProblem(409);
         keys.MapPatch("/{id}", RefuseChangeAsync).WithName("UpdateLicenseKey").WithSummary("Refused: a key's grant is fixed at creation (403 insufficient_scope, recorded in the audit trail)")
@@ -37,17 +38,13 @@ public static class AccountEndpoints
         return TypedResults.Ok(new ItemsResponse<LicenseKeyResponse>([.. keys.Select(k => Responses.LicenseKey(k, now))]));
     }
 
-    private static async Task<Created<CreatedLicenseKeyResponse>> CreateKeyAsync(HttpRequest request, ClaimsPrincipal user, AccountService accounts,
-        TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Created<CreatedLicenseKeyResponse>> CreateKeyAsync(JsonRequest<CreateLicenseKeyRequest> body, ClaimsPrincipal user,
+        AccountService accounts, TimeProvider time, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request);
-        var name = body.String("name");
-        var scopes = body.StringList("scopes");
-        var workloadIds = body.StringList("workloadIds");
-        var expiresAt = body.String("expiresAt");
-        body.Validate("name", "scopes", "workloadIds", "expiresAt");
-        var (key, secret) = await accounts.CreateLicenseKeyAsync(user.Caller(), name.Value, scopes.Value, workloadIds.Value, expiresAt.Value,
-            cancellationToken);
+        var request = body.Value;
+        // The use case takes the instant as text (the console's form hands it text): the one the binder read, in its one spelling.
+        var (key, secret) = await accounts.CreateLicenseKeyAsync(user.Caller(), request.Name, request.Scopes, request.WorkloadIds,
+            request.ExpiresAt is { } at ? Instants.Format(at) : null, cancellationToken);
         return TypedResults.Created($"/v1/license-keys/{key.Id}", Responses.CreatedLicenseKey(key, secret, time.GetUtcNow()));
     }
 

@@ -22,14 +22,13 @@ public static class MemberEndpoints
         members.MapGet("", ListAsync).WithName("ListMembers").WithSummary("List the account's members (those within the caller's own role and workloads)");
         members.MapGet("/{id}", GetAsync).WithName("GetMember").WithSummary("Read a member").ProducesProblem(404);
         members.MapPatch("/{id}", UpdateAsync).WithName("UpdateMember").WithSummary("Change a member's role, display name or workloads (JSON merge patch); the last owner stays owner")
-            .Accepts<UpdateMemberRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         members.MapDelete("/{id}", RemoveAsync).WithName("RemoveMember").WithSummary("Remove a member (not the last owner)").ProducesProblem(404).ProducesProblem(409);
 
         var invitations = v1.MapGroup("/invitations").WithTags("Members");
         invitations.MapGet("", ListInvitationsAsync).WithName("ListInvitations").WithSummary("List invitations (never their secrets)").RequireScope(Scopes.KeysManage);
         invitations.MapPost("", InviteAsync).WithName("CreateInvitation").WithSummary("Invite a person by email with a role; the response carries the one-time link, once (valid 7 days)")
-            .Accepts<CreateInvitationRequest>("application/json").ProducesProblem(403).ProducesProblem(409).ProducesProblem(422)
+            .ProducesProblem(403).ProducesProblem(409).ProducesProblem(422)
             .RequireScope(Scopes.KeysManage);
         invitations.MapDelete("/{id}", RevokeInvitationAsync).WithName("RevokeInvitation").WithSummary("Revoke a pending invitation: its link stops working").ProducesProblem(404)
             .RequireScope(Scopes.KeysManage);
@@ -44,7 +43,7 @@ public static class MemberEndpoints
     {
         app.MapPost("/v1/invitations/accept", AcceptAsync).WithName("AcceptInvitation").WithTags("Members")
             .WithSummary("Use an invitation (Authorization: Bearer tsi_…): become a member with the password given; works once")
-            .Accepts<AcceptInvitationRequest>("application/json").ProducesProblem(401).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429)
+            .ProducesProblem(401).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429)
             .ExemptFromScopes("the invitation's own secret is the credential: the invitee holds no key");
         return app;
     }
@@ -55,14 +54,14 @@ public static class MemberEndpoints
     private static async Task<Ok<MemberResponse>> GetAsync(string id, ClaimsPrincipal user, MemberService members, CancellationToken cancellationToken) =>
         TypedResults.Ok(Responses.Member(await members.GetAsync(user.Caller(), id, cancellationToken)));
 
-    private static async Task<Ok<MemberResponse>> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, MemberService members,
+    private static async Task<Ok<MemberResponse>> UpdateAsync(string id, JsonRequest<UpdateMemberRequest> body, ClaimsPrincipal user, MemberService members,
         CancellationToken cancellationToken)
     {
         var caller = user.Caller();
-        await members.GetAsync(caller, id, cancellationToken); // another account's member: 404 before the body is judged
-        var body = await JsonBody.ReadAsync(request, mergePatch: true);
-        var patch = new MemberPatch { Role = body.String("role"), DisplayName = body.String("displayName"), WorkloadIds = body.StringList("workloadIds") };
-        body.Validate("role", "displayName", "workloadIds");
+        // Another account's member: 404 before the change is judged (a body of the wrong shape is refused before either, alike for every id).
+        await members.GetAsync(caller, id, cancellationToken);
+        var update = body.Value;
+        var patch = new MemberPatch { Role = update.Role, DisplayName = update.DisplayName, WorkloadIds = update.WorkloadIds };
         return TypedResults.Ok(Responses.Member(await members.UpdateAsync(caller, id, patch, cancellationToken)));
     }
 
@@ -80,16 +79,11 @@ public static class MemberEndpoints
             .Select(i => Responses.Invitation(i, now))]));
     }
 
-    private static async Task<Created<CreatedInvitationResponse>> InviteAsync(HttpRequest request, ClaimsPrincipal user, MemberService members,
-        TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Created<CreatedInvitationResponse>> InviteAsync(JsonRequest<CreateInvitationRequest> body, HttpRequest request, ClaimsPrincipal user,
+        MemberService members, TimeProvider time, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request);
-        var email = body.String("email");
-        var role = body.String("role");
-        var displayName = body.String("displayName");
-        var workloadIds = body.StringList("workloadIds");
-        body.Validate("email", "role", "displayName", "workloadIds");
-        var (invitation, secret) = await members.InviteAsync(user.Caller(), email.Value, role.Value, displayName.Value, workloadIds.Value, cancellationToken);
+        var invite = body.Value;
+        var (invitation, secret) = await members.InviteAsync(user.Caller(), invite.Email, invite.Role, invite.DisplayName, invite.WorkloadIds, cancellationToken);
         return TypedResults.Created($"/v1/invitations/{invitation.Id}",
             new CreatedInvitationResponse(Responses.Invitation(invitation, time.GetUtcNow()), secret, LinkOf(request, secret)));
     }
@@ -103,16 +97,12 @@ public static class MemberEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<MemberResponse>, ProblemHttpResult>> AcceptAsync(HttpContext context, MemberService members,
-        FailureLimiter limiter, CancellationToken cancellationToken)
+    private static async Task<Results<Created<MemberResponse>, ProblemHttpResult>> AcceptAsync(JsonRequest<AcceptInvitationRequest> body, HttpContext context,
+        MemberService members, FailureLimiter limiter, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(context.Request);
-        var password = body.String("password");
-        var displayName = body.String("displayName");
-        body.Validate("password", "displayName");
         try
         {
-            var member = await members.AcceptAsync(Bearer.From(context.Request.Headers.Authorization), displayName.Value, password.Value,
+            var member = await members.AcceptAsync(Bearer.From(context.Request.Headers.Authorization), body.Value.DisplayName, body.Value.Password,
                 context.ClientIp(), cancellationToken);
             return TypedResults.Created($"/v1/members/{member.Id}", Responses.Member(member));
         }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Contracts;
+using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -33,7 +34,7 @@ public static class TokenEndpoints
     {
         var tokens = v1.MapGroup("/tokens").WithTags("Tokens");
         tokens.MapPost("", CreateAsync).WithName("CreateToken").WithSummary("Issue a token, bound to a workload or unassigned; the response carries the secret, once")
-            .Accepts<CreateTokenRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413).RequireScope(Scopes.TokensWrite);
+            .ProducesProblem(422).ProducesProblem(415).ProducesProblem(413).RequireScope(Scopes.TokensWrite);
         tokens.MapGet("", ListAsync).WithName("ListTokens").WithSummary("List tokens: filters workloadId (or 'none'), status, state, q, createdFrom, createdTo, expiresBefore; sort; limit; cursor")
             .WithDescription("With Accept: text/csv, every matching token as one streamed CSV (id,name,workloadId,workloadName,status,state," +
                              "createdAt,expiresAt,lastUsedAt,useCount,hint,note): the filters and sort apply, limit and cursor do not.")
@@ -44,7 +45,6 @@ public static class TokenEndpoints
             .WithQuery(ListQuery).ProducesProblem(400).RequireScope(Scopes.TokensRead);
         tokens.MapGet("/{id}", GetAsync).WithName("GetToken").WithSummary("Read a token (never the secret)").ProducesProblem(404).RequireScope(Scopes.TokensRead);
         tokens.MapPatch("/{id}", UpdateAsync).WithName("UpdateToken").WithSummary("Change name, note, workloadId, status or expiresAt (JSON merge patch; optional If-Match)")
-            .Accepts<UpdateTokenRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(404).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.TokensWrite);
         tokens.MapPost("/{id}/renew", RenewAsync).WithName("RenewToken").WithSummary("Renew: expiresAt = now + lifetime (active tokens only)")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).RequireScope(Scopes.TokensWrite);
@@ -52,33 +52,25 @@ public static class TokenEndpoints
             .RequireScope(Scopes.TokensWrite);
 
         v1.MapPost("/workloads/{id}/tokens", CreateForWorkloadAsync).WithName("CreateWorkloadToken").WithTags("Tokens").WithSummary("Issue a token bound to this workload")
-            .Accepts<CreateWorkloadTokenRequest>("application/json").ProducesProblem(404).ProducesProblem(422).RequireScope(Scopes.TokensWrite);
+            .ProducesProblem(404).ProducesProblem(422).RequireScope(Scopes.TokensWrite);
         return v1;
     }
 
-    private static async Task<Created<CreatedTokenResponse>> CreateAsync(HttpRequest request, HttpResponse response, ClaimsPrincipal user,
+    private static async Task<Created<CreatedTokenResponse>> CreateAsync(JsonRequest<CreateTokenRequest> body, HttpResponse response, ClaimsPrincipal user,
         TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request);
-        var name = body.String("name");
-        var workloadId = body.String("workloadId");
-        var note = body.String("note");
-        body.Validate("name", "workloadId", "note");
-        var issued = await tokens.IssueAsync(user.Caller(), name.Value, workloadId.Value, note.Value, cancellationToken);
+        var request = body.Value;
+        var issued = await tokens.IssueAsync(user.Caller(), request.Name, request.WorkloadId, request.Note, cancellationToken);
         return Created(response, issued, time);
     }
 
-    private static async Task<Created<CreatedTokenResponse>> CreateForWorkloadAsync(string id, HttpRequest request, HttpResponse response,
+    private static async Task<Created<CreatedTokenResponse>> CreateForWorkloadAsync(string id, JsonRequest<CreateWorkloadTokenRequest> body, HttpResponse response,
         ClaimsPrincipal user, TokenService tokens, WorkloadService workloads, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = user.Caller();
-        var body = await JsonBody.ReadAsync(request);
-        var name = body.String("name");
-        var note = body.String("note");
-        body.Validate("name", "note");
         // The workload is in the path: a missing one is 404 here, not a field error.
         await workloads.GetAsync(caller, id, cancellationToken);
-        var issued = await tokens.IssueAsync(caller, name.Value, id, note.Value, cancellationToken);
+        var issued = await tokens.IssueAsync(caller, body.Value.Name, id, body.Value.Note, cancellationToken);
         return Created(response, issued, time);
     }
 
@@ -134,20 +126,20 @@ public static class TokenEndpoints
         TimeProvider time, CancellationToken cancellationToken) =>
         Ok(response, await tokens.GetAsync(user.Caller(), id, cancellationToken), time);
 
-    private static async Task<Ok<TokenResponse>> UpdateAsync(string id, HttpRequest request, HttpResponse response, ClaimsPrincipal user,
-        TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<TokenResponse>> UpdateAsync(string id, JsonRequest<UpdateTokenRequest> body, HttpRequest request, HttpResponse response,
+        ClaimsPrincipal user, TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
     {
         var ifMatch = IfMatch.Version(request);
-        var body = await JsonBody.ReadAsync(request, mergePatch: true);
+        var update = body.Value;
         var patch = new TokenPatch
         {
-            Name = body.String("name"),
-            Note = body.String("note"),
-            WorkloadId = body.String("workloadId"),
-            Status = body.String("status"),
-            ExpiresAt = body.String("expiresAt"),
+            Name = update.Name,
+            Note = update.Note,
+            WorkloadId = update.WorkloadId,
+            Status = update.Status,
+            // The use case takes the instant as text (the console's form hands it text): the one the binder read, in its one spelling.
+            ExpiresAt = update.ExpiresAt.IsSet ? Optional<string?>.Of(update.ExpiresAt.Value is { } at ? Instants.Format(at) : null) : Optional<string?>.Absent,
         };
-        body.Validate("name", "note", "workloadId", "status", "expiresAt");
         return Ok(response, await tokens.UpdateAsync(user.Caller(), id, patch, ifMatch, cancellationToken), time);
     }
 

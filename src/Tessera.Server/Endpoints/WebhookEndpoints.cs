@@ -19,12 +19,11 @@ public static class WebhookEndpoints
     {
         var webhooks = v1.MapGroup("/webhooks").WithTags("Webhooks");
         webhooks.MapPost("", CreateAsync).WithName("CreateWebhook").WithSummary("Create a webhook endpoint; the response carries its secret, once")
-            .Accepts<CreateWebhookRequest>("application/json").ProducesProblem(409).ProducesProblem(422).RequireScope(Scopes.WebhooksManage);
+            .ProducesProblem(409).ProducesProblem(422).RequireScope(Scopes.WebhooksManage);
         webhooks.MapGet("", ListAsync).WithName("ListWebhooks").WithSummary("List webhook endpoints, paged (limit 1–200, cursor)").WithQuery(ListQuery).ProducesProblem(400)
             .RequireScope(Scopes.WebhooksManage);
         webhooks.MapGet("/{id}", GetAsync).WithName("GetWebhook").WithSummary("Read a webhook endpoint").ProducesProblem(404).RequireScope(Scopes.WebhooksManage);
         webhooks.MapPatch("/{id}", UpdateAsync).WithName("UpdateWebhook").WithSummary("Change a webhook endpoint's url, events, description or enabled (JSON merge patch; optional If-Match)")
-            .Accepts<UpdateWebhookRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.WebhooksManage);
         webhooks.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Delete a webhook endpoint and its deliveries (optional If-Match)")
             .ProducesProblem(404).ProducesProblem(412)
@@ -40,15 +39,11 @@ public static class WebhookEndpoints
         return v1;
     }
 
-    private static async Task<Created<CreatedWebhookResponse>> CreateAsync(HttpRequest request, HttpResponse response, ClaimsPrincipal user,
+    private static async Task<Created<CreatedWebhookResponse>> CreateAsync(JsonRequest<CreateWebhookRequest> body, HttpResponse response, ClaimsPrincipal user,
         WebhookService webhooks, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request);
-        var url = body.String("url");
-        var events = body.StringList("events");
-        var description = body.String("description");
-        body.Validate("url", "events", "description");
-        var (endpoint, secret) = await webhooks.CreateAsync(user.Caller(), url.Value, events.Value, description.Value, cancellationToken);
+        var request = body.Value;
+        var (endpoint, secret) = await webhooks.CreateAsync(user.Caller(), request.Url, request.Events, request.Description, cancellationToken);
         response.Headers.ETag = IfMatch.ETag(endpoint.Version);
         return TypedResults.Created($"/v1/webhooks/{endpoint.Id}", new CreatedWebhookResponse(Responses.Webhook(endpoint), secret));
     }
@@ -71,19 +66,12 @@ public static class WebhookEndpoints
         return TypedResults.Ok(Responses.Webhook(endpoint));
     }
 
-    private static async Task<Ok<WebhookResponse>> UpdateAsync(string id, HttpRequest request, HttpResponse response, ClaimsPrincipal user,
-        WebhookService webhooks, CancellationToken cancellationToken)
+    private static async Task<Ok<WebhookResponse>> UpdateAsync(string id, JsonRequest<UpdateWebhookRequest> body, HttpRequest request, HttpResponse response,
+        ClaimsPrincipal user, WebhookService webhooks, CancellationToken cancellationToken)
     {
         var ifMatch = IfMatch.Version(request);
-        var body = await JsonBody.ReadAsync(request, mergePatch: true);
-        var patch = new WebhookPatch
-        {
-            Url = body.String("url"),
-            Events = body.StringList("events"),
-            Description = body.String("description"),
-            Enabled = body.Boolean("enabled"),
-        };
-        body.Validate("url", "events", "description", "enabled");
+        var update = body.Value;
+        var patch = new WebhookPatch { Url = update.Url, Events = update.Events, Description = update.Description, Enabled = update.Enabled };
         var endpoint = await webhooks.UpdateAsync(user.Caller(), id, patch, ifMatch, cancellationToken);
         response.Headers.ETag = IfMatch.ETag(endpoint.Version);
         return TypedResults.Ok(Responses.Webhook(endpoint));

@@ -18,12 +18,11 @@ public static class WorkloadEndpoints
     {
         var workloads = v1.MapGroup("/workloads").WithTags("Workloads");
         workloads.MapPost("", CreateAsync).WithName("CreateWorkload").WithSummary("Create a workload")
-            .Accepts<CreateWorkloadRequest>("application/json").ProducesProblem(409).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
+            .ProducesProblem(409).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
         workloads.MapGet("", ListAsync).WithName("ListWorkloads").WithSummary("List workloads by name, paged (limit 1–200, cursor)").WithQuery(ListQuery).ProducesProblem(400)
             .RequireScope(Scopes.WorkloadsRead);
         workloads.MapGet("/{id}", GetAsync).WithName("GetWorkload").WithSummary("Read a workload").ProducesProblem(404).RequireScope(Scopes.WorkloadsRead);
         workloads.MapPatch("/{id}", UpdateAsync).WithName("UpdateWorkload").WithSummary("Rename or describe a workload (JSON merge patch; optional If-Match)")
-            .Accepts<UpdateWorkloadRequest>("application/merge-patch+json", "application/json")
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422).RequireScope(Scopes.WorkloadsWrite);
         workloads.MapDelete("/{id}", DeleteAsync).WithName("DeleteWorkload").WithSummary("Delete a workload; its tokens become unassigned (optional If-Match)")
             .ProducesProblem(404).ProducesProblem(412)
@@ -31,13 +30,11 @@ public static class WorkloadEndpoints
         return v1;
     }
 
-    private static async Task<Created<WorkloadResponse>> CreateAsync(HttpRequest request, HttpResponse response, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    private static async Task<Created<WorkloadResponse>> CreateAsync(JsonRequest<CreateWorkloadRequest> body, HttpResponse response, ClaimsPrincipal user,
+        WorkloadService workloads, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request);
-        var name = body.String("name");
-        var description = body.String("description");
-        body.Validate("name", "description");
-        var view = await workloads.CreateAsync(user.Caller(), name.Value, description.Value, cancellationToken);
+        var request = body.Value;
+        var view = await workloads.CreateAsync(user.Caller(), request.Name, request.Description, cancellationToken);
         response.Headers.ETag = IfMatch.ETag(view.Workload.Version);
         return TypedResults.Created($"/v1/workloads/{view.Workload.Id}", Responses.Workload(view));
     }
@@ -58,12 +55,11 @@ public static class WorkloadEndpoints
         return TypedResults.Ok(Responses.Workload(view));
     }
 
-    private static async Task<Ok<WorkloadResponse>> UpdateAsync(string id, HttpRequest request, HttpResponse response, ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
+    private static async Task<Ok<WorkloadResponse>> UpdateAsync(string id, JsonRequest<UpdateWorkloadRequest> body, HttpRequest request, HttpResponse response,
+        ClaimsPrincipal user, WorkloadService workloads, CancellationToken cancellationToken)
     {
         var ifMatch = IfMatch.Version(request);
-        var body = await JsonBody.ReadAsync(request, mergePatch: true);
-        var patch = new WorkloadPatch { Name = body.String("name"), Description = body.String("description") };
-        body.Validate("name", "description");
+        var patch = new WorkloadPatch { Name = body.Value.Name, Description = body.Value.Description };
         var view = await workloads.UpdateAsync(user.Caller(), id, patch, ifMatch, cancellationToken);
         response.Headers.ETag = IfMatch.ETag(view.Workload.Version);
         return TypedResults.Ok(Responses.Workload(view));

@@ -82,7 +82,8 @@ public static class ServerExtensions
             };
             return Task.CompletedTask;
         }).AddOperationTransformer(OpenApiSecurity.RequireBearerAsync).AddOperationTransformer(OpenApiQueryParameters.AddAsync).AddOperationTransformer(OpenApiDescribedBodies.AddAsync)
-            .AddDocumentTransformer(OpenApiProblems.AddSchemaAsync).AddOperationTransformer(OpenApiProblems.UseProblemSchemaAsync).AddOperationTransformer(OpenApiExamples.AddAsync).AddOperationTransformer(OpenApiAlternativeContent.AddAsync));
+            .AddDocumentTransformer(OpenApiProblems.AddSchemaAsync).AddOperationTransformer(OpenApiProblems.UseProblemSchemaAsync).AddOperationTransformer(OpenApiExamples.AddAsync).AddOperationTransformer(OpenApiAlternativeContent.AddAsync)
+            .AddOperationTransformer(OpenApiBoundBodies.RemoveParametersAsync).AddSchemaTransformer(OpenApiOptionalFields.DescribeAsync));
 
         // Trust (issue #7): failure limits per client address; X-Forwarded-For from trusted proxies only.
         services.AddSingleton(_ => new FailureLimiter(settings.Abuse));

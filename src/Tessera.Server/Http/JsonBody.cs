@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Net.Http.Headers;
+using Tessera.Contracts;
 using Tessera.Core;
 using Tessera.Server.Hosting;
 
@@ -54,6 +56,18 @@ public static class JsonBody
             throw new HttpProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The body holds a property name that is not valid Unicode.");
         }
     }
+
+    /// <summary>
+    /// The body as the Contracts request record <typeparamref name="T"/>, with the same refusals, field by field, as
+    /// <see cref="ReadAsync(HttpRequest, bool, bool)"/> followed by the readers of <see cref="JsonFields"/> (see <see cref="JsonFields.Bind{T}"/>).
+    /// </summary>
+    public static async Task<T> ReadAsync<T>(HttpRequest request, bool mergePatch = false) =>
+        (await ReadAsync(request, mergePatch)).Bind(InfoOf<T>());
+
+    /// <summary>The wire metadata of a Contracts record, from the context the SDK serializes with.</summary>
+    public static JsonTypeInfo<T> InfoOf<T>() =>
+        (JsonTypeInfo<T>)(TesseraJsonContext.Default.GetTypeInfo(typeof(T))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} is not in {nameof(TesseraJsonContext)}."));
 
     private static bool IsJson(string? contentType, bool mergePatch)
     {

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
+using Tessera.Contracts;
 using Tessera.Core;
 using Tessera.Core.Validation;
 
@@ -15,9 +18,11 @@ public sealed partial class JsonFields
 
     private readonly Dictionary<string, JsonElement> _fields = new(StringComparer.Ordinal);
     private readonly ValidationErrors _errors = new();
+    private readonly JsonElement _root;
 
     public JsonFields(JsonElement root)
     {
+        _root = root;
         if (root.ValueKind != JsonValueKind.Object)
         {
             return;
@@ -150,6 +155,69 @@ public sealed partial class JsonFields
                 _errors.Add(name, "Must be true or false.");
                 return Optional<bool?>.Absent;
         }
+    }
+
+    /// <summary>
+    /// An instant field: absent, null, or a string holding an RFC 3339 instant with an offset (as the use cases parse it);
+    /// another JSON type, or a string that is no such instant, is a field error.
+    /// </summary>
+    public Optional<DateTimeOffset?> Instant(string name)
+    {
+        var text = String(name);
+        if (!text.IsSet || text.Value is null)
+        {
+            return text.IsSet ? Optional<DateTimeOffset?>.Of(null) : Optional<DateTimeOffset?>.Absent;
+        }
+        if (Instants.TryParse(text.Value, out var instant))
+        {
+            return Optional<DateTimeOffset?>.Of(instant);
+        }
+        _errors.Add(name, Refusals.NotAnInstant);
+        return Optional<DateTimeOffset?>.Absent;
+    }
+
+    /// <summary>
+    /// The body as the wire record <typeparamref name="T"/> (a Contracts request): each of its properties is read with the
+    /// reader of its type (<see cref="WireField"/>), so a wrong type, a repeated or an unknown field is the same field
+    /// error as when a handler read them one by one; only a body with none is deserialized, instants as the use cases parse them.
+    /// </summary>
+    public T Bind<T>(JsonTypeInfo<T> info)
+    {
+        var instants = new List<(string Name, DateTimeOffset Value)>();
+        foreach (var property in info.Properties)
+        {
+            switch (WireField.KindOf(property))
+            {
+                case WireFieldKind.Text:
+                    String(property.Name);
+                    break;
+                case WireFieldKind.TextList:
+                    StringList(property.Name);
+                    break;
+                case WireFieldKind.Boolean:
+                    Boolean(property.Name);
+                    break;
+                case WireFieldKind.Instant:
+                    if (Instant(property.Name) is { IsSet: true, Value: { } instant })
+                    {
+                        instants.Add((property.Name, instant));
+                    }
+                    break;
+            }
+        }
+        Validate([.. info.Properties.Select(p => p.Name)]);
+        if (instants.Count == 0)
+        {
+            return _root.Deserialize(info)!;
+        }
+        // The wire converter reads a narrower set of instant spellings than RFC 3339 (a lowercase t, long fractions):
+        // hand it the instant the use cases' parser read, in the one form every reader takes.
+        var body = JsonObject.Create(_root)!;
+        foreach (var (name, value) in instants)
+        {
+            body[name] = Instants.Format(value);
+        }
+        return body.Deserialize(info)!;
     }
 
     /// <summary>Refuses every field not in <paramref name="known"/>, then throws if any error was collected.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tessera.Contracts;
 using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;

@@ -42,31 +42,27 @@ public static class LeakEndpoints
     {
         v1.MapPost("/leaks", ReportAsync).WithName("ReportLeak").WithTags("Leaks")
             .WithSummary("Report a string your own scanner found in public; a stored query token (of any account) is handled by Tessera:Leaks:Action")
-            .Accepts<LeakReportRequest>("application/json").ProducesProblem(422).ProducesProblem(415).ProducesProblem(413)
+            .ProducesProblem(422).ProducesProblem(415).ProducesProblem(413)
             .RequireScope(Scopes.TokensWrite);
         return v1;
     }
 
-    private static async Task<Ok<LeakReportResponse>> ReportAsync(HttpRequest request, ClaimsPrincipal user, LeakService leaks, LeakMetrics metrics,
+    private static async Task<Ok<LeakReportResponse>> ReportAsync(JsonRequest<LeakReportRequest> body, ClaimsPrincipal user, LeakService leaks, LeakMetrics metrics,
         CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request);
-        var token = body.String("token");
-        var url = body.String("url");
-        var source = body.String("source");
-        body.Validate("token", "url", "source");
+        var report = body.Value;
         var errors = new ValidationErrors();
-        if (string.IsNullOrEmpty(token.Value))
+        if (string.IsNullOrEmpty(report.Token))
         {
             errors.Add("token", "Give the string that was found.");
         }
-        LeakService.CheckPlace(url.Value, source.Value, errors);
+        LeakService.CheckPlace(report.Url, report.Source, errors);
         errors.ThrowIfAny();
 
-        var label = await leaks.ReportAsync(token.Value, url.Value, source.Value, LeakReporter.Provider(user.Caller()), cancellationToken);
+        var label = await leaks.ReportAsync(report.Token, report.Url, report.Source, LeakReporter.Provider(user.Caller()), cancellationToken);
         metrics.Call(ApiDoor, "accepted");
         metrics.Reported(label);
-        return TypedResults.Ok(new LeakReportResponse(HashHex(token.Value!), LeakNames.Of(label),
+        return TypedResults.Ok(new LeakReportResponse(HashHex(report.Token), LeakNames.Of(label),
             label == LeakLabel.TruePositive ? LeakNames.Of(leaks.Action) : null));
     }
 

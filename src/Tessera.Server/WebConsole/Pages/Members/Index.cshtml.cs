@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Tessera.Contracts;
 using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Members;

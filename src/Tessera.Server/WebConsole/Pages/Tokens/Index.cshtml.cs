@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using Tessera.Contracts;
 using Tessera.Core;
 using Tessera.Core.Accounts;
 using Tessera.Core.Storage;
