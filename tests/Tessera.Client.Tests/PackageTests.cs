@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.RegularExpressions;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Client.Tests;
 

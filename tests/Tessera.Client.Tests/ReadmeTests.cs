@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Client.Tests;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using Tessera.Cli;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Client.Tests;
 

@@ -4,8 +4,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using Tessera.Contracts;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Server.Tests.Webhooks;
 
 namespace Tessera.Client.Tests;
 

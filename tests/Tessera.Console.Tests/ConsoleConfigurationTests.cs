@@ -1,5 +1,3 @@
-using Tessera.Server.Tests.Infrastructure;
-
 namespace Tessera.Console.Tests;
 
 /// <summary>The console's settings are checked at start, like the rest of Tessera's.</summary>

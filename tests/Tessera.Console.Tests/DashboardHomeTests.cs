@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Tessera.Console.Tests.Infrastructure;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Tessera.Console.Tests.Infrastructure;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
 

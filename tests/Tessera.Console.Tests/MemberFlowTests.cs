@@ -203,7 +203,7 @@ public sealed class MemberFlowTests(ConsoleServer server) : IClassFixture<Consol
     private static async Task SignOutAsync(IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/sign-in");
+        await page.LandsOnAsync(new Regex("/sign-in$"));
     }
 
     private static IFormData FormOf(IPage page, params (string Name, string Value)[] fields)

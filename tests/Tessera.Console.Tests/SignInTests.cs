@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Tessera.Console.Tests.Infrastructure;
 using Tessera.Core.Secrets;
 
@@ -31,7 +32,7 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
         Assert.Equal(401, api.Status);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/sign-in");
+        await page.LandsOnAsync(new Regex("/sign-in$"));
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "tessera_console");
         await page.GotoAsync("/workloads");
         Assert.Contains("/sign-in", page.Url, StringComparison.Ordinal);
@@ -47,7 +48,7 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
         var saved = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "tessera_console");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/sign-in");
+        await page.LandsOnAsync(new Regex("/sign-in$"));
 
         // Put the saved copy back, as someone who had copied it would.
         await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie
@@ -73,7 +74,7 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
         // The key field has focus on arrival; typing and Enter sign in.
         await page.Keyboard.TypeAsync(key);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/tokens?state=usable");
+        await page.LandsOnAsync(new Regex(@"/tokens\?state=usable$"));
 
         // From the top of the page, Tab reaches the skip link first, then the navigation.
         await page.Keyboard.PressAsync("Tab");
@@ -85,7 +86,7 @@ public sealed class SignInTests(ConsoleServer server) : IClassFixture<ConsoleSer
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Tokens", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/tokens");
+        await page.LandsOnAsync(new Regex("/tokens$"));
         await page.AssertNoneAsync();
     }
 

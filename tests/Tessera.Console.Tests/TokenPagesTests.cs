@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tessera.Console.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
@@ -179,7 +180,7 @@ public sealed class TokenPagesTests(ConsoleServer server) : IClassFixture<Consol
         Assert.NotEqual("", await page.Locator("#confirmName-error").InnerTextAsync());
         await page.GetByLabel("to confirm").FillAsync("frank (laptop)");
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete token" }).ClickAsync();
-        await page.WaitForURLAsync("**/tokens?done=deleted");
+        await page.LandsOnAsync(new Regex(@"/tokens\?done=deleted$"));
         using (var gone = await server.HandshakeAsync(secret))
         {
             Assert.Equal("token_unknown", await ApiCalls.CodeAsync(gone));

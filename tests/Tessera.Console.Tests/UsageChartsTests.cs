@@ -1,6 +1,5 @@
 using System.Net;
 using Tessera.Console.Tests.Infrastructure;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Tessera.Console.Tests.Infrastructure;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Server.Tests.Webhooks;
 
 namespace Tessera.Console.Tests;
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Tessera.Console.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
@@ -46,7 +47,7 @@ public sealed class WorkloadPagesTests(ConsoleServer server) : IClassFixture<Con
         Assert.Contains("2 token(s)", warning, StringComparison.Ordinal);
         Assert.Contains("unassigned", warning, StringComparison.Ordinal);
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete workload" }).ClickAsync();
-        await page.WaitForURLAsync("**/workloads?done=deleted");
+        await page.LandsOnAsync(new Regex(@"/workloads\?done=deleted$"));
         Assert.Equal(0, await page.Locator("#workloads tbody tr", new() { HasText = "llama-3.1" }).CountAsync());
 
         await page.GotoAsync($"/tokens/{tokenId}");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Gateway.Tests;
 

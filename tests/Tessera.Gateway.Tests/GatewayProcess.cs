@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Gateway.Tests;
 

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Gateway.Tests;
 

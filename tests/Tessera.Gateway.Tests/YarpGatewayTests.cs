@@ -4,8 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Gateway.Tests;
 

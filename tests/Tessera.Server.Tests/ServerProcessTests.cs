@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;
 

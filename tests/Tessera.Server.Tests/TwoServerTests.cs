@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
 using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests;
 

@@ -1,3 +1,1 @@
-using Tessera.Testing;
-
 [assembly: AssemblyFixture(typeof(TestPostgresCleanup))]

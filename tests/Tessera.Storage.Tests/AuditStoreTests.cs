@@ -11,9 +11,14 @@ namespace Tessera.Storage.Tests;
 /// <summary>
 /// The stores write a change's audit entries in the change's transaction and only when it saves; the
 /// audit store lists one account's entries newest first with keyset paging, and prunes in bounded batches.
+/// One test body, two databases: <see cref="OnSqlite"/> and <see cref="OnPostgres"/>.
 /// </summary>
-public sealed class AuditStoreTests : IAsyncLifetime
+public abstract class AuditStoreTests(string provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : AuditStoreTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : AuditStoreTests(TempDatabase.Postgres);
+
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private TempDatabase _db = null!;
@@ -25,7 +30,7 @@ public sealed class AuditStoreTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _db = await TempDatabase.CreateMigratedAsync(Ct);
+        _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
         _audit = new SqlAuditStore(_db.Database);
         _account = await _db.AddAccountAsync("Provider", T0, Ct);
         _other = await _db.AddAccountAsync("Other provider", T0, Ct);

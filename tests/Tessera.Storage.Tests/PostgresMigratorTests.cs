@@ -1,7 +1,6 @@
 using Dapper;
 using Tessera.Core;
 using Tessera.Storage.Sql;
-using Tessera.Testing;
 
 namespace Tessera.Storage.Tests;
 

@@ -6,7 +6,6 @@ using Tessera.Core.Secrets;
 using Tessera.Core.Tokens;
 using Tessera.Core.Workloads;
 using Tessera.Storage.Sql;
-using Tessera.Testing;
 
 namespace Tessera.Storage.Tests;
 

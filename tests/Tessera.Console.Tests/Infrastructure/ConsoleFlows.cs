@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests.Infrastructure;
 
@@ -15,7 +15,7 @@ public static partial class ConsoleFlows
         await page.GotoAsync("/");
         await page.GetByLabel("License key").FillAsync(licenseKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with key" }).ClickAsync();
-        await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(landsOn) + "$"), Landing));
+        await page.LandsOnAsync(new Regex(Regex.Escape(landsOn) + "$"));
     }
 
     /// <summary>Creates a workload on the Workloads page; returns its id (from the page it lands on).</summary>
@@ -25,17 +25,42 @@ public static partial class ConsoleFlows
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await page.GetByLabel("Description").FillAsync(description);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workload" }).ClickAsync();
-        await page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(WorkloadUrl(), Landing));
+        await page.LandsOnAsync(WorkloadUrl());
         return WorkloadUrl().Match(page.Url).Groups[1].Value;
     }
 
     /// <summary>
+    /// After a click, a key press or a form post: waits until the address bar matches <paramref name="url"/> (for as long as
+    /// a navigation may take on a loaded machine), then for the page's content; fails as <see cref="LandsOnAsync(IPage, Func{Task})"/> does.
+    /// Never <c>WaitForURLAsync</c> after a click: see there.
+    /// </summary>
+    public static Task LandsOnAsync(this IPage page, Regex url) =>
+        page.LandsOnAsync(() => Assertions.Expect(page).ToHaveURLAsync(url, Landing));
+
+    /// <summary>
+    /// As <see cref="LandsOnAsync(IPage, Regex)"/> for a page that need not be the console's (another site's, which has no
+    /// <c>main</c>): waits for the address bar only.
+    /// </summary>
+    public static async Task ArrivesAtAsync(this IPage page, Regex url)
+    {
+        try
+        {
+            await Assertions.Expect(page).ToHaveURLAsync(url, Landing);
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
+        {
+            throw new TimeoutException($"{e.Message} {await WhereAsync(page)}", e);
+        }
+    }
+
+    /// <summary>
     /// Waits for the page a form post should land on, then for its content; when it does not come, fails with
-    /// where the browser is and what that page says instead of a bare timeout. The rare time-out seen here (about
-    /// once in a dozen full runs) was the browser already on the right page, its content shown and "networkidle"
-    /// fired, while WaitForURL still waited in Frame.WaitForLoadStateAsync for a lifecycle event that never came
-    /// (with WaitUntil = Commit too). So the URL is polled (an assertion reads page.Url; no lifecycle event), then
-    /// the page's main content, which every later step reads.
+    /// where the browser is, what that page says and what the server wrote (<see cref="ServedBy"/>) instead of a bare
+    /// timeout. The rare time-out seen here (about once in a dozen full runs) was the browser already on the right page,
+    /// its content shown and "networkidle" fired, while WaitForURL still waited in Frame.WaitForLoadStateAsync for a
+    /// lifecycle event that never came (with WaitUntil = Commit too). So the URL is polled (an assertion reads
+    /// page.Url; no lifecycle event, and a navigation that landed before the wait began is seen), then the page's
+    /// main content, which every later step reads.
     /// </summary>
     public static async Task LandsOnAsync(this IPage page, Func<Task> wait)
     {
@@ -46,10 +71,31 @@ public static partial class ConsoleFlows
         }
         catch (Exception e) when (e is TimeoutException or PlaywrightException)
         {
-            var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
-            throw new TimeoutException($"{e.Message} The browser is at {page.Url}, showing: {text[..Math.Min(text.Length, 1_000)]}", e);
+            throw new TimeoutException($"{e.Message} {await WhereAsync(page)}", e);
         }
     }
+
+    /// <summary>For a failure message: where the browser is, what the page says, and the end of the server's output.</summary>
+    public static async Task<string> WhereAsync(IPage page)
+    {
+        string text;
+        try
+        {
+            text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
+        {
+            text = $"(no text: {e.Message})";
+        }
+        var output = Servers.TryGetValue(page, out var serverOutput) ? serverOutput() : "(not known for this page)";
+        return $"The browser is at {page.Url}, showing: {text[..Math.Min(text.Length, 1_000)]}\n" +
+               $"The server's output (last 4,000 characters): {output[Math.Max(0, output.Length - 4_000)..]}";
+    }
+
+    /// <summary>Notes which server's output explains a failure on <paramref name="page"/> (called for every page a <see cref="ConsoleServer"/> opens).</summary>
+    public static void ServedBy(this IPage page, Func<string> serverOutput) => Servers.AddOrUpdate(page, serverOutput);
+
+    private static readonly ConditionalWeakTable<IPage, Func<string>> Servers = [];
 
     /// <summary>As long as a navigation may take on a loaded machine (Playwright's default for actions).</summary>
     private static PageAssertionsToHaveURLOptions Landing => new() { Timeout = 30_000 };

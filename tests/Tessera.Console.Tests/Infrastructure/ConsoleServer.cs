@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests.Infrastructure;
 
@@ -117,6 +116,7 @@ public class ConsoleServer : IAsyncLifetime
             }
         };
         PageChecks.Add(page, problems);
+        page.ServedBy(() => ServerOutput);
         return page;
     }
 

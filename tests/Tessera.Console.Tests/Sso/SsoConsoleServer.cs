@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tessera.Console.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests.Sso;
@@ -69,12 +70,12 @@ public sealed class SsoConsoleServer : ConsoleServer
         page ??= await NewPageAsync();
         await page.GotoAsync("/sign-in");
         await page.GetByRole(AriaRole.Link, new() { Name = $"Sign in with {ProviderName}" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(Provider.Authority + "login", StringComparison.Ordinal));
+        await page.ArrivesAtAsync(new Regex("^" + Regex.Escape(Provider.Authority + "login")));
         await page.GetByLabel("Login").FillAsync(person.Login);
         await page.GetByLabel("Password").FillAsync(person.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
         // Back at the console: signed in (its page continues to the console) or refused (its page says why).
-        await page.WaitForURLAsync(url => url.StartsWith(BaseAddress.ToString(), StringComparison.Ordinal));
+        await page.ArrivesAtAsync(new Regex("^" + Regex.Escape(BaseAddress.ToString())));
         return page;
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Tessera.Core;
 using Tessera.Server.Abuse;
 using Tessera.Server.Hosting;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Abuse;
 

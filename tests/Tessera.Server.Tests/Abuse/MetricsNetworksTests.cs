@@ -1,5 +1,4 @@
 using System.Net;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Abuse;
 

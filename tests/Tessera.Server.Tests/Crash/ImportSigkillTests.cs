@@ -7,8 +7,6 @@ using Microsoft.Data.Sqlite;
 using Tessera.Contracts;
 using Tessera.Core.Imports;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Crash;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Infrastructure;
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Hosting;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Infrastructure;
 

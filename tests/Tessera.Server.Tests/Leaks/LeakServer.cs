@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Leaks;
 

@@ -3,7 +3,6 @@ using System.Net;
 using Microsoft.Data.Sqlite;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Operations;
 

@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Tessera.Server.Commands;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Operations;
 

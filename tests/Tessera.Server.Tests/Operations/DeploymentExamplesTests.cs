@@ -8,8 +8,6 @@ using Microsoft.Extensions.Configuration;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
 using Tessera.Server.Hosting;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Operations;
 

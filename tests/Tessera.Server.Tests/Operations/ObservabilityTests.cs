@@ -14,7 +14,6 @@ using OpenTelemetry.Trace;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
 using Tessera.Server.Hosting;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Operations;
 

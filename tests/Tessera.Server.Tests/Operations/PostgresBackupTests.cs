@@ -3,7 +3,6 @@ using Npgsql;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
 using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Operations;
 

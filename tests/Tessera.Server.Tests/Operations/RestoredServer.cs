@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Operations;
 

@@ -5,8 +5,6 @@ using Dapper;
 using Npgsql;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Verification;
 

@@ -7,8 +7,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Testing;
 
 namespace Tessera.Server.Tests.Webhooks;
 

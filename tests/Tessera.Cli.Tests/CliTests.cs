@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Tessera.Cli;
+using Tessera.Client;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Cli.Tests;
 
 /// <summary>The tessera command line in-process (its System.CommandLine root), against a real server process.</summary>
 public sealed class CliTests(ProcessServer server) : IClassFixture<ProcessServer>, IDisposable
@@ -196,11 +196,11 @@ public sealed class CliTests(ProcessServer server) : IClassFixture<ProcessServer
         Assert.Contains("shown only this once", human.Out, StringComparison.Ordinal);
 
         var listed = await RunAsync("tokens", "list", "--workload", w1, "--sort", "name", "--json");
-        var tokens = JsonSerializer.Deserialize<List<TokenResponse>>(listed.Out, Server.Tests.Infrastructure.HttpExtensions.Json)!;
+        var tokens = JsonSerializer.Deserialize<List<TokenResponse>>(listed.Out, HttpExtensions.Json)!;
         Assert.Equal(["alice", "bob"], tokens.Select(t => t.Name));
         Assert.DoesNotContain("tsq_", listed.Out.Replace("tsq_\\u2026", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Single(JsonSerializer.Deserialize<List<TokenResponse>>((await RunAsync("tokens", "list", "--workload", w1, "--limit", "1", "--json")).Out,
-            Server.Tests.Infrastructure.HttpExtensions.Json)!);
+            HttpExtensions.Json)!);
 
         async Task<TokenResponse> Json(params string[] args)
         {

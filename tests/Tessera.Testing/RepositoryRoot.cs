@@ -1,4 +1,4 @@
-namespace Tessera.Server.Tests.Infrastructure;
+namespace Tessera.Testing;
 
 public static class RepositoryRoot
 {

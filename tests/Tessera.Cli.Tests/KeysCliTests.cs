@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Tessera.Cli;
 using Tessera.Contracts;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Cli.Tests;
 
 /// <summary>Issue 15: <c>tessera keys create|list|revoke</c> and <c>tessera audit list</c>, in-process, against a real server process.</summary>
 public sealed class KeysCliTests(ProcessServer server) : IClassFixture<ProcessServer>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Tessera.Server.Tests.Infrastructure;
+namespace Tessera.Testing;
 
 /// <summary>
 /// The real server as a separate process (dotnet Tessera.Server.dll) on a free loopback port, with its

@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
+using Tessera.Client;
 using Tessera.Core.Secrets;
-using Tessera.Server.Tests.Infrastructure;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Testing;
 
 /// <summary>
 /// One real server process per test class on a free loopback port, its first account's license key

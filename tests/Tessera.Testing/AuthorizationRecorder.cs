@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Testing;
 
 /// <summary>
 /// "Another server": a real HTTP listener (Kestrel) on its own loopback port that writes down the

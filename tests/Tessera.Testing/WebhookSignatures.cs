@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Tessera.Server.Tests.Webhooks;
+namespace Tessera.Testing;
 
 /// <summary>The specification's signature, written out here from API.md §7 (not Tessera's code), for checks beyond the verifier's clock.</summary>
 public static class WebhookSignatures

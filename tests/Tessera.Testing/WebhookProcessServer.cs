@@ -1,6 +1,4 @@
-using Tessera.Server.Tests.Webhooks;
-
-namespace Tessera.Client.Tests;
+namespace Tessera.Testing;
 
 /// <summary>
 /// A real server process allowed to deliver to loopback over http (Tessera:Webhooks:AllowHttp and AllowPrivateNetworks),

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Tessera.Contracts;
 
-namespace Tessera.Server.Tests.Infrastructure;
+namespace Tessera.Testing;
 
 /// <summary>Small helpers for raw HTTP in tests: JSON in, JSON or problem out.</summary>
 public static class HttpExtensions

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 
-namespace Tessera.Server.Tests.Webhooks;
+namespace Tessera.Testing;
 
 /// <summary>
 /// A provider's webhook receiver, played by a real Kestrel server on loopback. Each path is one receiver: it

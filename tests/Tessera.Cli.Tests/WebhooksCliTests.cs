@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Tessera.Cli;
 using Tessera.Contracts;
-using Tessera.Server.Tests.Infrastructure;
-using Tessera.Server.Tests.Webhooks;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Cli.Tests;
 
 /// <summary>
 /// Issue 14: <c>tessera webhooks create|list|show|update|delete|test|rotate-secret|deliveries|retry</c>, in-process, against a real

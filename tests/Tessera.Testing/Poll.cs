@@ -1,4 +1,4 @@
-namespace Tessera.Server.Tests.Infrastructure;
+namespace Tessera.Testing;
 
 /// <summary>Asking again until something eventually holds: for effects that are asynchronous by design (feeds, flushes).</summary>
 public static class Poll

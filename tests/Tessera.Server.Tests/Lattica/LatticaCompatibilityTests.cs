@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Tessera.Server.Tests.Infrastructure;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Server.Tests.Lattica;
 
 /// <summary>
 /// API.md §5 through real HTTP: exactly the JSON bodies the Lattica Python SDK sends (its

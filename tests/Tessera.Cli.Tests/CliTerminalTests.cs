@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
-using Tessera.Cli;
+using Tessera.Client;
 using Tessera.Contracts;
 using Tessera.Core.Secrets;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Cli.Tests;
 
 /// <summary>
 /// Issue 21, the CLI as a person at a terminal and a script at a pipe meet it: confirmation before what cannot be undone, a
@@ -183,7 +183,7 @@ public sealed class CliTerminalTests(ProcessServer server) : IClassFixture<Proce
         Assert.StartsWith("ID  ", explicitTable.Out, StringComparison.Ordinal);
         var json = await PipedAsync("tokens", "list", "--name-contains", prefix, "--format", "json");
         Assert.Equal((await PipedAsync("tokens", "list", "--name-contains", prefix, "--json")).Out, json.Out);
-        Assert.Equal(token.Id, Assert.Single(JsonSerializer.Deserialize<List<TokenResponse>>(json.Out, Server.Tests.Infrastructure.HttpExtensions.Json)!).Id);
+        Assert.Equal(token.Id, Assert.Single(JsonSerializer.Deserialize<List<TokenResponse>>(json.Out, HttpExtensions.Json)!).Id);
         var both = await PipedAsync("tokens", "list", "--format", "csv", "--json");
         Assert.Equal(ExitCodes.Usage, both.Exit);
         Assert.Contains("--json and --format csv disagree", both.Error, StringComparison.Ordinal);
@@ -290,7 +290,7 @@ public sealed class CliTerminalTests(ProcessServer server) : IClassFixture<Proce
         Assert.True(byName.Exit == 0, byName.Error);
         Assert.Matches($@"(?m)^id: +{workload.Id}$", byName.Out);
         Assert.Matches(@"(?m)^tokens: +1$", byName.Out);
-        var byId = JsonSerializer.Deserialize<WorkloadResponse>((await PipedAsync("workloads", "show", workload.Id, "--json")).Out, Server.Tests.Infrastructure.HttpExtensions.Json)!;
+        var byId = JsonSerializer.Deserialize<WorkloadResponse>((await PipedAsync("workloads", "show", workload.Id, "--json")).Out, HttpExtensions.Json)!;
         Assert.Equal(("described", 1), (byId.Description, byId.TokenCount));
         Assert.Equal(ExitCodes.NotFound, (await PipedAsync("workloads", "show", Unique("missing"))).Exit);
     }

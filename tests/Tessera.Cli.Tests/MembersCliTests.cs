@@ -2,10 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Tessera.Cli;
 using Tessera.Contracts;
 
-namespace Tessera.Client.Tests;
+namespace Tessera.Cli.Tests;
 
 /// <summary>
 /// Issue 22: <c>tessera members list|invite|set-role|remove</c> and <c>tessera invitations list|revoke</c>, in-process,
