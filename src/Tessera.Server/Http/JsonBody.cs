@@ -57,13 +57,6 @@ public static class JsonBody
         }
     }
 
-    /// <summary>
-    /// The body as the Contracts request record <typeparamref name="T"/>, with the same refusals, field by field, as
-    /// <see cref="ReadAsync(HttpRequest, bool, bool)"/> followed by the readers of <see cref="JsonFields"/> (see <see cref="JsonFields.Bind{T}"/>).
-    /// </summary>
-    public static async Task<T> ReadAsync<T>(HttpRequest request, bool mergePatch = false) =>
-        (await ReadAsync(request, mergePatch)).Bind(InfoOf<T>());
-
     /// <summary>The wire metadata of a Contracts record, from the context the SDK serializes with.</summary>
     public static JsonTypeInfo<T> InfoOf<T>() =>
         (JsonTypeInfo<T>)(TesseraJsonContext.Default.GetTypeInfo(typeof(T))

@@ -180,13 +180,15 @@ public sealed partial class JsonFields
     /// The body as the wire record <typeparamref name="T"/> (a Contracts request): each of its properties is read with the
     /// reader of its type (<see cref="WireField"/>), so a wrong type, a repeated or an unknown field is the same field
     /// error as when a handler read them one by one; only a body with none is deserialized, instants as the use cases parse them.
+    /// <paramref name="kinds"/> are <paramref name="info"/>'s properties' kinds, in order (<see cref="WireField.KindsOf"/>, worked out once per record).
     /// </summary>
-    public T Bind<T>(JsonTypeInfo<T> info)
+    public T Bind<T>(JsonTypeInfo<T> info, IReadOnlyList<WireFieldKind> kinds)
     {
         var instants = new List<(string Name, DateTimeOffset Value)>();
-        foreach (var property in info.Properties)
+        for (var i = 0; i < kinds.Count; i++)
         {
-            switch (WireField.KindOf(property))
+            var property = info.Properties[i];
+            switch (kinds[i])
             {
                 case WireFieldKind.Text:
                     String(property.Name);

@@ -8,7 +8,7 @@ public static class WireField
 {
     /// <summary>
     /// The kind of <paramref name="property"/>, through <see cref="Optional{T}"/> and <see cref="Nullable{T}"/>. A type
-    /// with no reader throws: checked when the endpoint is mapped (<see cref="JsonRequest{T}"/>), never on a request.
+    /// with no reader throws: checked once per record, when its endpoint is mapped (<see cref="JsonRequest{T}"/>), never on a request.
     /// </summary>
     public static WireFieldKind KindOf(JsonPropertyInfo property)
     {
@@ -32,6 +32,9 @@ public static class WireField
         }
         throw new InvalidOperationException($"{property.DeclaringType.Name}.{property.Name}: a request field of type {property.PropertyType} has no reader.");
     }
+
+    /// <summary>The kinds of <paramref name="record"/>'s properties, in order; throws for a field with no reader.</summary>
+    public static WireFieldKind[] KindsOf(JsonTypeInfo record) => [.. record.Properties.Select(KindOf)];
 
     /// <summary>A record with a merge-patch field (<see cref="Optional{T}"/>) is a JSON merge patch as a whole.</summary>
     public static bool IsMergePatch(JsonTypeInfo record) => record.Properties.Any(IsOptional);
