@@ -8,15 +8,8 @@ public sealed class KeysCliTests(ProcessServer server) : IClassFixture<ProcessSe
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private static async Task<(int Exit, string Out, string Error)> RunAsync(Uri url, string key, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var variables = new Dictionary<string, string> { [CliEnvironment.UrlVariable] = url.ToString(), [CliEnvironment.LicenseKeyVariable] = key };
-        var config = Directory.CreateTempSubdirectory("tessera-cli-").FullName;
-        var exit = await TesseraCli.RunAsync(args, new CliEnvironment(new StringReader(""), output, error, variables.GetValueOrDefault, config));
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Error)> RunAsync(Uri url, string key, params string[] args) =>
+        CliRun.AgainstAsync(url, key, args);
 
     private Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) => RunAsync(server.Url, server.LicenseKey, args);
 

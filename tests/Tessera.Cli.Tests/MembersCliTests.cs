@@ -14,15 +14,7 @@ public sealed class MembersCliTests(ProcessServer server) : IClassFixture<Proces
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var variables = new Dictionary<string, string> { [CliEnvironment.UrlVariable] = server.Url.ToString(), [CliEnvironment.LicenseKeyVariable] = server.LicenseKey };
-        var config = Directory.CreateTempSubdirectory("tessera-cli-").FullName;
-        var exit = await TesseraCli.RunAsync(args, new CliEnvironment(new StringReader(""), output, error, variables.GetValueOrDefault, config));
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) => CliRun.AgainstAsync(server.Url, server.LicenseKey, args);
 
     [Fact]
     public async Task A_person_is_invited_joins_changes_role_and_is_removed_and_the_last_owner_stays()

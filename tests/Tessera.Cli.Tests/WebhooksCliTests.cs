@@ -11,15 +11,7 @@ public sealed class WebhooksCliTests(WebhookProcessServer server) : IClassFixtur
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var variables = new Dictionary<string, string> { [CliEnvironment.UrlVariable] = server.Url.ToString(), [CliEnvironment.LicenseKeyVariable] = server.LicenseKey };
-        var config = Directory.CreateTempSubdirectory("tessera-cli-").FullName;
-        var exit = await TesseraCli.RunAsync(args, new CliEnvironment(new StringReader(""), output, error, variables.GetValueOrDefault, config));
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) => CliRun.AgainstAsync(server.Url, server.LicenseKey, args);
 
     private async Task<T> JsonAsync<T>(params string[] args)
     {
