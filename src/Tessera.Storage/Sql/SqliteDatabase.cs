@@ -24,6 +24,9 @@ public sealed class SqliteDatabase : SqlDatabase
     // the operating system caches the file anyway, so 512 KiB each keeps the upper B-tree pages at hand.
     private const string ConnectionSettings = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -512;";
 
+    /// <summary>The one writer connection's page cache: 64 MiB, a one-off cost against the readers' 512 KiB each.</summary>
+    private const int WriterCacheKiB = 65_536;
+
     private readonly string _connectionString;
     private readonly SqliteGroupCommit _writer;
 
@@ -49,8 +52,10 @@ public sealed class SqliteDatabase : SqlDatabase
         // after a failure must really close it, not hand a connection in an unknown state to the next reader.
         // Its savepoints' journals stay in memory (temp_store): they only undo a write of the open transaction,
         // are never read after a crash, and in a temporary file they cost about as much as the write itself.
+        // Its page cache is large (WriterCacheKiB): every write walks a dozen index B-trees, the token hash's at a random
+        // place, and with the readers' 512 KiB a bulk import slowed by a third from 100,000 to 300,000 tokens.
         var writer = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
-        _writer = new SqliteGroupCommit(() => OpenAsync(writer, ConnectionSettings + " PRAGMA temp_store = MEMORY;", CancellationToken.None), CountCommit);
+        _writer = new SqliteGroupCommit(() => OpenAsync(writer, ConnectionSettings + $" PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{WriterCacheKiB};", CancellationToken.None), CountCommit);
     }
 
     public override string Provider => "sqlite";
