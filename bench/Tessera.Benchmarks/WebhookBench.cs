@@ -94,6 +94,24 @@ internal static class WebhookBench
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
+        // WEBHOOK_BENCH_DELIVERER=1: the measured server has deliveries off and a second server process on the same database
+        // delivers (Tessera:Webhooks:Deliver, ADR 0015): the CPU figures are then the request-answering server's alone.
+        ProcessStartInfo? other = null;
+        Process? deliverer = null;
+        if (Environment.GetEnvironmentVariable("WEBHOOK_BENCH_DELIVERER") == "1")
+        {
+            start.Environment["Tessera__Console__KeysDirectory"] = Path.Combine(directory, "keys");
+            other = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{FreePort()}"])
+            {
+                WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            };
+            foreach (var (name, value) in start.Environment)
+            {
+                other.Environment[name] = value;
+            }
+            start.Environment["Tessera__Webhooks__Deliver"] = "false";
+            Console.WriteLine("deliveries: a second server process on the same database (the figures below are the first server's)");
+        }
         using var server = Process.Start(start)!;
         server.OutputDataReceived += (_, _) => { };
         server.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("server: " + line); };
@@ -107,6 +125,17 @@ internal static class WebhookBench
             };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             await WaitHealthyAsync(http);
+            if (other is not null)
+            {
+                // Started once the first has migrated the database.
+                deliverer = Process.Start(other)!;
+                deliverer.OutputDataReceived += (_, _) => { };
+                deliverer.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("deliverer: " + line); };
+                deliverer.BeginOutputReadLine();
+                deliverer.BeginErrorReadLine();
+                using var probe = new HttpClient { BaseAddress = new Uri(other.ArgumentList[^1]) };
+                await WaitHealthyAsync(probe);
+            }
 
             var created = await http.PostAsJsonAsync("/v1/webhooks", new { url = hookUrl, events = new[] { "*" } });
             created.EnsureSuccessStatusCode();
@@ -215,6 +244,13 @@ internal static class WebhookBench
         {
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
+            if (deliverer is not null)
+            {
+                Console.WriteLine($"deliverer process CPU in all: {deliverer.TotalProcessorTime.TotalSeconds:F1} s");
+                deliverer.Kill(entireProcessTree: true);
+                await deliverer.WaitForExitAsync();
+                deliverer.Dispose();
+            }
             if (pgDatabase is not null)
             {
                 Npgsql.NpgsqlConnection.ClearAllPools();

@@ -11,6 +11,13 @@ public sealed class WebhookOptions
     /// <summary>An endpoint failing without a success for this long is disabled.</summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
 
+    /// <summary>
+    /// This server attempts deliveries (the default). Off, it still writes every event and delivery to the outbox with the
+    /// change, and answers the whole API; another server sharing the database attempts them (ADR 0015: deliveries from
+    /// a process of their own, so the servers that answer requests spend no CPU on outgoing ones).
+    /// </summary>
+    public bool Deliver { get; set; } = true;
+
     /// <summary>Accept http:// destinations (tests, private networks).</summary>
     public bool AllowHttp { get; set; }
 

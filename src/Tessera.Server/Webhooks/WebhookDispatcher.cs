@@ -14,8 +14,8 @@ namespace Tessera.Server.Webhooks;
 /// An attempt starts only while its lease leaves room for it to end and be recorded; one that would not is given back
 /// at once. A crash loses nothing: an unrecorded attempt's lease runs out and the delivery is attempted again (at least once).
 /// </summary>
-public sealed class WebhookDispatcher(IWebhookStore store, WebhookService webhooks, WebhookSender sender, TimeProvider time,
-    WebhookMetrics metrics, ILogger<WebhookDispatcher> logger) : BackgroundService
+public sealed class WebhookDispatcher(IWebhookStore store, WebhookService webhooks, WebhookSender sender, WebhookOptions options,
+    TimeProvider time, WebhookMetrics metrics, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     /// <summary>Attempts to one endpoint in flight at once.</summary>
     internal const int PerEndpoint = 8;
@@ -57,6 +57,11 @@ public sealed class WebhookDispatcher(IWebhookStore store, WebhookService webhoo
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Deliver)
+        {
+            logger.LogInformation("Webhook deliveries are off on this server (Tessera:Webhooks:Deliver=false): a server sharing its database attempts them.");
+            return;
+        }
         await using var stop = stoppingToken.Register(_stopping.Cancel);
         while (!stoppingToken.IsCancellationRequested)
         {

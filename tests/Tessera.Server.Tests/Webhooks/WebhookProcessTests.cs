@@ -161,6 +161,33 @@ public sealed class WebhookProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_with_deliveries_off_writes_the_events_and_a_server_sharing_its_database_delivers_them()
+    {
+        const int Changes = 40;
+        var directory = NewDirectory();
+        var environment = Environment($"Data Source={Path.Combine(directory, "tessera.db")}");
+        // Servers sharing a database share the Data Protection keys (ADR 0015): the deliverer opens the secret the other sealed.
+        environment["Tessera__Console__KeysDirectory"] = NewDirectory();
+        // The server that answers the API with deliveries off, and one that delivers, on the same SQLite file.
+        await using var api = await ServerProcess.StartAsync(directory, new Dictionary<string, string>(environment) { ["Tessera__Webhooks__Deliver"] = "false" });
+        await using var deliverer = await ServerProcess.StartAsync(NewDirectory(), environment);
+        using var client = Client(api);
+        var (_, path) = await SubscribeAsync(client, ["token.created"]);
+        var created = new List<string>();
+        for (var i = 0; i < Changes; i++)
+        {
+            created.Add((await (await client.PostJsonAsync("/v1/tokens", new { name = $"elsewhere-{i:D2}" })).ReadAsync<CreatedTokenResponse>(HttpStatusCode.Created)).Id);
+        }
+
+        var (events, _) = await Poll.UntilAsync(() => Task.FromResult(CreatedEvents(path)), e => e.Count >= Changes, TimeSpan.FromSeconds(60));
+        Assert.Equal(created.Order(StringComparer.Ordinal), events.Values.Select(v => v.TokenId).Order(StringComparer.Ordinal));
+        Assert.All(_receiver.To(path), r => Assert.NotEmpty(r.VerifiedBy));
+        // Every attempt was the deliverer's: the server that took the changes made none.
+        Assert.Equal(0, await SucceededAttemptsAsync(api));
+        Assert.Equal(Changes, await SucceededAttemptsAsync(deliverer));
+    }
+
+    [Fact]
     public async Task Two_servers_on_postgres_deliver_each_of_500_events_with_every_duplicate_explained_by_a_retry()
     {
         TestPostgres.Require();
