@@ -15,9 +15,9 @@ internal static class SqlRows
     public const int MaxParameters = 2_000;
 
     /// <summary>
-    /// SQLite's cap, far lower: Microsoft.Data.Sqlite binds each parameter by name with
-    /// <c>sqlite3_bind_parameter_index</c>, a linear search of the statement's names, so binding a statement costs the
-    /// square of its parameters. SQLite has no round trip to save, so small statements cost nothing.
+    /// SQLite's cap, lower: Microsoft.Data.Sqlite binds each parameter by name with <c>sqlite3_bind_parameter_index</c>,
+    /// a linear search of the statement's names, so binding a statement costs the square of its parameters, while each
+    /// statement run costs its own step. 500 was the fastest import of 100, 200, 500, 1,000 and 2,000 (docs/perf.md).
     /// </summary>
     public const int SqliteMaxParameters = 500;
 
