@@ -28,7 +28,7 @@ internal static class SqlRows
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <remarks>
     /// Written on <see cref="DbCommand"/> rather than Dapper, for the bulk import's sake (issue 17, docs/perf.md): every
-    /// full statement reuses one command, prepared once, whose values alone change; and the parameter names carry their
+    /// full statement of a batch reuses one command, prepared once, whose values alone change; and the parameter names carry their
     /// <c>@</c>, so Microsoft.Data.Sqlite finds each with one lookup. Dapper strips the prefix, and the provider then
     /// tries the bare name and each of three prefixes: four searches of the statement's names for every value, which
     /// took half the server's CPU in an import.
@@ -42,43 +42,35 @@ internal static class SqlRows
         }
         var columns = rows[0].Length;
         var perStatement = Math.Max(1, (connection is Microsoft.Data.Sqlite.SqliteConnection ? SqliteMaxParameters : MaxParameters) / columns);
-        DbCommand? full = null;
-        try
+        var (full, rest) = Math.DivRem(rows.Count, perStatement);
+        if (full > 0)
         {
-            for (var start = 0; start < rows.Count; start += perStatement)
+            await using var command = Command(connection, transaction, insert, perStatement, columns);
+            for (var statement = 0; statement < full; statement++)
             {
-                var count = Math.Min(perStatement, rows.Count - start);
-                var command = count == perStatement
-                    ? full ??= Command(connection, transaction, insert, count, columns)
-                    : Command(connection, transaction, insert, count, columns);
-                try
-                {
-                    for (var r = 0; r < count; r++)
-                    {
-                        var row = rows[start + r];
-                        for (var c = 0; c < columns; c++)
-                        {
-                            command.Parameters[r * columns + c].Value = row[c] ?? DBNull.Value;
-                        }
-                    }
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                }
-                finally
-                {
-                    if (command != full)
-                    {
-                        await command.DisposeAsync();
-                    }
-                }
+                await RunAsync(command, rows, statement * perStatement, perStatement, columns, cancellationToken);
             }
         }
-        finally
+        if (rest > 0)
         {
-            if (full is not null)
+            await using var command = Command(connection, transaction, insert, rest, columns);
+            await RunAsync(command, rows, full * perStatement, rest, columns, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs <paramref name="command"/> with the values of rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/>.</summary>
+    private static Task<int> RunAsync(DbCommand command, IReadOnlyList<object?[]> rows, int first, int count, int columns,
+        CancellationToken cancellationToken)
+    {
+        for (var r = 0; r < count; r++)
+        {
+            var row = rows[first + r];
+            for (var c = 0; c < columns; c++)
             {
-                await full.DisposeAsync();
+                command.Parameters[r * columns + c].Value = row[c] ?? DBNull.Value;
             }
         }
+        return command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>A multi-row INSERT of <paramref name="count"/> rows with its parameters named <c>@p0</c>, <c>@p1</c>, … in order.</summary>

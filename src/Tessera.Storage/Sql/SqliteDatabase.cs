@@ -22,7 +22,10 @@ public sealed class SqliteDatabase : SqlDatabase
     // Per-connection settings: durable commits, and wait rather than fail while another process writes.
     // Each pooled connection keeps its own page cache (2 MB by default, a dozen connections under load);
     // the operating system caches the file anyway, so 512 KiB each keeps the upper B-tree pages at hand.
-    private const string ConnectionSettings = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -512;";
+    private static string ConnectionSettings(int cacheKiB) =>
+        $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -{cacheKiB};";
+
+    private const int ReaderCacheKiB = 512;
 
     /// <summary>The one writer connection's page cache: 64 MiB, a one-off cost against the readers' 512 KiB each.</summary>
     private const int WriterCacheKiB = 65_536;
@@ -55,7 +58,7 @@ public sealed class SqliteDatabase : SqlDatabase
         // Its page cache is large (WriterCacheKiB): every write walks a dozen index B-trees, the token hash's at a random
         // place, and with the readers' 512 KiB a bulk import slowed by a third from 100,000 to 300,000 tokens.
         var writer = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
-        _writer = new SqliteGroupCommit(() => OpenAsync(writer, ConnectionSettings + $" PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{WriterCacheKiB};", CancellationToken.None), CountCommit);
+        _writer = new SqliteGroupCommit(() => OpenAsync(writer, ConnectionSettings(WriterCacheKiB) + " PRAGMA temp_store = MEMORY;", CancellationToken.None), CountCommit);
     }
 
     public override string Provider => "sqlite";
@@ -65,7 +68,7 @@ public sealed class SqliteDatabase : SqlDatabase
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(_connectionString, ConnectionSettings, cancellationToken);
+        var connection = await OpenAsync(_connectionString, ConnectionSettings(ReaderCacheKiB), cancellationToken);
         StorageTelemetry.TraceUntilDisposed(connection, Provider);
         return connection;
     }

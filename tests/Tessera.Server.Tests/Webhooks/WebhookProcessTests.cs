@@ -289,7 +289,7 @@ public sealed class WebhookProcessTests : IAsyncLifetime
         async Task<string> ExpiringAsync(string name, TimeSpan @in)
         {
             var token = await (await client.PostJsonAsync("/v1/tokens", new { name })).ReadAsync<CreatedTokenResponse>(HttpStatusCode.Created);
-            await (await client.PatchJsonAsync($"/v1/tokens/{token.Id}", new { expiresAt = DateTimeOffset.UtcNow + @in })).ReadAsync<TokenResponse>();
+            await (await client.PatchJsonAsync($"/v1/tokens/{token.Id}", new { expiresAt = TimeProvider.System.GetUtcNow() + @in })).ReadAsync<TokenResponse>();
             return token.Id;
         }
         List<JsonObject> About(string tokenId) =>
