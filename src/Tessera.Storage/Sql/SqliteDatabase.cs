@@ -58,7 +58,9 @@ public sealed class SqliteDatabase : SqlDatabase
         // Its page cache is large (WriterCacheKiB): every write walks a dozen index B-trees, the token hash's at a random
         // place, and with the readers' 512 KiB a bulk import slowed by a third from 100,000 to 300,000 tokens.
         var writer = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
-        _writer = new SqliteGroupCommit(() => OpenAsync(writer, ConnectionSettings(WriterCacheKiB) + " PRAGMA temp_store = MEMORY;", CancellationToken.None), CountCommit);
+        // Its statements stay compiled from one write to the next (SqliteWriterConnection).
+        _writer = new SqliteGroupCommit(() => OpenAsync(new SqliteWriterConnection(writer), ConnectionSettings(WriterCacheKiB) + " PRAGMA temp_store = MEMORY;",
+            CancellationToken.None), CountCommit);
     }
 
     public override string Provider => "sqlite";
@@ -68,7 +70,7 @@ public sealed class SqliteDatabase : SqlDatabase
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(_connectionString, ConnectionSettings(ReaderCacheKiB), cancellationToken);
+        var connection = await OpenAsync(new SqliteConnection(_connectionString), ConnectionSettings(ReaderCacheKiB), cancellationToken);
         StorageTelemetry.TraceUntilDisposed(connection, Provider);
         return connection;
     }
@@ -85,9 +87,8 @@ public sealed class SqliteDatabase : SqlDatabase
         return await _writer.WriteAsync(write, cancellationToken);
     }
 
-    private static async Task<SqliteConnection> OpenAsync(string connectionString, string settings, CancellationToken cancellationToken)
+    private static async Task<SqliteConnection> OpenAsync(SqliteConnection connection, string settings, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

@@ -21,7 +21,9 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     /// <summary>Most writes one COMMIT carries, so the first of them does not wait behind an unbounded queue.</summary>
     public const int MaxBatch = 128;
 
-    private const string Savepoint = "write";
+    // Run as statements of their own rather than with SqliteTransaction.Save and friends, which compile them at each use:
+    // on the writer's connection (SqliteWriterConnection) they stay compiled.
+    private const string Save = "SAVEPOINT write", RollBackToSaved = "ROLLBACK TO write", Release = "RELEASE write";
 
     private readonly Func<Task<SqliteConnection>> _open;
     private readonly Action<int> _committed;
@@ -91,16 +93,16 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
                 {
                     continue; // cancelled while queued: its caller has been told, and it never runs
                 }
-                transaction.Save(Savepoint);
+                Run(Save, transaction);
                 if (await write.RunAsync(_connection, transaction))
                 {
                     kept++;
                 }
                 else
                 {
-                    transaction.Rollback(Savepoint);
+                    Run(RollBackToSaved, transaction);
                 }
-                transaction.Release(Savepoint);
+                Run(Release, transaction);
             }
             if (kept == 0)
             {
@@ -131,6 +133,14 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         {
             transaction?.Dispose();
         }
+    }
+
+    private static void Run(string sql, SqliteTransaction transaction)
+    {
+        using var command = ((DbConnection)transaction.Connection!).CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     /// <summary>Closes the connection (rolling back what is open) so the next batch starts on a fresh one.</summary>
