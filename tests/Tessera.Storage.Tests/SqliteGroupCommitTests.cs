@@ -176,6 +176,22 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         Assert.Equal(("wal", 2L, 1L, 2L), settings); // synchronous 2 = FULL; temp_store 2 = MEMORY (savepoint journals only)
     }
 
+    [Fact]
+    public async Task Every_reader_connection_has_the_settings_each_time_it_comes_from_the_pool()
+    {
+        // Settings are made once per pooled connection: each open, a new one or one back from the pool, must have them.
+        for (var i = 0; i < 3; i++)
+        {
+            await using var connection = await _db.Database.OpenAsync(Ct);
+            var settings = (
+                await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"),
+                await connection.ExecuteScalarAsync<long>("PRAGMA synchronous"),
+                await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout"),
+                await connection.ExecuteScalarAsync<long>("PRAGMA cache_size"));
+            Assert.Equal((1L, 2L, 10_000L, -512L), settings);
+        }
+    }
+
     private QueryToken NewToken(string name, string workloadId) =>
         QueryToken.Issue(_account.Id, name, "", workloadId, SecretFormat.Generate(SecretKind.QueryToken), T0, TempDatabase.Lifetime);
 }

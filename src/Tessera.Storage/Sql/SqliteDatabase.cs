@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
@@ -19,11 +20,18 @@ public sealed class SqliteDatabase : SqlDatabase
     /// <summary>Most writes one COMMIT carries.</summary>
     public const int MaxWritesPerCommit = SqliteGroupCommit.MaxBatch;
 
-    // Per-connection settings: durable commits, and wait rather than fail while another process writes.
+    // Per-connection settings: foreign keys, durable commits, and wait rather than fail while another process writes.
     // Each pooled connection keeps its own page cache (2 MB by default, a dozen connections under load);
     // the operating system caches the file anyway, so 512 KiB each keeps the upper B-tree pages at hand.
     private static string ConnectionSettings(int cacheKiB) =>
-        $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -{cacheKiB};";
+        $"PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -{cacheKiB};";
+
+    /// <summary>
+    /// The SQLite connections (handles) whose settings are made. A pooled connection keeps them for its life, so they
+    /// are run once per connection, not at each open: every API request opens one to find its license key, and compiling
+    /// the settings there took 2.6 % of the server's CPU (docs/perf.md). The table holds its handles weakly.
+    /// </summary>
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
 
     private const int ReaderCacheKiB = 512;
 
@@ -39,7 +47,8 @@ public sealed class SqliteDatabase : SqlDatabase
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
-            ForeignKeys = true,
+            // Not left to the provider, which runs its pragma at every open: ConnectionSettings turns them on, once.
+            ForeignKeys = null,
             Pooling = true,
             DefaultTimeout = 30,
         };
@@ -92,7 +101,12 @@ public sealed class SqliteDatabase : SqlDatabase
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await connection.ExecuteAsync(settings);
+            var handle = connection.Handle!;
+            if (!Configured.TryGetValue(handle, out _))
+            {
+                await connection.ExecuteAsync(settings);
+                Configured.AddOrUpdate(handle, Configured);
+            }
             return connection;
         }
         catch
