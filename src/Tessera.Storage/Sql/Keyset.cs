@@ -17,9 +17,12 @@ internal static class Keyset
     /// Appends to <paramref name="sql"/> (whose WHERE is open) the condition after (<paramref name="afterKey"/>,
     /// <paramref name="afterId"/>) when there is a position, then the ORDER BY and LIMIT of one page of
     /// <paramref name="limit"/>, adding their parameters. A list ordered by id alone has no <paramref name="key"/>.
+    /// <paramref name="constant"/>, a column every row of the page has the same value in (one the WHERE tests with IS NULL),
+    /// leads the ORDER BY without changing it, so PostgreSQL sees that an index led by it is in the page's order (for a
+    /// column tested with <c>=</c> it sees that by itself).
     /// </summary>
     public static void Page(StringBuilder sql, DynamicParameters parameters, string? key, string id, bool descending, object? afterKey,
-        string? afterId, int limit)
+        string? afterId, int limit, string? constant = null)
     {
         var direction = descending ? "DESC" : "ASC";
         if (afterId is not null)
@@ -32,7 +35,8 @@ internal static class Keyset
             }
             parameters.Add("afterId", afterId);
         }
-        sql.Append(key is null ? $" ORDER BY {id} {direction}" : $" ORDER BY {key} {direction}, {id} {direction}").Append(" LIMIT @take");
+        sql.Append(" ORDER BY ").Append(constant is null ? "" : $"{constant} {direction}, ")
+            .Append(key is null ? $"{id} {direction}" : $"{key} {direction}, {id} {direction}").Append(" LIMIT @take");
         parameters.Add("take", limit + 1);
     }
 

@@ -50,7 +50,10 @@ internal static partial class TokenListPlans
     /// narrowing filter found is bounded by the store's count (<see cref="SqlTokenStore.NarrowingBound"/>).
     /// </summary>
     public static bool SortsTheAccount(IReadOnlyList<string> plan) =>
-        plan.Any(line => SortStep().IsMatch(line)) && !plan.Any(line => Narrowed().IsMatch(line));
+        Sorts(plan) && !plan.Any(line => Narrowed().IsMatch(line));
+
+    /// <summary>True when the plan sorts rows (SQLite's temporary B-tree, PostgreSQL's Sort or Incremental Sort node).</summary>
+    public static bool Sorts(IReadOnlyList<string> plan) => plan.Any(line => SortStep().IsMatch(line));
 
     [GeneratedRegex(@"USE TEMP B-TREE FOR (?:RIGHT PART OF )?ORDER BY|^\s*(?:->\s*)?(?:Incremental )?Sort\b")]
     private static partial Regex SortStep();
