@@ -154,4 +154,40 @@ public sealed class TempDatabase : IAsyncDisposable
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// Tokens the way the benchmark seeder writes them, generated inside the database: token i is named user-{i:0000000},
+    /// bound to workload i % workloads (kind i % 20: 0–1 cancelled, 2 unassigned, 3 expired, the rest usable), created
+    /// over the 30 days before <paramref name="now"/>, a third of them used; in one statement, so thousands take a second.
+    /// </summary>
+    public async Task FillLikeSeederAsync(string account, string[] workloads, int first, int count, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        var postgres = Database.Provider == "postgres";
+        var rows = postgres
+            ? "SELECT i FROM generate_series(0, @count - 1) AS s(i)"
+            : "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < @count) SELECT i FROM s";
+        var hash = postgres ? "decode(md5(@account || i) || md5(i || @account), 'hex')" : "randomblob(32)";
+        var id = postgres ? "lpad(to_hex(@first + i), 32, '0')" : "printf('%032x', @first + i)";
+        var name = postgres ? "'user-' || lpad(i::text, 7, '0')" : "printf('user-%07d', i)";
+        var workload = postgres ? "(@workloadIds::text[])[i % @workloads + 1]" : "json_extract(@workloadIds, '$[' || (i % @workloads) || ']')";
+                await connection.ExecuteAsync(new CommandDefinition($"""
+            INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
+                created_at, updated_at, expires_at, last_used_at, use_count, version)
+            SELECT 'tok_' || {id}, @account, CASE WHEN i % 20 = 2 THEN NULL ELSE {workload} END,
+                {name}, {name}, '', CASE WHEN i % 20 < 2 THEN 'cancelled' ELSE 'active' END, {hash}, 'hint',
+                c, c, CASE WHEN i % 20 = 3 THEN @now - 60000 ELSE c + 2595600000 END,
+                CASE WHEN i % 3 = 0 THEN c + 3600000 ELSE NULL END, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END, 1
+            FROM (SELECT i, @now - (@count - i) * (2592000000 / @count) AS c FROM ({rows}) AS g) AS r
+            """, new
+        {
+            account,
+            first,
+            count,
+            workloads = workloads.Length,
+            workloadIds = postgres ? (object)workloads : System.Text.Json.JsonSerializer.Serialize(workloads),
+            now = now.ToUnixTimeMilliseconds(),
+        }, commandTimeout: 0, cancellationToken: cancellationToken));
+    }
 }

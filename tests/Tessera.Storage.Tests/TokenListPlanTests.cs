@@ -82,8 +82,8 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
             workloads.Add((await _db.AddWorkloadAsync(_account, $"model-{i:000}", Now, Ct)).Id);
         }
         var otherWorkload = (await _db.AddWorkloadAsync(other, "model-000", Now, Ct)).Id;
-        await FillAsync(_account, [.. workloads], 0, Tokens);
-        await FillAsync(other, [otherWorkload], Tokens, Tokens / 10);
+        await _db.FillLikeSeederAsync(_account, [.. workloads], 0, Tokens, Now, Ct);
+        await _db.FillLikeSeederAsync(other, [otherWorkload], Tokens, Tokens / 10, Now, Ct);
         await _db.Database.RefreshStatisticsAsync(Ct);
         _workload = workloads[4];
         await using var connection = await _db.Database.OpenAsync(Ct);
@@ -164,41 +164,5 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-    }
-
-    /// <summary>
-    /// Tokens the way the benchmark seeder writes them, generated inside the database: token i is named user-{i:0000000},
-    /// bound to workload i % workloads (kind i % 20: 0–1 cancelled, 2 unassigned, 3 expired, the rest usable), created
-    /// over the 30 days before <see cref="Now"/>, a third of them used.
-    /// </summary>
-    private async Task FillAsync(string account, string[] workloads, int first, int count)
-    {
-        await using var connection = await _db.Database.OpenAsync(Ct);
-        var postgres = _db.Database.Provider == "postgres";
-        var rows = postgres
-            ? "SELECT i FROM generate_series(0, @count - 1) AS s(i)"
-            : "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < @count) SELECT i FROM s";
-        var hash = postgres ? "decode(md5(@account || i) || md5(i || @account), 'hex')" : "randomblob(32)";
-        var id = postgres ? "lpad(to_hex(@first + i), 32, '0')" : "printf('%032x', @first + i)";
-        var name = postgres ? "'user-' || lpad(i::text, 7, '0')" : "printf('user-%07d', i)";
-        var workload = postgres ? "(@workloadIds::text[])[i % @workloads + 1]" : "json_extract(@workloadIds, '$[' || (i % @workloads) || ']')";
-        var now = Now.ToUnixTimeMilliseconds();
-        await connection.ExecuteAsync(new CommandDefinition($"""
-            INSERT INTO query_tokens (id, account_id, workload_id, name, name_folded, note, status, token_hash, hint,
-                created_at, updated_at, expires_at, last_used_at, use_count, version)
-            SELECT 'tok_' || {id}, @account, CASE WHEN i % 20 = 2 THEN NULL ELSE {workload} END,
-                {name}, {name}, '', CASE WHEN i % 20 < 2 THEN 'cancelled' ELSE 'active' END, {hash}, 'hint',
-                c, c, CASE WHEN i % 20 = 3 THEN @now - 60000 ELSE c + 2595600000 END,
-                CASE WHEN i % 3 = 0 THEN c + 3600000 ELSE NULL END, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END, 1
-            FROM (SELECT i, @now - (@count - i) * (2592000000 / @count) AS c FROM ({rows}) AS g) AS r
-            """, new
-        {
-            account,
-            first,
-            count,
-            workloads = workloads.Length,
-            workloadIds = postgres ? (object)workloads : System.Text.Json.JsonSerializer.Serialize(workloads),
-            now,
-        }, commandTimeout: 0, cancellationToken: Ct));
     }
 }
