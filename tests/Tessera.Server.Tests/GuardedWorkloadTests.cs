@@ -13,8 +13,10 @@ namespace Tessera.Server.Tests;
 /// </summary>
 public abstract class GuardedWorkloadTests(TesseraApp app)
 {
+    [Collection(ProcessWideMetrics.Name)]
     public sealed class OnSqlite(TesseraApp app) : GuardedWorkloadTests(app), IClassFixture<TesseraApp>;
 
+    [Collection(ProcessWideMetrics.Name)]
     public sealed class OnPostgres(PostgresTesseraApp app) : GuardedWorkloadTests(app.Require()), IClassFixture<PostgresTesseraApp>;
 
     private const string WorkloadHeader = "X-Tessera-Workload";

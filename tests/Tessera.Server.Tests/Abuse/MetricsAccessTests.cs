@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Tessera.Core;
 using Tessera.Server.Abuse;
 using Tessera.Server.Hosting;
+using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Abuse;
 
@@ -10,6 +11,7 @@ namespace Tessera.Server.Tests.Abuse;
 /// Issue 13: /metrics answers the loopback and private networks by default and nobody else, judged by
 /// the client address a trusted proxy names (real Kestrel sockets: the proxy is 127.0.0.1).
 /// </summary>
+[Collection(ProcessWideMetrics.Name)]
 public sealed class MetricsAccessTests(TrustedProxyApp fixture) : IClassFixture<TrustedProxyApp>
 {
     private readonly HttpClient _client = fixture.App.ClientWith(null);

@@ -1,8 +1,10 @@
 using System.Net;
+using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Abuse;
 
 /// <summary>Issue 13: a configured Tessera:Metrics:AllowedNetworks replaces the defaults, loopback included.</summary>
+[Collection(ProcessWideMetrics.Name)]
 public sealed class MetricsNetworksTests(MetricsNetworksApp fixture) : IClassFixture<MetricsNetworksApp>
 {
     private readonly HttpClient _client = fixture.App.ClientWith(null);

@@ -8,6 +8,7 @@ namespace Tessera.Server.Tests.Verification;
 /// Every change made through this server applies to the very next verification, although the token was
 /// already remembered in memory by the verification before it (each test first proves it passes).
 /// </summary>
+[Collection(ProcessWideMetrics.Name)]
 public sealed class MemoryRevocationTests(TesseraApp app) : IClassFixture<TesseraApp>
 {
     private async Task<(TestAccount Account, WorkloadResponse Workload, CreatedTokenResponse Token)> RememberedTokenAsync()
