@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dapper;
@@ -32,6 +32,8 @@ public sealed class SqliteDatabase : SqlDatabase
     /// the settings there took 2.6 % of the server's CPU (docs/perf.md). The table holds its handles weakly.
     /// </summary>
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+
+    private static readonly object Made = new();
 
     private const int ReaderCacheKiB = 512;
 
@@ -105,7 +107,7 @@ public sealed class SqliteDatabase : SqlDatabase
             if (!Configured.TryGetValue(handle, out _))
             {
                 await connection.ExecuteAsync(settings);
-                Configured.AddOrUpdate(handle, Configured);
+                Configured.AddOrUpdate(handle, Made);
             }
             return connection;
         }
