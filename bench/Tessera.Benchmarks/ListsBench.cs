@@ -93,9 +93,11 @@ internal static class ListsBench
         var (p50, p99) = (times[times.Count / 2], times[Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.99) - 1)]);
         all.Add((p50, p99));
         await using var connection = await database.OpenAsync(CancellationToken.None);
-        var narrowing = await store.ChooseNarrowingAsync(connection, account, query, CancellationToken.None);
-        var plan = TokenListPlans.Indexes(await TokenListPlans.ExplainAsync(database, connection, account, query, narrowing, CancellationToken.None));
-        var plans = narrowing == TokenListNarrowing.None ? string.Join(" + ", plan) : $"{string.Join(" + ", plan)} (by {narrowing})";
+        var read = await store.ChooseReadAsync(connection, account, query, CancellationToken.None);
+        var (sql, parameters) = store.PageSql(account, query, read);
+        var plan = TokenListPlans.Indexes(await TokenListPlans.ExplainAsync(database, connection, sql, parameters, CancellationToken.None));
+        var plans = read.Days is { } days ? $"{string.Join(" + ", plan)} (by {days.Count} days)"
+            : read.Narrowing == TokenListNarrowing.None ? string.Join(" + ", plan) : $"{string.Join(" + ", plan)} (by {read.Narrowing})";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {TokenListCombinations.Label(query with { After = null })} | {(query.After is null ? "first" : "cursor")} | {page.Items.Count} | {(p50 >= Budget.TotalMilliseconds ? ">" : "")}{p50:F2} | {(p99 >= Budget.TotalMilliseconds ? ">" : "")}{p99:F2} | {plans} |"));
         return page;

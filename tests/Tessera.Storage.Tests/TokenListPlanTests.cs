@@ -118,15 +118,17 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
             }
             foreach (var query in new[] { first, TokenListCombinations.CursorPage(first, _middle) })
             {
-                // Where the store chooses how to find the rows at run time (SQLite), every choice it can make must use indexes.
-                foreach (var narrowing in sqlite ? TokenListSql.Narrowings(query).Prepend(TokenListNarrowing.None) : [TokenListNarrowing.None])
+                // Where the store chooses how to find the rows at run time, every choice it can make must use indexes.
+                foreach (var read in Reads(query, sqlite))
                 {
+                    var (sql, parameters) = _db.Tokens.PageSql(_account, query, read);
                     // SQLite plans from the statement's text alone (no STAT4): one plan per distinct text.
-                    if (sqlite && !seen.Add(TokenListSql.Page(_db.Database, _account, query, narrowing).Sql))
+                    if (sqlite && !seen.Add(sql))
                     {
                         continue;
                     }
-                    var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, _account, query, narrowing, Ct);
+                    var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, sql, parameters, Ct);
+                    var narrowing = read.Days is null ? read.Narrowing.ToString() : "days";
                     plans++;
                     // On SQLite also no sort of what only the account narrows (the store chose the plan's shape); PostgreSQL
                     // weighs a sort of an index range itself, from the figures it has.
@@ -140,6 +142,69 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
 
         Assert.True(plans > 1_500, $"{plans} plans looked at");
         Assert.True(failures.Count == 0, $"{failures.Count} of {plans} list plans read tokens without an index:\n{string.Join("\n", failures.Take(20))}");
+    }
+
+    /// <summary>
+    /// The ways the store may read <paramref name="query"/>'s page: each narrowing it may choose (SQLite always; PostgreSQL
+    /// before a read by days, when it counts the range's instant), walking the sort order, and day by day over two days.
+    /// </summary>
+    private static IEnumerable<TokenListRead> Reads(TokenQuery query, bool sqlite)
+    {
+        yield return new TokenListRead(TokenListNarrowing.None);
+        var range = TokenListDays.RangeOf(query);
+        foreach (var narrowing in TokenListSql.Narrowings(query))
+        {
+            if (sqlite || (range is not null && narrowing != TokenListNarrowing.Name))
+            {
+                yield return new TokenListRead(narrowing);
+            }
+        }
+        if (range is { } days && !query.UnassignedOnly && TokenListSql.OneWorkload(query) is null)
+        {
+            var day = Ms.Of(Now.AddDays(-10)) / TokenListDays.DayMs;
+            yield return new TokenListRead(TokenListNarrowing.None, days, [day, day + 1]);
+        }
+    }
+
+    /// <summary>
+    /// A range on one instant sorted by another, with no other filter, is read from the instant-day index (SQLite
+    /// migration 0015, PostgreSQL 0016) of that instant's day and the sort: a page per day, wherever the range's tokens come in the sort's order.
+    /// </summary>
+    [Fact]
+    public async Task A_range_on_one_instant_sorted_by_another_is_read_from_the_index_of_its_days()
+    {
+        await using var connection = await _db.Database.OpenAsync(Ct);
+        var failures = new List<string>();
+        var day = Ms.Of(Now.AddDays(-10)) / TokenListDays.DayMs;
+        foreach (var sort in Enum.GetValues<TokenSort>())
+        {
+            foreach (var query in new[]
+            {
+                new TokenQuery { Now = Now, Limit = 50, Sort = sort, CreatedFrom = Now.AddDays(-10), CreatedTo = Now.AddDays(-9) },
+                new TokenQuery { Now = Now, Limit = 50, Sort = sort, ExpiresBefore = Now.AddDays(5) },
+            })
+            {
+                if (TokenListDays.RangeOf(query) is not { } range)
+                {
+                    continue;
+                }
+                var read = new TokenListRead(TokenListNarrowing.None, range, [day, day + 1]);
+                var (sql, parameters) = _db.Tokens.PageSql(_account, query, read);
+                var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, sql, parameters, Ct);
+                // SQLite is told the index (INDEXED BY); PostgreSQL weighs the day indexes itself and may sort a day's entries
+                // in another of them (bounded by the day, as the page is by the days).
+                var indexes = TokenListPlans.Indexes(plan);
+                var days = _db.Database.PlansListFilters
+                    ? indexes.Any(i => i.StartsWith($"ix_query_tokens_{(range.Instant == TokenListNarrowing.Created ? "created" : "expires")}_day_", StringComparison.Ordinal))
+                    : indexes.Contains(TokenListDays.Index(range.Instant, sort));
+                if (!days || TokenListPlans.FullScans(plan).Count > 0)
+                {
+                    failures.Add($"{TokenListCombinations.Label(query)}:\n    {string.Join("\n    ", plan)}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     [Fact]

@@ -60,6 +60,12 @@ public abstract partial class SqlDatabase : IAsyncDisposable
     public virtual bool PlansListFilters => true;
 
     /// <summary>
+    /// Written after a table's alias to make the planner read <paramref name="index"/> (SQLite's <c>INDEXED BY</c>, which
+    /// fails the statement where the index cannot serve it); nothing where the dialect has no such hint.
+    /// </summary>
+    public virtual string IndexHint(string index) => "";
+
+    /// <summary>
     /// The condition on <c>t</c> (query_tokens) that finds the names containing <paramref name="folded"/> (3+ characters,
     /// lower-cased) through the dialect's trigram index, adding its parameters; used only where
     /// <see cref="PlansListFilters"/> is false. The caller also tests the name with <c>LIKE</c>, which decides.

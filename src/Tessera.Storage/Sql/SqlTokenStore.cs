@@ -60,14 +60,57 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             return new Page<QueryToken>([], false);
         }
         await using var connection = await database.OpenAsync(cancellationToken);
-        var narrowing = await ChooseNarrowingAsync(connection, accountId, query, cancellationToken);
-        if (narrowing == TokenListNarrowing.None && !database.PlansListFilters
+        var read = await ChooseReadAsync(connection, accountId, query, cancellationToken);
+        if (read.Days is { Count: 0 })
+        {
+            return new Page<QueryToken>([], false);
+        }
+        if (read is { Days: null, Narrowing: TokenListNarrowing.None } && !database.PlansListFilters
             && TokenListSql.Narrowings(query).Where(n => n != TokenListNarrowing.Name).ToList() is [_, ..] ranges)
         {
             return await WalkOrSortRangeAsync(connection, accountId, query, ranges, cancellationToken);
         }
-        return await ReadPageAsync(connection, accountId, query, narrowing, cancellationToken);
+        var (sql, parameters) = PageSql(accountId, query, read);
+        return await Keyset.ReadAsync<TokenRow, QueryToken>(connection, sql, parameters, query.Limit, r => r.ToDomain(), cancellationToken);
     }
+
+    /// <summary>
+    /// How the page is found: through a narrowing filter's index (one selects fewer than <see cref="NarrowingBound"/>
+    /// rows), day by day over a range on another instant than the sort's (<see cref="TokenListDays"/>, at most
+    /// <see cref="TokenListDays.MostDays"/> days hold it), or by walking the sort order.
+    /// </summary>
+    internal async Task<TokenListRead> ChooseReadAsync(DbConnection connection, string accountId, TokenQuery query, CancellationToken cancellationToken)
+    {
+        var range = TokenListDays.RangeOf(query);
+        var narrowing = await ChooseNarrowingAsync(connection, accountId, query, range is not null, cancellationToken);
+        // One workload's pages (or the unassigned tokens') walk that workload's own index in the sort's order: at most the
+        // workload's tokens, where a day of the account's index holds every workload's.
+        if (ReadsByDays && narrowing == TokenListNarrowing.None && range is { } days && !query.UnassignedOnly && TokenListSql.OneWorkload(query) is null)
+        {
+            var (sql, parameters) = TokenListDays.Days(accountId, days);
+            var found = (await connection.QueryAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+            if (found.Count <= TokenListDays.MostDays)
+            {
+                Interlocked.Increment(ref _dayReads);
+                return new TokenListRead(narrowing, days, found);
+            }
+        }
+        return new TokenListRead(narrowing);
+    }
+
+    /// <summary>The SELECT of a page read as <paramref name="read"/> says.</summary>
+    internal (string Sql, DynamicParameters Parameters) PageSql(string accountId, TokenQuery query, TokenListRead read) =>
+        read is { Range: { } range, Days: { } days }
+            ? TokenListDays.Page(database, accountId, query, range, days)
+            : TokenListSql.Page(database, accountId, query, read.Narrowing);
+
+    /// <summary>False to never read a page day by day (for the tests, which compare the pages read either way).</summary>
+    internal bool ReadsByDays { get; init; } = true;
+
+    private int _dayReads;
+
+    /// <summary>Pages chosen to be read day by day (for tests).</summary>
+    internal int DayReads => Volatile.Read(ref _dayReads);
 
     /// <summary>How long the walk of the sort order may look for a page before the range's rows are sorted instead.</summary>
     internal TimeSpan WalkBudget { get; init; } = TimeSpan.FromMilliseconds(10);
@@ -118,21 +161,30 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     private Task<Page<QueryToken>> ReadPageAsync(DbConnection connection, string accountId, TokenQuery query, TokenListNarrowing narrowing,
         CancellationToken cancellationToken)
     {
-        var (sql, parameters) = TokenListSql.Page(database, accountId, query, narrowing);
+        var (sql, parameters) = PageSql(accountId, query, new TokenListRead(narrowing));
         return Keyset.ReadAsync<TokenRow, QueryToken>(connection, sql, parameters, query.Limit, r => r.ToDomain(), cancellationToken);
     }
 
-    /// <summary>The filter that selects the fewest rows, counted up to <see cref="NarrowingBound"/> through each one's index, if any selects fewer.</summary>
-    internal async Task<TokenListNarrowing> ChooseNarrowingAsync(DbConnection connection, string accountId, TokenQuery query,
+    /// <summary>
+    /// The filter that selects the fewest rows, counted up to <see cref="NarrowingBound"/> through each one's index, if any
+    /// selects fewer. Where the database weighs filters itself, only before a read by days (<paramref name="byDays"/>): a
+    /// few rows in range are then sorted rather than the range's days walked; a name search of 3+ characters is left to
+    /// its planner, which has the trigram index's statistics.
+    /// </summary>
+    internal async Task<TokenListNarrowing> ChooseNarrowingAsync(DbConnection connection, string accountId, TokenQuery query, bool byDays,
         CancellationToken cancellationToken)
     {
         var (best, fewest) = (TokenListNarrowing.None, (long)NarrowingBound);
-        if (database.PlansListFilters)
+        if (database.PlansListFilters && !byDays)
         {
             return best;
         }
         foreach (var narrowing in TokenListSql.Narrowings(query))
         {
+            if (database.PlansListFilters && narrowing == TokenListNarrowing.Name && !TokenListSql.IsPrefix(query.NameContains!.ToLowerInvariant()))
+            {
+                return narrowing;
+            }
             var (sql, parameters) = TokenListSql.Matches(database, accountId, query, narrowing, NarrowingBound);
             var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
             if (count < fewest)

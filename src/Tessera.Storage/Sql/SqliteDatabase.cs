@@ -206,6 +206,8 @@ public sealed class SqliteDatabase : SqlDatabase
     /// <summary>No STAT4 in the bundled build, and FTS5 tells the planner nothing about how many names match: the store counts first (ADR 0012).</summary>
     public override bool PlansListFilters => false;
 
+    public override string IndexHint(string index) => $" INDEXED BY {index}";
+
     /// <summary>
     /// The trigram index (migration 0007) as one FTS5 phrase: the folded text's trigrams, consecutive, i.e. the text as a
     /// substring. The text is quoted as an FTS5 string (a double quote doubled), so no character of it is query syntax.

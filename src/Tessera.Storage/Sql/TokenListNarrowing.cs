@@ -18,3 +18,9 @@ internal enum TokenListNarrowing
     /// <summary>A range of the expiry index (expiresBefore, state=expired).</summary>
     Expires,
 }
+
+/// <summary>
+/// How a token list page is read (<see cref="SqlTokenStore.ChooseReadAsync"/>): through <paramref name="Narrowing"/>'s
+/// index, or, where <paramref name="Days"/> is given, day by day over <paramref name="Range"/> (<see cref="TokenListDays"/>).
+/// </summary>
+internal readonly record struct TokenListRead(TokenListNarrowing Narrowing, TokenListDays.Range? Range = null, IReadOnlyList<long>? Days = null);

@@ -1,0 +1,112 @@
+using Dapper;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+
+namespace Tessera.Storage.Sql;
+
+/// <summary>
+/// A range on one instant sorted by another, read day by day (issue 23, ADR 0012 "Day by day"): createdFrom/createdTo
+/// sorted by name, expiry or last use; expiresBefore or state=expired sorted by creation, name or last use. The
+/// instant-day indexes (SQLite migration 0015, PostgreSQL 0016) hold the account's tokens by the UTC day of the ranged
+/// instant, then in the sort's order; each day of the range gives at most a page from where the cursor stands, and the days' pages are merged into one. A page then
+/// costs a page per day, however many tokens the range holds and wherever they come in the sort's order (walking that
+/// order, or sorting the range, cost up to the account's size). A day the range only partly covers is tested on the
+/// index entry, which holds the instant.
+/// </summary>
+internal static class TokenListDays
+{
+    /// <summary>The length of a day of the indexes, in ms: the expression <c>instant / 86400000</c> is written exactly so in the migration.</summary>
+    public const long DayMs = 86_400_000;
+
+    /// <summary>The most days a page is read from; a range over more days is left to the other plans.</summary>
+    public const int MostDays = 32;
+
+    /// <summary>The ranged instant's filter and the range in ms, from (inclusive) to (exclusive).</summary>
+    internal readonly record struct Range(TokenListNarrowing Instant, long From, long To)
+    {
+        public string Column => Instant == TokenListNarrowing.Created ? "t.created_at" : "t.expires_at";
+    }
+
+    /// <summary>
+    /// The range to read day by day: a created range when the sort is another, else an expiry bound (<c>expiresBefore</c>,
+    /// <c>state=expired</c>; usable and unassigned tokens expire after now) when the sort is not the expiry. Null otherwise.
+    /// </summary>
+    public static Range? RangeOf(TokenQuery query)
+    {
+        if ((query.CreatedFrom is not null || query.CreatedTo is not null) && query.Sort != TokenSort.CreatedAt)
+        {
+            return new Range(TokenListNarrowing.Created, query.CreatedFrom is { } from ? Ms.Of(from) : long.MinValue,
+                query.CreatedTo is { } to ? Ms.Of(to) : long.MaxValue);
+        }
+        if ((query.ExpiresBefore is not null || query.State == TokenState.Expired) && query.Sort != TokenSort.ExpiresAt)
+        {
+            var now = Ms.Of(query.Now);
+            var to = Math.Min(query.ExpiresBefore is { } before ? Ms.Of(before) : long.MaxValue, query.State == TokenState.Expired ? now + 1 : long.MaxValue);
+            var from = query.State is TokenState.Usable or TokenState.Unassigned ? now + 1 : long.MinValue;
+            return new Range(TokenListNarrowing.Expires, from, to);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The days of the account that hold an instant in <paramref name="range"/>, ascending, at most
+    /// <see cref="MostDays"/> + 1 of them (more means too many): one seek of the instant's index per day, skipping days
+    /// without tokens.
+    /// </summary>
+    public static (string Sql, DynamicParameters Parameters) Days(string accountId, Range range)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("accountId", accountId);
+        parameters.Add("from", range.From);
+        parameters.Add("to", range.To);
+        parameters.Add("mostDays", MostDays);
+        var first = $"SELECT MIN({range.Column}) FROM query_tokens t WHERE t.account_id = @accountId AND {range.Column} >= @from AND {range.Column} < @to";
+        var next = $"SELECT MIN({range.Column}) FROM query_tokens t WHERE t.account_id = @accountId AND {range.Column} >= (days.d + 1) * {DayMs} AND {range.Column} < @to";
+        return ($"""
+            WITH RECURSIVE days (d, n) AS (
+                SELECT ({first}) / {DayMs}, 1
+                UNION ALL
+                SELECT ({next}) / {DayMs}, days.n + 1 FROM days WHERE days.d IS NOT NULL AND days.n <= @mostDays)
+            SELECT d FROM days WHERE d IS NOT NULL
+            """, parameters);
+    }
+
+    /// <summary>
+    /// The page's SELECT: per day, the page's filters and the day's entries of the index by that day and the sort, from
+    /// the cursor, a page and one more; then the days' rows merged in the sort's order, a page and one more of them.
+    /// </summary>
+    public static (string Sql, DynamicParameters Parameters) Page(SqlDatabase database, string accountId, TokenQuery query, Range range,
+        IReadOnlyList<long> days)
+    {
+        var (key, descending) = TokenListSql.SortKey(query.Sort);
+        var index = Index(range.Instant, query.Sort);
+        var arms = new List<string>(days.Count);
+        DynamicParameters parameters = null!;
+        foreach (var day in days)
+        {
+            var (sql, dayParameters) = TokenListSql.Filtered(database, accountId, query, range.Instant, $"{TokenListSql.Columns}, {key} AS sort_key", index);
+            sql.Append($" AND {range.Column} / {DayMs} = {day}");
+            Keyset.Page(sql, dayParameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
+                query.After?.Id, query.Limit);
+            arms.Add(sql.ToString());
+            parameters = dayParameters;
+        }
+        if (arms.Count == 1)
+        {
+            return (arms[0], parameters);
+        }
+        var direction = descending ? "DESC" : "ASC";
+        return (string.Join(" UNION ALL ", arms.Select((arm, i) => $"SELECT * FROM ({arm}) AS d{i}")) + $" ORDER BY sort_key {direction}, id {direction} LIMIT @take",
+            parameters);
+    }
+
+    /// <summary>The migration's index of the ranged instant's day and the sort.</summary>
+    public static string Index(TokenListNarrowing instant, TokenSort sort) =>
+        $"ix_query_tokens_{(instant == TokenListNarrowing.Created ? "created" : "expires")}_day_{sort switch
+        {
+            TokenSort.Name => "name",
+            TokenSort.ExpiresAt => "expires",
+            TokenSort.LastUsedAt => "last_used",
+            _ => "created",
+        }}";
+}

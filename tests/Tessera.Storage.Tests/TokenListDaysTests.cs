@@ -1,0 +1,123 @@
+using Dapper;
+using Tessera.Core.Storage;
+using Tessera.Core.Tokens;
+using Tessera.Storage.Sql;
+
+namespace Tessera.Storage.Tests;
+
+/// <summary>
+/// A range on one instant sorted by another is read day by day (<see cref="TokenListDays"/>, ADR 0012). How a page is
+/// read must not change it: the first five pages (the first and four after a cursor) of every such list equal the pages
+/// of a store that never reads by days, token for token, on both databases.
+/// </summary>
+public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
+{
+    public sealed class OnSqlite() : TokenListDaysTests(TempDatabase.Sqlite);
+
+    public sealed class OnPostgres() : TokenListDaysTests(TempDatabase.Postgres);
+
+    /// <summary>400 tokens a day for 30 days: a range of a fortnight is over the store's narrowing bound and read by days.</summary>
+    private const int Tokens = 12_000;
+
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset T0 = Now.AddDays(-30);
+
+    private TempDatabase _db = null!;
+    private string _account = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await TempDatabase.CreateMigratedAsync(provider, Ct);
+        _account = (await _db.AddAccountAsync("Provider", T0, Ct)).Id;
+        var other = (await _db.AddAccountAsync("Other provider", T0, Ct)).Id;
+        var workloads = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            workloads.Add((await _db.AddWorkloadAsync(_account, $"model-{i}", T0, Ct)).Id);
+        }
+        // Names and expiries rise with creation, a twentieth of the tokens share one expiry (expired), as in the seeder's
+        // data; another account's tokens in the same days must never show.
+        await _db.FillLikeSeederAsync(_account, [.. workloads], 0, Tokens, Now, Ct);
+        await _db.FillLikeSeederAsync(other, [(await _db.AddWorkloadAsync(other, "model-0", T0, Ct)).Id], Tokens, 2_000, Now, Ct);
+        await _db.Database.RefreshStatisticsAsync(Ct);
+    }
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    [Fact]
+    public async Task A_page_read_day_by_day_equals_the_page_read_otherwise()
+    {
+        var byDays = new SqlTokenStore(_db.Database);
+        var otherwise = new SqlTokenStore(_db.Database) { ReadsByDays = false };
+        var ranges = new TokenQuery[]
+        {
+            // Ranges starting and ending inside a day, and on a day's first instant (days are UTC).
+            new() { CreatedFrom = T0.AddDays(10).AddHours(7), CreatedTo = T0.AddDays(25).AddHours(3) },
+            new() { CreatedFrom = T0.AddDays(2), CreatedTo = T0.AddDays(28) },
+            new() { CreatedFrom = T0.AddDays(12) },
+            new() { ExpiresBefore = Now.AddDays(15).AddMinutes(30) },
+            new() { ExpiresBefore = Now.AddDays(22), State = TokenState.Usable },
+            new() { ExpiresBefore = Now.AddDays(22), Status = TokenStatus.Active, NameContains = "user-00" },
+            new() { CreatedFrom = T0.AddDays(1), CreatedTo = T0.AddDays(29), ExpiresBefore = Now.AddDays(20), State = TokenState.Unassigned },
+        };
+        var pages = 0;
+        foreach (var range in ranges)
+        {
+            foreach (var sort in Enum.GetValues<TokenSort>())
+            {
+                var query = range with { Sort = sort, Now = Now, Limit = 50 };
+                var expected = await FirstPagesAsync(otherwise, query);
+                var actual = await FirstPagesAsync(byDays, query);
+                Assert.True(expected.SequenceEqual(actual), $"{TokenListCombinations.Label(query)}:\n  otherwise {string.Join(",", expected)}\n  by days   {string.Join(",", actual)}");
+                Assert.NotEmpty(expected);
+                pages += expected.Count;
+            }
+        }
+
+        Assert.Equal(0, otherwise.DayReads);
+        // Every range but the sort on its own instant: 7 ranges × 3 sorts (the created+expiry one: 4), 5 pages each, but the
+        // name search of 3+ characters on PostgreSQL (left to its planner).
+        Assert.True(byDays.DayReads >= 90, $"{byDays.DayReads} pages read by days");
+        Assert.True(pages > 5_000, $"{pages} tokens listed");
+    }
+
+    [Fact]
+    public async Task A_range_over_more_days_than_a_page_reads_is_read_otherwise()
+    {
+        // Tokens on more days than TokenListDays.MostDays (the fill spans 31 days): the range is walked or sorted instead.
+        var spread = new SqlTokenStore(_db.Database);
+        await using (var connection = await _db.Database.OpenAsync(Ct))
+        {
+            // Every 600th token (a day and a half apart) 40 days earlier: 20 more days.
+            for (var i = 0; i < Tokens; i += 600)
+            {
+                Assert.Equal(1, await connection.ExecuteAsync(
+                    "UPDATE query_tokens SET created_at = created_at - 3456000000 WHERE account_id = @account AND name_folded = @name",
+                    new { account = _account, name = $"user-{i:0000000}" }));
+            }
+        }
+        var query = new TokenQuery { Now = Now, Limit = 50, Sort = TokenSort.Name, CreatedTo = Now.AddDays(1) };
+        var page = await spread.ListTokensAsync(_account, query, Ct);
+        Assert.Equal(0, spread.DayReads);
+        Assert.Equal((await new SqlTokenStore(_db.Database) { ReadsByDays = false }.ListTokensAsync(_account, query, Ct)).Items.Select(t => t.Id),
+            page.Items.Select(t => t.Id));
+    }
+
+    /// <summary>The tokens of the list's first five pages, page after page, in the order the pages gave them.</summary>
+    private async Task<List<string>> FirstPagesAsync(SqlTokenStore store, TokenQuery query)
+    {
+        var ids = new List<string>();
+        var page = await store.ListTokensAsync(_account, query, Ct);
+        for (var n = 1; ; n++)
+        {
+            ids.AddRange(page.Items.Select(t => t.Id));
+            if (!page.HasMore || n == 5)
+            {
+                return ids;
+            }
+            page = await store.ListTokensAsync(_account, TokenListCombinations.CursorPage(query, page.Items[^1]), Ct);
+        }
+    }
+}
