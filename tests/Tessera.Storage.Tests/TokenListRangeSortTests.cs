@@ -18,6 +18,7 @@ public sealed class TokenListRangeSortTests : IAsyncLifetime
 
     private TempDatabase _db = null!;
     private string _account = null!;
+    private string _workload = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -33,6 +34,7 @@ public sealed class TokenListRangeSortTests : IAsyncLifetime
         // Names and expiries rise with creation, as in the seeder's data. Ranges of more than SqlTokenStore.NarrowingBound
         // tokens are walked in the sort's order; smaller ones are sorted anyway.
         await _db.FillLikeSeederAsync(_account, [.. workloads], 0, Tokens, Now, Ct);
+        _workload = workloads[0];
         await _db.Database.RefreshStatisticsAsync(Ct);
     }
 
@@ -69,6 +71,37 @@ public sealed class TokenListRangeSortTests : IAsyncLifetime
         Assert.Equal(0, walked.RangeSorts);
         Assert.True(sorted.RangeSorts > 0);
         Assert.True(pages > 1_000, $"{pages} tokens listed");
+    }
+
+    [Fact]
+    public async Task A_workloads_range_whose_walk_ran_out_is_read_day_by_day()
+    {
+        var walked = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.FromMinutes(1), ReadsByDays = false, NarrowingBound = 100 };
+        // Every walk interrupted, every range of a workload over the narrowing bound.
+        var byDays = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.Zero, NarrowingBound = 100 };
+        var pages = 0;
+        foreach (var range in new TokenQuery[]
+        {
+            new() { WorkloadId = _workload, CreatedFrom = T0.AddDays(3).AddHours(5), CreatedTo = T0.AddDays(27) },
+            new() { WorkloadIn = [_workload], ExpiresBefore = Now.AddDays(20), State = TokenState.Usable },
+            new() { UnassignedOnly = true, ExpiresBefore = Now.AddDays(25) },
+        })
+        {
+            foreach (var sort in Enum.GetValues<TokenSort>())
+            {
+                var query = range with { Sort = sort, Now = Now, Limit = 20 };
+                var expected = await FirstPagesAsync(walked, query);
+                var actual = await FirstPagesAsync(byDays, query);
+                Assert.True(expected.SequenceEqual(actual), $"{TokenListCombinations.Label(query)}:\n  walked  {string.Join(",", expected)}\n  by days {string.Join(",", actual)}");
+                Assert.NotEmpty(expected);
+                pages += expected.Count;
+            }
+        }
+
+        Assert.Equal(0, walked.DayReads);
+        // Some walks end before the interruption lands (as in the test above); the others were read day by day.
+        Assert.True(byDays.DayReads > 0, $"{byDays.DayReads} pages read by days");
+        Assert.True(pages > 500, $"{pages} tokens listed");
     }
 
     /// <summary>The tokens of the list's first five pages, page after page, in the order the pages gave them.</summary>

@@ -88,21 +88,21 @@ internal static class TokenListSql
         {
             conditions.Add(NameIndexCondition(database, query.NameContains!.ToLowerInvariant(), parameters));
         }
-        if (narrowing is TokenListNarrowing.Created or TokenListNarrowing.Expires)
+        if (narrowing is TokenListNarrowing.Created or TokenListNarrowing.Expires && (query.UnassignedOnly || OneWorkload(query) is not null))
         {
-            // A workload's range is counted through that workload's index of the instant: a workload's day is a page, not
-            // the account's 33,000 tokens, and is then sorted rather than the workload's sort order walked past the others.
+            // A workload's range is counted through that workload's index of the instant: a workload's day is a few hundred
+            // tokens, not the account's 33,000, and is then sorted, where walking the workload's sort order read every token
+            // of the workload for its creation instant (12-20 ms at a million tokens). The store weighs an expiry range so
+            // counted against a smaller bound (SqlTokenStore.ChooseNarrowingAsync).
             if (query.UnassignedOnly)
             {
                 conditions.Add("t.workload_id IS NULL");
             }
-            else if (OneWorkload(query) is { } workload)
+            else
             {
                 conditions.Add("t.workload_id = @workload");
-                parameters.Add("workload", workload);
+                parameters.Add("workload", OneWorkload(query));
             }
-            // The cancelled tokens have indexes of their own (and the workload indexes hold the status): a range of an
-            // unassigned workload's cancelled tokens, which may hold none, is counted, not walked day by day.
             if (query.Status == TokenStatus.Cancelled || query.State == TokenState.Cancelled)
             {
                 conditions.Add("t.status = 'cancelled'");
