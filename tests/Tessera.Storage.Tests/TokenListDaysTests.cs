@@ -62,19 +62,7 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
             new() { ExpiresBefore = Now.AddDays(22), Status = TokenStatus.Active, NameContains = "user-00" },
             new() { CreatedFrom = T0.AddDays(1), CreatedTo = T0.AddDays(29), ExpiresBefore = Now.AddDays(20), State = TokenState.Unassigned },
         };
-        var pages = 0;
-        foreach (var range in ranges)
-        {
-            foreach (var sort in Enum.GetValues<TokenSort>())
-            {
-                var query = range with { Sort = sort, Now = Now, Limit = 50 };
-                var expected = await FirstPagesAsync(otherwise, query);
-                var actual = await FirstPagesAsync(byDays, query);
-                Assert.True(expected.SequenceEqual(actual), $"{TokenListCombinations.Label(query)}:\n  otherwise {string.Join(",", expected)}\n  by days   {string.Join(",", actual)}");
-                Assert.NotEmpty(expected);
-                pages += expected.Count;
-            }
-        }
+        var pages = await TokenListPages.AssertSameAsync(otherwise, byDays, _account, ranges, Now, 50, Ct);
 
         Assert.Equal(0, otherwise.DayReads);
         // Every range but the sort on its own instant: 7 ranges × 3 sorts (the created+expiry one: 4), 5 pages each, but the
@@ -103,21 +91,5 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
         Assert.Equal(0, spread.DayReads);
         Assert.Equal((await new SqlTokenStore(_db.Database) { ReadsByDays = false }.ListTokensAsync(_account, query, Ct)).Items.Select(t => t.Id),
             page.Items.Select(t => t.Id));
-    }
-
-    /// <summary>The tokens of the list's first five pages, page after page, in the order the pages gave them.</summary>
-    private async Task<List<string>> FirstPagesAsync(SqlTokenStore store, TokenQuery query)
-    {
-        var ids = new List<string>();
-        var page = await store.ListTokensAsync(_account, query, Ct);
-        for (var n = 1; ; n++)
-        {
-            ids.AddRange(page.Items.Select(t => t.Id));
-            if (!page.HasMore || n == 5)
-            {
-                return ids;
-            }
-            page = await store.ListTokensAsync(_account, TokenListCombinations.CursorPage(query, page.Items[^1]), Ct);
-        }
     }
 }

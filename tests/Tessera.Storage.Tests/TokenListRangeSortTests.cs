@@ -54,19 +54,7 @@ public sealed class TokenListRangeSortTests : IAsyncLifetime
             new() { Status = TokenStatus.Active, CreatedFrom = T0.AddDays(2), CreatedTo = T0.AddDays(28) },
             new() { State = TokenState.Expired },
         };
-        var pages = 0;
-        foreach (var range in ranges)
-        {
-            foreach (var sort in Enum.GetValues<TokenSort>())
-            {
-                var query = range with { Sort = sort, Now = Now, Limit = 50 };
-                var expected = await FirstPagesAsync(walked, query);
-                var actual = await FirstPagesAsync(sorted, query);
-                Assert.True(expected.SequenceEqual(actual), $"{TokenListCombinations.Label(query)}:\n  walked {string.Join(",", expected)}\n  sorted {string.Join(",", actual)}");
-                Assert.NotEmpty(expected);
-                pages += expected.Count;
-            }
-        }
+        var pages = await TokenListPages.AssertSameAsync(walked, sorted, _account, ranges, Now, 50, Ct);
 
         Assert.Equal(0, walked.RangeSorts);
         Assert.True(sorted.RangeSorts > 0);
@@ -79,44 +67,17 @@ public sealed class TokenListRangeSortTests : IAsyncLifetime
         var walked = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.FromMinutes(1), ReadsByDays = false, NarrowingBound = 100 };
         // Every walk interrupted, every range of a workload over the narrowing bound.
         var byDays = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.Zero, NarrowingBound = 100 };
-        var pages = 0;
-        foreach (var range in new TokenQuery[]
+        var ranges = new TokenQuery[]
         {
             new() { WorkloadId = _workload, CreatedFrom = T0.AddDays(3).AddHours(5), CreatedTo = T0.AddDays(27) },
             new() { WorkloadIn = [_workload], ExpiresBefore = Now.AddDays(20), State = TokenState.Usable },
             new() { UnassignedOnly = true, ExpiresBefore = Now.AddDays(25) },
-        })
-        {
-            foreach (var sort in Enum.GetValues<TokenSort>())
-            {
-                var query = range with { Sort = sort, Now = Now, Limit = 20 };
-                var expected = await FirstPagesAsync(walked, query);
-                var actual = await FirstPagesAsync(byDays, query);
-                Assert.True(expected.SequenceEqual(actual), $"{TokenListCombinations.Label(query)}:\n  walked  {string.Join(",", expected)}\n  by days {string.Join(",", actual)}");
-                Assert.NotEmpty(expected);
-                pages += expected.Count;
-            }
-        }
+        };
+        var pages = await TokenListPages.AssertSameAsync(walked, byDays, _account, ranges, Now, 20, Ct);
 
         Assert.Equal(0, walked.DayReads);
         // Some walks end before the interruption lands (as in the test above); the others were read day by day.
         Assert.True(byDays.DayReads > 0, $"{byDays.DayReads} pages read by days");
         Assert.True(pages > 500, $"{pages} tokens listed");
-    }
-
-    /// <summary>The tokens of the list's first five pages, page after page, in the order the pages gave them.</summary>
-    private async Task<List<string>> FirstPagesAsync(SqlTokenStore store, TokenQuery query)
-    {
-        var ids = new List<string>();
-        var page = await store.ListTokensAsync(_account, query, Ct);
-        for (var n = 1; ; n++)
-        {
-            ids.AddRange(page.Items.Select(t => t.Id));
-            if (!page.HasMore || n == 5)
-            {
-                return ids;
-            }
-            page = await store.ListTokensAsync(_account, TokenListCombinations.CursorPage(query, page.Items[^1]), Ct);
-        }
     }
 }
