@@ -159,7 +159,7 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
                 yield return new TokenListRead(narrowing);
             }
         }
-        if (range is { } days && !query.UnassignedOnly && TokenListSql.OneWorkload(query) is null)
+        if (range is { } days && !TokenListSql.OfOneWorkload(query))
         {
             var day = Ms.Of(Now.AddDays(-10)) / TokenListDays.DayMs;
             yield return new TokenListRead(TokenListNarrowing.None, days, [day, day + 1]);

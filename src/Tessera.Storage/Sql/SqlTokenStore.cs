@@ -64,7 +64,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         if (read is { Days: null, Narrowing: TokenListNarrowing.None } && !database.PlansListFilters
             && TokenListSql.Narrowings(query).Where(n => n != TokenListNarrowing.Name).ToList() is [_, ..] ranges)
         {
-            return await WalkOrSortRangeAsync(connection, accountId, query, ranges, cancellationToken);
+            return await WalkOrSortRangeAsync(connection, accountId, query, read.Range, ranges, cancellationToken);
         }
         return await ReadAsync(connection, accountId, query, read, cancellationToken);
     }
@@ -80,12 +80,12 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         var narrowing = await ChooseNarrowingAsync(connection, accountId, query, range is not null, cancellationToken);
         // One workload's pages (or the unassigned tokens') walk that workload's own index in the sort's order: at most the
         // workload's tokens, where a day of the account's index holds every workload's.
-        if (narrowing == TokenListNarrowing.None && range is { } days && !query.UnassignedOnly && TokenListSql.OneWorkload(query) is null
+        if (narrowing == TokenListNarrowing.None && range is { } days && !TokenListSql.OfOneWorkload(query)
             && await ReadByDaysAsync(connection, accountId, days, cancellationToken) is { } read)
         {
             return read;
         }
-        return new TokenListRead(narrowing);
+        return new TokenListRead(narrowing, range);
     }
 
     /// <summary>A read day by day over the days that hold <paramref name="range"/>, if there are at most <see cref="TokenListDays.MostDays"/>.</summary>
@@ -141,7 +141,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     /// days at once: one workload's (its own index is walked), or a range over more days than a page reads.
     /// </summary>
     private async Task<Page<QueryToken>> WalkOrSortRangeAsync(DbConnection connection, string accountId, TokenQuery query,
-        IReadOnlyList<TokenListNarrowing> ranges, CancellationToken cancellationToken)
+        TokenListDays.Range? byDays, IReadOnlyList<TokenListNarrowing> ranges, CancellationToken cancellationToken)
     {
         using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -157,8 +157,10 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             }
         }
         // Day by day where it can be: one workload's days test the workload on the index entries, a page per day; sorting a
-        // range reads each of its rows (a workload's 8,000 unassigned tokens expiring within days: 25-38 ms).
-        if (TokenListDays.RangeOf(query) is { } instant && await ReadByDaysAsync(connection, accountId, instant, cancellationToken) is { } days)
+        // range reads each of its rows (a workload's 8,000 unassigned tokens expiring within days: 25-38 ms). Any other page
+        // here had its days counted already (too many).
+        if (byDays is { } instant && TokenListSql.OfOneWorkload(query)
+            && await ReadByDaysAsync(connection, accountId, instant, cancellationToken) is { } days)
         {
             return await ReadAsync(connection, accountId, query, days, cancellationToken);
         }
@@ -230,7 +232,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     /// </summary>
     private int Bound(TokenQuery query, TokenListNarrowing narrowing, bool byDays)
     {
-        var oneWorkload = query.UnassignedOnly || TokenListSql.OneWorkload(query) is not null;
+        var oneWorkload = TokenListSql.OfOneWorkload(query);
         return narrowing switch
         {
             TokenListNarrowing.Expires when oneWorkload => NarrowingBound / 10,

@@ -1,3 +1,4 @@
+using System.Text;
 using Dapper;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -8,10 +9,10 @@ namespace Tessera.Storage.Sql;
 /// A range on one instant sorted by another, read day by day (issue 23, ADR 0012 "Day by day"): createdFrom/createdTo
 /// sorted by name, expiry or last use; expiresBefore or state=expired sorted by creation, name or last use. The
 /// instant-day indexes (SQLite migration 0015, PostgreSQL 0016) hold the account's tokens by the UTC day of the ranged
-/// instant, then in the sort's order; each day of the range gives at most a page from where the cursor stands, and the days' pages are merged into one. A page then
-/// costs a page per day, however many tokens the range holds and wherever they come in the sort's order (walking that
-/// order, or sorting the range, cost up to the account's size). A day the range only partly covers is tested on the
-/// index entry, which holds the instant.
+/// instant, then in the sort's order; each day of the range gives at most a page from where the cursor stands, and the
+/// days' pages are merged into one. A page then costs a page per day, however many tokens the range holds and wherever
+/// they come in the sort's order (walking that order, or sorting the range, cost up to the account's size). A day the
+/// range only partly covers is tested on the index entry, which holds the instant.
 /// </summary>
 internal static class TokenListDays
 {
@@ -79,21 +80,16 @@ internal static class TokenListDays
         IReadOnlyList<long> days)
     {
         var (key, descending) = TokenListSql.SortKey(query.Sort);
-        var index = Index(range.Instant, query.Sort);
-        var arms = new List<string>(days.Count);
-        DynamicParameters parameters = null!;
-        foreach (var day in days)
+        // Every day's SELECT is the same but for its day: the filters, the cursor and the order are written once.
+        var (filtered, parameters) = TokenListSql.Filtered(database, accountId, query, range.Instant, $"{TokenListSql.Columns}, {key} AS sort_key",
+            Index(range.Instant, query.Sort));
+        var page = new StringBuilder();
+        Keyset.Page(page, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
+            query.After?.Id, query.Limit);
+        var arms = days.Select(day => $"{filtered} AND {range.Column} / {DayMs} = {day}{page}").ToList();
+        if (arms is [var only])
         {
-            var (sql, dayParameters) = TokenListSql.Filtered(database, accountId, query, range.Instant, $"{TokenListSql.Columns}, {key} AS sort_key", index);
-            sql.Append($" AND {range.Column} / {DayMs} = {day}");
-            Keyset.Page(sql, dayParameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
-                query.After?.Id, query.Limit);
-            arms.Add(sql.ToString());
-            parameters = dayParameters;
-        }
-        if (arms.Count == 1)
-        {
-            return (arms[0], parameters);
+            return (only, parameters);
         }
         var direction = descending ? "DESC" : "ASC";
         return (string.Join(" UNION ALL ", arms.Select((arm, i) => $"SELECT * FROM ({arm}) AS d{i}")) + $" ORDER BY sort_key {direction}, id {direction} LIMIT @take",

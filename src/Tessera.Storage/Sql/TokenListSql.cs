@@ -33,7 +33,7 @@ internal static class TokenListSql
     {
         // A workload's range found through that workload's index of the instant (the store counted it so): SQLite's planner
         // walked the workload's sort order instead, past the workload's other days (12-18 ms at a million tokens).
-        var hint = narrowing is TokenListNarrowing.Created or TokenListNarrowing.Expires && (query.UnassignedOnly || OneWorkload(query) is not null)
+        var hint = narrowing is TokenListNarrowing.Created or TokenListNarrowing.Expires && OfOneWorkload(query)
             ? $"ix_query_tokens_workload_{(narrowing == TokenListNarrowing.Created ? "created" : "expires")}"
             : null;
         var (sql, parameters) = Filtered(database, accountId, query, narrowing, indexHint: hint);
@@ -88,7 +88,7 @@ internal static class TokenListSql
         {
             conditions.Add(NameIndexCondition(database, query.NameContains!.ToLowerInvariant(), parameters));
         }
-        if (narrowing is TokenListNarrowing.Created or TokenListNarrowing.Expires && (query.UnassignedOnly || OneWorkload(query) is not null))
+        if (narrowing is TokenListNarrowing.Created or TokenListNarrowing.Expires && OfOneWorkload(query))
         {
             // A workload's range is counted through that workload's index of the instant: a workload's day is a few hundred
             // tokens, not the account's 33,000, and is then sorted, where walking the workload's sort order read every token
@@ -143,6 +143,9 @@ internal static class TokenListSql
 
     /// <summary>The one workload the page is of (<c>workloadId</c>, or a key bound to one workload), if any.</summary>
     internal static string? OneWorkload(TokenQuery query) => query.WorkloadId ?? (query.WorkloadIn is [var only] ? only : null);
+
+    /// <summary>True for a page of one workload or of the unassigned tokens: the workload indexes hold it apart from the account's.</summary>
+    internal static bool OfOneWorkload(TokenQuery query) => query.UnassignedOnly || OneWorkload(query) is not null;
 
     /// <summary>True for a name search that is a prefix match (fewer than <see cref="SubstringMinimum"/> characters).</summary>
     public static bool IsPrefix(string nameContains) => CountCharacters(nameContains) < SubstringMinimum;
