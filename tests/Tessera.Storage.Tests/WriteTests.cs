@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tessera.Core.Accounts;
 using Tessera.Core.Audit;
+using Tessera.Core.Imports;
 using Tessera.Core.Secrets;
 using Tessera.Core.Storage;
 using Tessera.Core.Tokens;
@@ -123,6 +124,75 @@ public abstract class WriteTests(string provider) : IAsyncLifetime
         var next = NewToken("next", _workload.Id);
         Assert.Equal(SaveResult.Saved, await _db.Tokens.InsertTokenAsync(next, Ct, [Created(next)]));
         Assert.Equal((0, 0, 0), await TracesOfAsync(token));
+    }
+
+    [Fact]
+    public async Task A_write_alone_in_its_batch_that_rolls_back_or_fails_loses_its_changes_and_the_next_write_commits()
+    {
+        // Nothing else is queued, so on SQLite each write is its batch's only one and runs without a savepoint of its own.
+        var discarded = NewToken("discarded alone", _workload.Id);
+        var duplicated = NewToken("inserted twice alone", _workload.Id);
+        var rolledBack = await _db.Database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await InsertRowAsync(connection, transaction, discarded, ct);
+            await SqlAuditStore.WriteAsync(connection, transaction, [Created(discarded)], ct);
+            return WriteOutcome.RollBack("discarded");
+        }, Ct);
+        var violation = await Assert.ThrowsAnyAsync<DbException>(() => _db.Database.WriteAsync<bool>(async (connection, transaction, ct) =>
+        {
+            await InsertRowAsync(connection, transaction, duplicated, ct);
+            await SqlAuditStore.WriteAsync(connection, transaction, [Created(duplicated)], ct);
+            await InsertRowAsync(connection, transaction, duplicated, ct);
+            return WriteOutcome.Commit(true);
+        }, Ct));
+        var next = NewToken("next alone", _workload.Id);
+
+        Assert.Equal("discarded", rolledBack);
+        Assert.True(_db.Database.IsUniqueViolation(violation), violation.Message);
+        Assert.Equal(SaveResult.Saved, await _db.Tokens.InsertTokenAsync(next, Ct, [Created(next)]));
+        Assert.Equal((0, 0, 0), await TracesOfAsync(discarded));
+        Assert.Equal((0, 0, 0), await TracesOfAsync(duplicated));
+        Assert.Equal((1, 1, 1), await TracesOfAsync(next));
+    }
+
+    [Fact]
+    public async Task A_bulk_batch_stores_every_value_as_a_creation_one_by_one_does()
+    {
+        // SQLite writes a bulk batch as one JSON array (SqlRows): every value must come back as the one-by-one path stores it.
+        List<string> texts = ["plain", "quote \" and back\\slash \\u0041", "line\nbreak\ttab\r", "ünïcödé ✓ 😀 عربى", "'; DROP TABLE query_tokens; --",
+            "<script>&amp;</script>", new string('x', 200)];
+        if (provider == TempDatabase.Sqlite)
+        {
+            texts.AddRange(["lone \uD800 surrogate", "nul \0 inside"]); // PostgreSQL refuses both on either path
+        }
+        var imports = new SqlTokenImportStore(_db.Database);
+        var import = new TokenImport("imp_0123456789abcdef0123456789abcdef", _account.Id, "bulk-values", T0, texts.Count);
+        var bulk = texts.Select((text, i) => (Row: i + 2, Token: QueryToken.Issue(_account.Id, text, text, i % 2 == 0 ? _workload.Id : null,
+            SecretFormat.Generate(SecretKind.QueryToken), T0, TempDatabase.Lifetime))).ToList();
+        var audit = bulk.Select(b => AuditEntry.By(_caller, T0, AuditActions.TokenCreated, b.Token.Id, null,
+            new System.Text.Json.Nodes.JsonObject { ["name"] = b.Token.Name })).ToList();
+
+        Assert.Equal(SaveResult.Saved, await imports.InsertBatchAsync(import, claim: true, bulk, audit, Ct));
+
+        foreach (var (text, (row, token)) in texts.Zip(bulk))
+        {
+            var single = QueryToken.Issue(_account.Id, text, text, token.WorkloadId, SecretFormat.Generate(SecretKind.QueryToken), T0, TempDatabase.Lifetime);
+            Assert.Equal(SaveResult.Saved, await _db.Tokens.InsertTokenAsync(single, Ct, [Created(single)]));
+            var (storedBulk, storedSingle) = (await _db.Tokens.GetTokenAsync(_account.Id, token.Id, Ct), await _db.Tokens.GetTokenAsync(_account.Id, single.Id, Ct));
+            Assert.NotNull(storedBulk);
+            Assert.NotNull(storedSingle);
+            Assert.Equal(storedSingle.Name, storedBulk.Name);
+            Assert.Equal(storedSingle.Note, storedBulk.Note);
+            if (!text.Contains('\uD800'))
+            {
+                TokenAssert.AllPropertiesEqual(token, storedBulk);
+            }
+            Assert.Equal(token.Id, (await _db.Tokens.FindTokenAsync(token.Hash, Ct))?.Token.Id);
+            await using var connection = await _db.Database.OpenAsync(Ct);
+            Assert.Equal(audit[row - 2].After, await connection.ExecuteScalarAsync<string>(
+                "SELECT after_json FROM audit_entries WHERE object_id = @Id", new { token.Id }));
+        }
+        Assert.Equal(bulk.Select(b => new ImportedRow(b.Row, b.Token.Id)), await imports.RowsAsync(import.Id, Ct));
     }
 
     /// <summary>

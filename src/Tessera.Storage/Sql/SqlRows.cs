@@ -1,25 +1,22 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
 
 namespace Tessera.Storage.Sql;
 
 /// <summary>
-/// Inserts many rows with multi-row <c>INSERT … VALUES (…), (…)</c> statements of at most <see cref="MaxParameters"/>
-/// parameters each: a bulk import's batch of 1,000 tokens is a handful of statements, not thousands of round trips
-/// (on PostgreSQL each round trip costs far more than the row).
+/// Inserts many rows in a few statements: a bulk import's batch of 1,000 tokens is not thousands of round trips. On
+/// PostgreSQL, multi-row <c>INSERT … VALUES (…), (…)</c> statements of at most <see cref="MaxParameters"/> parameters
+/// each (a round trip costs far more than the row); on SQLite, one statement over a JSON array of the rows.
 /// </summary>
 internal static class SqlRows
 {
     /// <summary>Well under SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.</summary>
     public const int MaxParameters = 2_000;
-
-    /// <summary>
-    /// SQLite's cap, lower: Microsoft.Data.Sqlite binds each parameter by name with <c>sqlite3_bind_parameter_index</c>,
-    /// a linear search of the statement's names, so binding a statement costs the square of its parameters, while each
-    /// statement run costs its own step. 500 was the fastest import of 100, 200, 500, 1,000 and 2,000 (docs/perf.md).
-    /// </summary>
-    public const int SqliteMaxParameters = 500;
 
     /// <param name="connection">The write's connection.</param>
     /// <param name="transaction">The write's transaction.</param>
@@ -28,10 +25,10 @@ internal static class SqlRows
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <remarks>
     /// Written on <see cref="DbCommand"/> rather than Dapper, for the bulk import's sake (issue 17, docs/perf.md): every
-    /// full statement of a batch reuses one command, prepared once, whose values alone change; and the parameter names carry their
-    /// <c>@</c>, so Microsoft.Data.Sqlite finds each with one lookup. Dapper strips the prefix, and the provider then
-    /// tries the bare name and each of three prefixes: four searches of the statement's names for every value, which
-    /// took half the server's CPU in an import.
+    /// full statement of a batch reuses one command, prepared once, whose values alone change; and the parameter names
+    /// carry their <c>@</c>. Dapper strips the prefix, and Microsoft.Data.Sqlite then tried the bare name and each of
+    /// three prefixes: four searches of the statement's names for every value, which took half the server's CPU in an
+    /// import.
     /// </remarks>
     public static async Task InsertAsync(DbConnection connection, DbTransaction transaction, string insert, IReadOnlyList<object?[]> rows,
         CancellationToken cancellationToken)
@@ -40,8 +37,13 @@ internal static class SqlRows
         {
             return;
         }
+        if (connection is SqliteConnection)
+        {
+            await InsertFromJsonAsync(connection, transaction, insert, rows, cancellationToken);
+            return;
+        }
         var columns = rows[0].Length;
-        var perStatement = Math.Max(1, (connection is Microsoft.Data.Sqlite.SqliteConnection ? SqliteMaxParameters : MaxParameters) / columns);
+        var perStatement = Math.Max(1, MaxParameters / columns);
         var (full, rest) = Math.DivRem(rows.Count, perStatement);
         if (full > 0)
         {
@@ -71,6 +73,75 @@ internal static class SqlRows
             }
         }
         return command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// SQLite: every row in one statement, the rows one JSON array of arrays read with <c>json_each</c> (a byte array as
+    /// hex, written back with <c>unhex</c>), so one parameter is bound however many rows there are. Bound one by one,
+    /// each value's name was looked up in the statement's list of names (11 % of an import's CPU in <c>strncmp</c>,
+    /// docs/perf.md), and the rows went in 38 at a time, each statement's release walking the savepoint journal the
+    /// batch had grown so far (8 % in <c>memjrnlTruncate</c>).
+    /// </summary>
+    private static async Task InsertFromJsonAsync(DbConnection connection, DbTransaction transaction, string insert, IReadOnlyList<object?[]> rows,
+        CancellationToken cancellationToken)
+    {
+        var columns = rows[0].Length;
+        var select = new StringBuilder(insert).Append(" SELECT ");
+        for (var c = 0; c < columns; c++)
+        {
+            var blob = rows.Any(row => row[c] is byte[]);
+            select.Append(c == 0 ? "" : ", ").Append(blob ? $"unhex(value ->> {c})" : $"value ->> {c}");
+        }
+        select.Append(" FROM json_each(@rows)");
+        var buffer = new ArrayBufferWriter<byte>(rows.Count * columns * 24);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true }))
+        {
+            json.WriteStartArray();
+            foreach (var row in rows)
+            {
+                json.WriteStartArray();
+                foreach (var value in row)
+                {
+                    Write(json, value);
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = select.ToString();
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@rows";
+        parameter.Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        command.Parameters.Add(parameter);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>One value as SQLite's JSON reads it back: a number as an integer, a string as text (as its UTF-8 would be bound), bytes as hex.</summary>
+    private static void Write(Utf8JsonWriter json, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                json.WriteNullValue();
+                break;
+            case string text:
+                // A lone surrogate has no UTF-8: written as the replacement character, as binding the string would store it.
+                json.WriteStringValue(text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 ? text : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text)));
+                break;
+            case long number:
+                json.WriteNumberValue(number);
+                break;
+            case int number:
+                json.WriteNumberValue(number);
+                break;
+            case byte[] bytes:
+                json.WriteStringValue(Convert.ToHexString(bytes));
+                break;
+            default:
+                throw new ArgumentException($"A bulk row's value of type {value.GetType()} has no JSON form here.", nameof(value));
+        }
     }
 
     /// <summary>A multi-row INSERT of <paramref name="count"/> rows with its parameters named <c>@p0</c>, <c>@p1</c>, … in order.</summary>

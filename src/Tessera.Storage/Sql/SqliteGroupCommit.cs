@@ -87,11 +87,19 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
             _connection ??= await _open();
             // BEGIN IMMEDIATE takes the write lock now, waiting (busy_timeout) while another process writes.
             transaction = _connection.BeginTransaction(deferred: false);
+            // A write alone in its batch needs no savepoint: rolling it back is rolling back the transaction. A savepoint
+            // keeps a copy of every page the write changes until its release (a bulk import's batch: thousands of pages).
+            var alone = batch.Count == 1;
             foreach (var write in batch)
             {
                 if (!write.TryStart())
                 {
                     continue; // cancelled while queued: its caller has been told, and it never runs
+                }
+                if (alone)
+                {
+                    kept += await write.RunAsync(_connection, transaction) ? 1 : 0;
+                    continue;
                 }
                 Run(Save, transaction);
                 if (await write.RunAsync(_connection, transaction))
