@@ -25,12 +25,7 @@ EXPORT_RUNS=${EXPORT_RUNS:-3}
 PORT=${PORT:-5392}
 base="http://127.0.0.1:$PORT"
 
-if [ -n "${SERVER_DLL:-}" ]; then
-  server_dll=$(realpath "$SERVER_DLL")
-else
-  dotnet build src/Tessera.Server -c Release -nologo -clp:ErrorsOnly >/dev/null
-  server_dll=$PWD/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll
-fi
+source bench/server-dll.sh
 [ -z "$EXPORT_TOKENS" ] || dotnet build bench/Tessera.Benchmarks -c Release -nologo -clp:ErrorsOnly >/dev/null
 bench_dll=$PWD/bench/Tessera.Benchmarks/bin/Release/net10.0/Tessera.Benchmarks.dll
 

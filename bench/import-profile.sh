@@ -17,12 +17,7 @@ source=$(realpath "$1")
 ROWS=${ROWS:-100000}
 PORT=${PORT:-5393}
 base="http://127.0.0.1:$PORT"
-if [ -n "${SERVER_DLL:-}" ]; then
-  server_dll=$(realpath "$SERVER_DLL")
-else
-  dotnet build src/Tessera.Server -c Release -nologo -clp:ErrorsOnly >/dev/null
-  server_dll=$PWD/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll
-fi
+source bench/server-dll.sh
 work=$(mktemp -d)
 server_pid=
 perf_pid=
