@@ -120,7 +120,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     /// <summary>Pages chosen to be read day by day (for tests).</summary>
     internal int DayReads => Volatile.Read(ref _dayReads);
 
-    /// <summary>How long the walk of the sort order may look for a page before the range's rows are sorted instead.</summary>
+    /// <summary>How long the walk of the sort order may look for a page before the range's rows are sorted instead (zero: no walk).</summary>
     internal TimeSpan WalkBudget { get; init; } = TimeSpan.FromMilliseconds(10);
 
     private int _rangeSorts;
@@ -145,7 +145,15 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     {
         using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            budget.CancelAfter(WalkBudget);
+            if (WalkBudget > TimeSpan.Zero)
+            {
+                budget.CancelAfter(WalkBudget);
+            }
+            else
+            {
+                // No budget, no walk: CancelAfter(0) only schedules the cancel, and a quick walk finished first (a test's flake).
+                await budget.CancelAsync();
+            }
             try
             {
                 return await database.InterruptibleAsync(connection,
