@@ -167,8 +167,9 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
     }
 
     /// <summary>
-    /// A range on one instant sorted by another, with no other filter, is read from the instant-day index (SQLite
-    /// migration 0015, PostgreSQL 0016) of that instant's day and the sort: a page per day, wherever the range's tokens come in the sort's order.
+    /// A range on one instant sorted by another is read from the instant-day index (SQLite migration 0016, PostgreSQL 0017)
+    /// of that instant's day and the sort: a page per day (and status), wherever the range's tokens come in the sort's
+    /// order; with a status fixed by the filters, only that status's entries of each day.
     /// </summary>
     [Fact]
     public async Task A_range_on_one_instant_sorted_by_another_is_read_from_the_index_of_its_days()
@@ -182,6 +183,8 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
             {
                 new TokenQuery { Now = Now, Limit = 50, Sort = sort, CreatedFrom = Now.AddDays(-10), CreatedTo = Now.AddDays(-9) },
                 new TokenQuery { Now = Now, Limit = 50, Sort = sort, ExpiresBefore = Now.AddDays(5) },
+                new TokenQuery { Now = Now, Limit = 50, Sort = sort, CreatedFrom = Now.AddDays(-10), Status = TokenStatus.Cancelled },
+                new TokenQuery { Now = Now, Limit = 50, Sort = sort, ExpiresBefore = Now.AddDays(5), State = TokenState.Usable },
             })
             {
                 if (TokenListDays.RangeOf(query) is not { } range)
@@ -197,7 +200,7 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
                 var days = _db.Database.PlansListFilters
                     ? indexes.Any(i => i.StartsWith($"ix_query_tokens_{(range.Instant == TokenListNarrowing.Created ? "created" : "expires")}_day_", StringComparison.Ordinal))
                     : indexes.Contains(TokenListDays.Index(range.Instant, sort));
-                if (!days || TokenListPlans.FullScans(plan).Count > 0)
+                if (!days || TokenListPlans.FullScans(plan).Count > 0 || (!_db.Database.PlansListFilters && SortsADay(plan)))
                 {
                     failures.Add($"{TokenListCombinations.Label(query)}:\n    {string.Join("\n    ", plan)}");
                 }
@@ -205,6 +208,32 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// SQLite: whether a day's own SELECT (a co-routine of the merge) sorts its entries instead of reading them in the sort's
+    /// order from the index, as it must when the index puts the status before the sort and the day is not read per status.
+    /// Each day's page of at most 51 rows is sorted again for the merge, after the co-routine: that sort is bounded.
+    /// </summary>
+    private static bool SortsADay(IReadOnlyList<string> plan)
+    {
+        var inDay = false;
+        foreach (var line in plan.Select(l => l.Trim()))
+        {
+            if (line.StartsWith("CO-ROUTINE", StringComparison.Ordinal))
+            {
+                inDay = true;
+            }
+            else if (line.StartsWith("SCAN d", StringComparison.Ordinal))
+            {
+                inDay = false;
+            }
+            else if (inDay && line.Contains("TEMP B-TREE", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     [Fact]

@@ -141,6 +141,15 @@ internal static class TokenListSql
         || (query.State == TokenState.Unassigned && query.WorkloadId is not null && !query.UnassignedOnly)
         || (query.State == TokenState.Usable && query.UnassignedOnly);
 
+    /// <summary>The status every token of the page has, when its filters fix one (<c>status</c>, or a state: cancelled, or active for the others).</summary>
+    internal static TokenStatus? StatusOf(TokenQuery query) =>
+        query.Status ?? query.State switch
+        {
+            null => null,
+            TokenState.Cancelled => TokenStatus.Cancelled,
+            _ => TokenStatus.Active,
+        };
+
     /// <summary>The one workload the page is of (<c>workloadId</c>, or a key bound to one workload), if any.</summary>
     internal static string? OneWorkload(TokenQuery query) => query.WorkloadId ?? (query.WorkloadIn is [var only] ? only : null);
 
@@ -171,10 +180,11 @@ internal static class TokenListSql
 
     /// <summary>
     /// The page's SELECT up to its open WHERE, every filter in it. <paramref name="indexHint"/> names the index SQLite must
-    /// read (<see cref="SqlDatabase.IndexHint"/>; a day of <see cref="TokenListDays"/>).
+    /// read (<see cref="SqlDatabase.IndexHint"/>; a day of <see cref="TokenListDays"/>), and <paramref name="status"/> is the
+    /// status as the filters test it (<see cref="TokenListDays.Status"/> for a day).
     /// </summary>
     internal static (StringBuilder Sql, DynamicParameters Parameters) Filtered(SqlDatabase database, string accountId, TokenQuery query,
-        TokenListNarrowing narrowing, string select = Columns, string? indexHint = null)
+        TokenListNarrowing narrowing, string select = Columns, string? indexHint = null, string status = "t.status")
     {
         var plans = database.PlansListFilters;
         // The expiry and creation columns as a seekable index term, or (SQLite, another filter narrowing) as a value only:
@@ -209,19 +219,19 @@ internal static class TokenListSql
             sql.Append($" AND t.workload_id {database.EqualsAny("workloadIn")}");
             parameters.Add("workloadIn", workloadIn.ToArray());
         }
-        if (query.Status is { } status)
+        if (query.Status is { } fixedStatus)
         {
-            sql.Append($" AND t.status = '{TokenNames.Of(status)}'");
+            sql.Append($" AND {status} = '{TokenNames.Of(fixedStatus)}'");
         }
         if (query.State is { } state)
         {
             parameters.Add("now", Ms.Of(query.Now));
             sql.Append(state switch
             {
-                TokenState.Cancelled => " AND t.status = 'cancelled'",
-                TokenState.Expired => $" AND t.status = 'active' AND {expires} <= @now",
-                TokenState.Unassigned => $" AND t.status = 'active' AND {expires} > @now AND t.workload_id IS NULL",
-                _ => $" AND t.status = 'active' AND {expires} > @now AND t.workload_id IS NOT NULL",
+                TokenState.Cancelled => $" AND {status} = 'cancelled'",
+                TokenState.Expired => $" AND {status} = 'active' AND {expires} <= @now",
+                TokenState.Unassigned => $" AND {status} = 'active' AND {expires} > @now AND t.workload_id IS NULL",
+                _ => $" AND {status} = 'active' AND {expires} > @now AND t.workload_id IS NOT NULL",
             });
         }
         if (!string.IsNullOrEmpty(query.NameContains))
