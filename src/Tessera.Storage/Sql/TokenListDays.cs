@@ -9,10 +9,10 @@ namespace Tessera.Storage.Sql;
 /// A range on one instant sorted by another, read day by day (issue 23, ADR 0012 "Day by day"): createdFrom/createdTo
 /// sorted by name, expiry or last use; expiresBefore or state=expired sorted by creation, name or last use. The
 /// instant-day indexes (SQLite migration 0016, PostgreSQL 0017) hold the account's tokens by the UTC day of the ranged
-/// instant and their status, then in the sort's order; each day (and status) of the range gives at most a page from where
-/// the cursor stands, and the days' pages are merged into one. A page then costs a page per day, however many tokens the range holds and wherever
-/// they come in the sort's order (walking that order, or sorting the range, cost up to the account's size). A day the
-/// range only partly covers is tested on the index entry, which holds the instant.
+/// instant and their status, then in the sort's order; each day (and status) of the range gives at most a page from
+/// where the cursor stands, and the days' pages are merged into one. A page then costs a page per day, however many
+/// tokens the range holds and wherever they come in the sort's order (walking that order, or sorting the range, cost up
+/// to the account's size). A day the range only partly covers is tested on the index entry, which holds the instant.
 /// </summary>
 internal static class TokenListDays
 {
