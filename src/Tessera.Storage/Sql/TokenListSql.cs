@@ -103,7 +103,7 @@ internal static class TokenListSql
                 conditions.Add("t.workload_id = @workload");
                 parameters.Add("workload", OneWorkload(query));
             }
-            if (query.Status == TokenStatus.Cancelled || query.State == TokenState.Cancelled)
+            if (StatusOf(query) == TokenStatus.Cancelled)
             {
                 conditions.Add("t.status = 'cancelled'");
             }
@@ -219,7 +219,8 @@ internal static class TokenListSql
             sql.Append($" AND t.workload_id {database.EqualsAny("workloadIn")}");
             parameters.Add("workloadIn", workloadIn.ToArray());
         }
-        if (query.Status is { } fixedStatus)
+        // The status that `status` or the state fixes, written once (contradicting filters never get here: NeverMatches).
+        if (StatusOf(query) is { } fixedStatus)
         {
             sql.Append($" AND {status} = '{TokenNames.Of(fixedStatus)}'");
         }
@@ -228,10 +229,10 @@ internal static class TokenListSql
             parameters.Add("now", Ms.Of(query.Now));
             sql.Append(state switch
             {
-                TokenState.Cancelled => $" AND {status} = 'cancelled'",
-                TokenState.Expired => $" AND {status} = 'active' AND {expires} <= @now",
-                TokenState.Unassigned => $" AND {status} = 'active' AND {expires} > @now AND t.workload_id IS NULL",
-                _ => $" AND {status} = 'active' AND {expires} > @now AND t.workload_id IS NOT NULL",
+                TokenState.Cancelled => "",
+                TokenState.Expired => $" AND {expires} <= @now",
+                TokenState.Unassigned => $" AND {expires} > @now AND t.workload_id IS NULL",
+                _ => $" AND {expires} > @now AND t.workload_id IS NOT NULL",
             });
         }
         if (!string.IsNullOrEmpty(query.NameContains))
