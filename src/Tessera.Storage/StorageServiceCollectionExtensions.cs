@@ -44,6 +44,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAccountStore, SqlAccountStore>();
         services.AddSingleton<IWorkloadStore, SqlWorkloadStore>();
         services.AddSingleton<ITokenStore, SqlTokenStore>();
+        services.AddSingleton<PassedExpiries>();
         services.AddSingleton<ITokenCountStore, SqlTokenCountStore>();
         services.AddSingleton<ITokenChangeFeed, SqlTokenChangeFeed>();
         services.AddSingleton<IGatewayFeedStore, SqlGatewayFeed>();

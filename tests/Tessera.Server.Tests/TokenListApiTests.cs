@@ -1,6 +1,10 @@
 using System.Net;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Tessera.Contracts;
+using Tessera.Server.Background;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Storage.Sql;
 
 namespace Tessera.Server.Tests;
 
@@ -41,6 +45,46 @@ public abstract class TokenListApiTests(TesseraApp app)
 
     private static async Task<string[]> NamesAsync(TestAccount account, string query) =>
         [.. (await account.ListTokensAsync(query)).Items.Select(t => t.Name)];
+
+    [Fact]
+    public async Task A_token_the_expiry_marker_has_seen_expire_lists_as_expired_and_once_renewed_as_usable_again()
+    {
+        // The marker runs in the server (ADR 0012, "The passed expiries"): its timer, on the test's clock, may pass when the
+        // clock moves; a pass here in any case, once the expiries have passed by more than its minute.
+        var account = await app.NewAccountAsync();
+        var workload = await account.CreateWorkloadAsync("marked");
+        var soon = await account.CreateTokenAsync("soon", workload.Id);
+        var parked = await account.CreateTokenAsync("parked soon");
+        var later = await account.CreateTokenAsync("later", workload.Id);
+        var expiry = app.Time.GetUtcNow().AddHours(1).ToString("O");
+        await account.PatchTokenAsync(soon.Id, new { expiresAt = expiry });
+        await account.PatchTokenAsync(parked.Id, new { expiresAt = expiry });
+        app.Time.Advance(TimeSpan.FromHours(1) + ExpiryMarker.Settle + TimeSpan.FromSeconds(1));
+        Assert.True(await app.Services.GetRequiredService<ExpiryMarker>().MarkAsync(TestContext.Current.CancellationToken) >= 0);
+        await using (var connection = await app.Services.GetRequiredService<SqlDatabase>().OpenAsync(TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(2L, await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM query_tokens WHERE id IN (@soon, @parked, @later) AND passed_expiry = expires_at",
+                new { soon = soon.Id, parked = parked.Id, later = later.Id }));
+        }
+
+        // Every list a usable, unassigned, expired or active page reads by days says what it said before the mark.
+        var before = app.Time.GetUtcNow().AddDays(40).ToString("O");
+        Assert.Equal(["later"], await NamesAsync(account, "?state=usable&sort=name"));
+        Assert.Equal(["parked soon", "soon"], await NamesAsync(account, "?state=expired&sort=name"));
+        Assert.Empty(await NamesAsync(account, "?state=unassigned&sort=lastUsedAt"));
+        Assert.Equal(["later", "parked soon", "soon"], await NamesAsync(account, $"?status=active&expiresBefore={Uri.EscapeDataString(before)}&sort=name"));
+        Assert.Equal(["soon"], await NamesAsync(account, $"?state=expired&workloadId={workload.Id}"));
+
+        // Renewed, a marked token is usable again at once; reactivated after a cancel, a marked one is still expired.
+        var renew = await account.Client.PostAsync($"/v1/tokens/{soon.Id}/renew", null);
+        Assert.Equal(HttpStatusCode.OK, renew.StatusCode);
+        await account.PatchTokenAsync(parked.Id, new { status = "cancelled" });
+        await account.PatchTokenAsync(parked.Id, new { status = "active" });
+        Assert.Equal(["later", "soon"], await NamesAsync(account, "?state=usable&sort=name"));
+        Assert.Equal(["parked soon"], await NamesAsync(account, "?state=expired&sort=createdAt"));
+        Assert.Equal(["later", "soon"], await NamesAsync(account, $"?state=usable&expiresBefore={Uri.EscapeDataString(before)}&sort=name"));
+    }
 
     [Fact]
     public async Task Filters_select_exactly_the_matching_tokens()

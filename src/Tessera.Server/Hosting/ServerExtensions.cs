@@ -103,6 +103,8 @@ public static class ServerExtensions
         services.AddHostedService<ChangeListener>(); // PostgreSQL push (issue 16)
         services.AddHostedService<KnownTokenRefresher>();
         services.AddHostedService<DatabaseStatistics>();
+        services.AddSingleton<ExpiryMarker>(); // the list indexes' passed expiries (issue 23, ADR 0012)
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiryMarker>());
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         // Audit trail (ADR 0008)

@@ -8,7 +8,7 @@ namespace Tessera.Storage.Sql;
 /// <summary>
 /// A range on one instant sorted by another, read day by day (issue 23, ADR 0012 "Day by day"): createdFrom/createdTo
 /// sorted by name, expiry or last use; expiresBefore or state=expired sorted by creation, name or last use. The
-/// instant-day indexes (SQLite migration 0016, PostgreSQL 0017) hold the account's tokens by the UTC day of the ranged
+/// instant-day indexes (SQLite migration 0017, PostgreSQL 0018) hold the account's tokens by the UTC day of the ranged
 /// instant and their status, then in the sort's order; each day (and status) of the range gives at most a page from
 /// where the cursor stands, and the days' pages are merged into one. A page then costs a page per day, however many
 /// tokens the range holds and wherever they come in the sort's order (walking that order, or sorting the range, cost up
@@ -20,12 +20,16 @@ internal static class TokenListDays
     public const long DayMs = 86_400_000;
 
     /// <summary>
-    /// The status as the day indexes hold it (migration 0016), an expression written exactly so in the queries. Tested as
-    /// the plain column, it would let PostgreSQL's planner prove the partial indexes of cancelled tokens for a day's
-    /// cancelled part and walk the account's cancelled tokens in the sort's order instead: over a second for a page after a
-    /// cursor at a million tokens (docs/perf.md).
+    /// The status as the day indexes hold it (migration 0017), an expression written exactly so in the queries: an active
+    /// token whose expiry <see cref="PassedExpiries"/> saw pass is held as <c>expired</c>, for as long as its expiry is the one
+    /// marked (a renewal makes it active again without a write). Tested as the plain column, the status would let
+    /// PostgreSQL's planner prove the partial indexes of cancelled tokens for a day's cancelled part and walk the account's
+    /// cancelled tokens in the sort's order instead: over a second for a page after a cursor at a million tokens (docs/perf.md).
     /// </summary>
-    public const string Status = "(t.status || '')";
+    public const string Status = "(CASE WHEN t.status = 'active' AND t.passed_expiry = t.expires_at THEN 'expired' ELSE t.status END)";
+
+    /// <summary>The values of <see cref="Status"/>.</summary>
+    private static readonly string[] Statuses = ["active", "expired", "cancelled"];
 
     /// <summary>The most days a page is read from; a range over more days is left to the other plans.</summary>
     public const int MostDays = 32;
@@ -90,14 +94,14 @@ internal static class TokenListDays
         var (key, descending) = TokenListSql.SortKey(query.Sort);
         // Every day's SELECT is the same but for its day: the filters, the cursor and the order are written once.
         var (filtered, parameters) = TokenListSql.Filtered(database, accountId, query, range.Instant, $"{TokenListSql.Columns}, {key} AS sort_key",
-            Index(range.Instant, query.Sort), Status);
+            Index(range.Instant, query.Sort), status: null);
         var page = new StringBuilder();
         Keyset.Page(page, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
             query.After?.Id, query.Limit);
-        // The indexes hold each day's tokens by status, then in the sort's order (migration 0016): a page whose filters fix
-        // the status seeks that status's part of each day; any other reads each day once per status.
-        string[] statuses = TokenListSql.StatusOf(query) is not null ? [""] : [.. Enum.GetValues<TokenStatus>().Select(s => $" AND {Status} = '{TokenNames.Of(s)}'")];
-        var arms = days.SelectMany(day => statuses.Select(status => $"{filtered} AND {range.Column} / {DayMs} = {day}{status}{page}")).ToList();
+        // The indexes hold each day's tokens by status, then in the sort's order (migration 0017): each day is read once per
+        // status the page can hold, and the days' and statuses' pages are merged.
+        var arms = days.SelectMany(day => StatusesOf(query).Select(status => $"{filtered} AND {range.Column} / {DayMs} = {day} AND {Status} = '{status}'{page}"))
+            .ToList();
         if (arms is [var only])
         {
             return (only, parameters);
@@ -106,6 +110,19 @@ internal static class TokenListDays
         return (string.Join(" UNION ALL ", arms.Select((arm, i) => $"SELECT * FROM ({arm}) AS d{i}")) + $" ORDER BY sort_key {direction}, id {direction} LIMIT @take",
             parameters);
     }
+
+    /// <summary>
+    /// The values of <see cref="Status"/> a page's tokens can have: only <c>active</c> for a usable or unassigned page (a
+    /// token held as expired is), <c>active</c> and <c>expired</c> for another page of active tokens (the marker may not have
+    /// seen an expiry pass yet), <c>cancelled</c> for the cancelled, all three when the filters fix no status.
+    /// </summary>
+    internal static IReadOnlyList<string> StatusesOf(TokenQuery query) => TokenListSql.StatusOf(query) switch
+    {
+        TokenStatus.Cancelled => ["cancelled"],
+        TokenStatus.Active when query.State is TokenState.Usable or TokenState.Unassigned => ["active"],
+        TokenStatus.Active => ["active", "expired"],
+        _ => Statuses,
+    };
 
     /// <summary>The migration's index of the ranged instant's day and the sort.</summary>
     public static string Index(TokenListNarrowing instant, TokenSort sort) =>

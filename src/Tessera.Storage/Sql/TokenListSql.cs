@@ -181,10 +181,11 @@ internal static class TokenListSql
     /// <summary>
     /// The page's SELECT up to its open WHERE, every filter in it. <paramref name="indexHint"/> names the index SQLite must
     /// read (<see cref="SqlDatabase.IndexHint"/>; a day of <see cref="TokenListDays"/>), and <paramref name="status"/> is the
-    /// status as the filters test it (<see cref="TokenListDays.Status"/> for a day).
+    /// status column the filters test, or null where the caller tests the status itself (a day tests
+    /// <see cref="TokenListDays.Status"/>).
     /// </summary>
     internal static (StringBuilder Sql, DynamicParameters Parameters) Filtered(SqlDatabase database, string accountId, TokenQuery query,
-        TokenListNarrowing narrowing, string select = Columns, string? indexHint = null, string status = "t.status")
+        TokenListNarrowing narrowing, string select = Columns, string? indexHint = null, string? status = "t.status")
     {
         var plans = database.PlansListFilters;
         // The expiry and creation columns as a seekable index term, or (SQLite, another filter narrowing) as a value only:
@@ -220,7 +221,7 @@ internal static class TokenListSql
             parameters.Add("workloadIn", workloadIn.ToArray());
         }
         // The status that `status` or the state fixes, written once (contradicting filters never get here: NeverMatches).
-        if (StatusOf(query) is { } fixedStatus)
+        if (status is not null && StatusOf(query) is { } fixedStatus)
         {
             sql.Append($" AND {status} = '{TokenNames.Of(fixedStatus)}'");
         }
