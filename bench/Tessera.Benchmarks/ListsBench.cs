@@ -12,7 +12,9 @@ namespace Tessera.Benchmarks;
 /// Times every token list combination (<see cref="TokenListCombinations"/>: each filter, sort, first page and the page
 /// after it) through the token store over a database made by <c>seed</c>, and prints per combination the p50 and p99 of
 /// <c>runs</c> calls with the indexes of the database's plan. The store call is what GET /v1/tokens runs (the name
-/// count included); the HTTP layer adds the same fraction of a millisecond to every line.
+/// count included); the HTTP layer adds the same fraction of a millisecond to every line. With LISTS_SQL set to a
+/// combination's label (as printed, e.g. <c>state=usable&amp;expiresBefore&amp;sort=createdAt</c>), the SQL of its two pages
+/// goes to stderr with the values written in, to read its plan with the database's own EXPLAIN.
 /// </summary>
 internal static class ListsBench
 {
@@ -100,6 +102,24 @@ internal static class ListsBench
         await using var connection = await database.OpenAsync(CancellationToken.None);
         var read = await store.ChooseReadAsync(connection, account, query, CancellationToken.None);
         var (sql, parameters) = store.PageSql(account, query, read);
+        if (Environment.GetEnvironmentVariable("LISTS_SQL") is { Length: > 0 } wanted && TokenListCombinations.Label(query with { After = null }) == wanted)
+        {
+            var inlined = sql;
+            foreach (var name in parameters.ParameterNames.OrderByDescending(n => n.Length))
+            {
+                object? value = parameters.Get<object?>(name);
+                var literal = value switch
+                {
+                    null => "NULL",
+                    string text => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'",
+                    string[] texts => "ARRAY[" + string.Join(",", texts.Select(t => "'" + t + "'")) + "]",
+                    IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+                    _ => value.ToString()!,
+                };
+                inlined = inlined.Replace("@" + name, literal, StringComparison.Ordinal);
+            }
+            Console.Error.WriteLine($"-- {(query.After is null ? "first" : "cursor")}\n{inlined};");
+        }
         var plan = TokenListPlans.Indexes(await TokenListPlans.ExplainAsync(database, connection, sql, parameters, CancellationToken.None));
         var plans = read.Days is { } days ? $"{string.Join(" + ", plan)} (by {days.Count} days)"
             : read.Narrowing == TokenListNarrowing.None ? string.Join(" + ", plan) : $"{string.Join(" + ", plan)} (by {read.Narrowing})";

@@ -7,7 +7,7 @@ using Tessera.Storage.Sql;
 namespace Tessera.Storage.Tests;
 
 /// <summary>
-/// The expiry marks the day indexes hold (<see cref="PassedExpiries"/>, migration 0017): only active tokens whose expiry
+/// The expiry marks the expiry-day indexes hold (<see cref="PassedExpiries"/>, migration 0017): only active tokens whose expiry
 /// passed in the window are marked, earliest first, each once; a renewal undoes the mark without writing it; nobody
 /// reading a token sees a mark. Both databases.
 /// </summary>
@@ -72,11 +72,11 @@ public abstract class PassedExpiriesTests(string provider) : IAsyncLifetime
         Assert.Equal([first.Id, live.Id, old.Id], await HeldAsync("active"));
     }
 
-    /// <summary>The tokens the day indexes hold with <paramref name="status"/> (<see cref="TokenListDays.Status"/>), by name.</summary>
+    /// <summary>The tokens the day indexes hold with <paramref name="status"/> (<see cref="TokenListDays.ExpiryStatus"/>), by name.</summary>
     private async Task<List<string>> HeldAsync(string status)
     {
         await using var connection = await _db.Database.OpenAsync(Ct);
-        return (await connection.QueryAsync<string>($"SELECT t.id FROM query_tokens t WHERE {TokenListDays.Status} = @status ORDER BY t.name",
+        return (await connection.QueryAsync<string>($"SELECT t.id FROM query_tokens t WHERE {TokenListDays.ExpiryStatus} = @status ORDER BY t.name",
             new { status })).AsList();
     }
 

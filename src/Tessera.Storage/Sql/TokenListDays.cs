@@ -8,7 +8,7 @@ namespace Tessera.Storage.Sql;
 /// <summary>
 /// A range on one instant sorted by another, read day by day (issue 23, ADR 0012 "Day by day"): createdFrom/createdTo
 /// sorted by name, expiry or last use; expiresBefore or state=expired sorted by creation, name or last use. The
-/// instant-day indexes (SQLite migration 0017, PostgreSQL 0018) hold the account's tokens by the UTC day of the ranged
+/// instant-day indexes (SQLite migrations 0016 and 0017, PostgreSQL 0017 and 0018) hold the account's tokens by the UTC day of the ranged
 /// instant and their status, then in the sort's order; each day (and status) of the range gives at most a page from
 /// where the cursor stands, and the days' pages are merged into one. A page then costs a page per day, however many
 /// tokens the range holds and wherever they come in the sort's order (walking that order, or sorting the range, cost up
@@ -20,16 +20,22 @@ internal static class TokenListDays
     public const long DayMs = 86_400_000;
 
     /// <summary>
-    /// The status as the day indexes hold it (migration 0017), an expression written exactly so in the queries: an active
-    /// token whose expiry <see cref="PassedExpiries"/> saw pass is held as <c>expired</c>, for as long as its expiry is the one
-    /// marked (a renewal makes it active again without a write). Tested as the plain column, the status would let
-    /// PostgreSQL's planner prove the partial indexes of cancelled tokens for a day's cancelled part and walk the account's
-    /// cancelled tokens in the sort's order instead: over a second for a page after a cursor at a million tokens (docs/perf.md).
+    /// The status as the creation-day indexes hold it (migration 0016), an expression written exactly so in the queries.
+    /// Tested as the plain column, it would let PostgreSQL's planner prove the partial indexes of cancelled tokens for a
+    /// day's cancelled part and walk the account's cancelled tokens in the sort's order instead: over a second for a page
+    /// after a cursor at a million tokens (docs/perf.md).
     /// </summary>
-    public const string Status = "(CASE WHEN t.status = 'active' AND t.passed_expiry = t.expires_at THEN 'expired' ELSE t.status END)";
+    public const string Status = "(t.status || '')";
 
-    /// <summary>The values of <see cref="Status"/>.</summary>
-    private static readonly string[] Statuses = ["active", "expired", "cancelled"];
+    /// <summary>
+    /// The status as the expiry-day indexes hold it (migration 0017): an active token whose expiry
+    /// <see cref="PassedExpiries"/> saw pass is held as <c>expired</c>, for as long as its expiry is the one marked (a
+    /// renewal makes it active again without a write). A pile of tokens that expired at one instant shares that expiry's
+    /// day with the tokens still to expire in it, which a usable page reads; the creation days spread such a pile over
+    /// many days and keep <see cref="Status"/> (there the mark would leave the active part of a day of an expired page
+    /// without matches, each a walk of that day).
+    /// </summary>
+    public const string ExpiryStatus = "(CASE WHEN t.status = 'active' AND t.passed_expiry = t.expires_at THEN 'expired' ELSE t.status END)";
 
     /// <summary>The most days a page is read from; a range over more days is left to the other plans.</summary>
     public const int MostDays = 32;
@@ -98,9 +104,15 @@ internal static class TokenListDays
         var page = new StringBuilder();
         Keyset.Page(page, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
             query.After?.Id, query.Limit);
-        // The indexes hold each day's tokens by status, then in the sort's order (migration 0017): each day is read once per
+        // The indexes hold each day's tokens by status, then in the sort's order (migrations 0016, 0017): each day is read once per
         // status the page can hold, and the days' and statuses' pages are merged.
-        var arms = days.SelectMany(day => StatusesOf(query).Select(status => $"{filtered} AND {range.Column} / {DayMs} = {day} AND {Status} = '{status}'{page}"))
+        var held = range.Instant == TokenListNarrowing.Expires ? ExpiryStatus : Status;
+        var statuses = StatusesOf(query, range.Instant);
+        // A mark is an expiry that has passed: a later expiry day holds no token as expired, and is not read for one (a day
+        // after today's, so a server whose clock is behind the marker's still reads today's).
+        var lastMarkedDay = Ms.Of(query.Now) / DayMs + 1;
+        var arms = days.SelectMany(day => statuses.Where(status => status != "expired" || day <= lastMarkedDay)
+                .Select(status => $"{filtered} AND {range.Column} / {DayMs} = {day} AND {held} = '{status}'{page}"))
             .ToList();
         if (arms is [var only])
         {
@@ -112,16 +124,19 @@ internal static class TokenListDays
     }
 
     /// <summary>
-    /// The values of <see cref="Status"/> a page's tokens can have: only <c>active</c> for a usable or unassigned page (a
-    /// token held as expired is), <c>active</c> and <c>expired</c> for another page of active tokens (the marker may not have
-    /// seen an expiry pass yet), <c>cancelled</c> for the cancelled, all three when the filters fix no status.
+    /// The values of the day's status key a page's tokens can have. Of <see cref="ExpiryStatus"/>: only <c>active</c> for a
+    /// usable or unassigned page (a token held as expired is), <c>active</c> and <c>expired</c> for another page of active
+    /// tokens (the marker may not have seen an expiry pass yet), <c>cancelled</c> for the cancelled, all three when the
+    /// filters fix no status. Of <see cref="Status"/>: the status the filters fix, or both.
     /// </summary>
-    internal static IReadOnlyList<string> StatusesOf(TokenQuery query) => TokenListSql.StatusOf(query) switch
+    internal static IReadOnlyList<string> StatusesOf(TokenQuery query, TokenListNarrowing instant) => (TokenListSql.StatusOf(query), instant) switch
     {
-        TokenStatus.Cancelled => ["cancelled"],
-        TokenStatus.Active when query.State is TokenState.Usable or TokenState.Unassigned => ["active"],
-        TokenStatus.Active => ["active", "expired"],
-        _ => Statuses,
+        (TokenStatus.Cancelled, _) => ["cancelled"],
+        (TokenStatus.Active, TokenListNarrowing.Expires) when query.State is TokenState.Usable or TokenState.Unassigned => ["active"],
+        (TokenStatus.Active, TokenListNarrowing.Expires) => ["active", "expired"],
+        (TokenStatus.Active, _) => ["active"],
+        (_, TokenListNarrowing.Expires) => ["active", "expired", "cancelled"],
+        _ => ["active", "cancelled"],
     };
 
     /// <summary>The migration's index of the ranged instant's day and the sort.</summary>
