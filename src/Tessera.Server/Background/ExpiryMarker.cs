@@ -11,7 +11,8 @@ namespace Tessera.Server.Background;
 /// looks two days back, which covers every day a usable page reads (from today's). Several servers marking at once only
 /// share the work.
 /// </summary>
-public sealed class ExpiryMarker(PassedExpiries expiries, TimeProvider time, ILogger<ExpiryMarker> logger) : BackgroundService
+public sealed class ExpiryMarker(PassedExpiries expiries, TimeProvider time, ILogger<ExpiryMarker> logger)
+    : JitteredPasses(Interval, time)
 {
     /// <summary>How often a pass runs.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
@@ -28,28 +29,12 @@ public sealed class ExpiryMarker(PassedExpiries expiries, TimeProvider time, ILo
     /// <summary>The end of the last pass's window, in Unix ms (a long: a test's pass may run beside the timer's).</summary>
     private long _markedUntil = long.MinValue;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var delay = Interval * Random.Shared.NextDouble();
-        while (true)
-        {
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            await MarkAsync(stoppingToken);
-            delay = Interval * (0.9 + (0.2 * Random.Shared.NextDouble()));
-        }
-    }
+    protected override Task PassAsync(CancellationToken stoppingToken) => MarkAsync(stoppingToken);
 
     /// <summary>One pass (also what tests call); the number of tokens marked, or -1 when the database failed (the next pass does its part).</summary>
     public async Task<int> MarkAsync(CancellationToken cancellationToken)
     {
-        var until = Instants.Now(time) - Settle;
+        var until = Instants.Now(Time) - Settle;
         var last = Interlocked.Read(ref _markedUntil);
         var from = last == long.MinValue ? until - FirstLookback : DateTimeOffset.FromUnixTimeMilliseconds(last);
         int total;

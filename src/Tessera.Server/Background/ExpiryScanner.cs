@@ -6,25 +6,10 @@ namespace Tessera.Server.Background;
 /// Runs the expiry scan every Tessera:Webhooks:ExpiryScanInterval (±10%, and a jittered first run, so replicas do
 /// not scan in lockstep; several scanning at once still emit each warning once).
 /// </summary>
-public sealed class ExpiryScanner(ExpiryWarnings warnings, WebhookOptions options, TimeProvider time, ILogger<ExpiryScanner> logger) : BackgroundService
+public sealed class ExpiryScanner(ExpiryWarnings warnings, WebhookOptions options, TimeProvider time, ILogger<ExpiryScanner> logger)
+    : JitteredPasses(options.ExpiryScanInterval, time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var delay = options.ExpiryScanInterval * Random.Shared.NextDouble();
-        while (true)
-        {
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            await ScanAsync(stoppingToken);
-            delay = options.ExpiryScanInterval * (0.9 + (0.2 * Random.Shared.NextDouble()));
-        }
-    }
+    protected override Task PassAsync(CancellationToken stoppingToken) => ScanAsync(stoppingToken);
 
     /// <summary>One scan (also what tests call); the number of warnings emitted, or -1 when the database failed.</summary>
     public async Task<int> ScanAsync(CancellationToken cancellationToken)
