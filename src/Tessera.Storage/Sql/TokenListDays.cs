@@ -8,9 +8,9 @@ namespace Tessera.Storage.Sql;
 /// <summary>
 /// A range on one instant sorted by another, read day by day (issue 23, ADR 0012 "Day by day"): createdFrom/createdTo
 /// sorted by name, expiry or last use; expiresBefore or state=expired sorted by creation, name or last use. The
-/// instant-day indexes (SQLite migrations 0016 and 0017, PostgreSQL 0017 and 0018) hold the account's tokens by the UTC day of the ranged
-/// instant and their status, then in the sort's order; each day (and status) of the range gives at most a page from
-/// where the cursor stands, and the days' pages are merged into one. A page then costs a page per day, however many
+/// instant-day indexes (SQLite migrations 0016 and 0017, PostgreSQL 0017 and 0018) hold the account's tokens by the UTC
+/// day of the ranged instant and their status, then in the sort's order; each day (and status) of the range gives at most
+/// a page from where the cursor stands, and the days' pages are merged into one. A page then costs a page per day, however many
 /// tokens the range holds and wherever they come in the sort's order (walking that order, or sorting the range, cost up
 /// to the account's size). A day the range only partly covers is tested on the index entry, which holds the instant.
 /// </summary>
@@ -104,8 +104,8 @@ internal static class TokenListDays
         var page = new StringBuilder();
         Keyset.Page(page, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
             query.After?.Id, query.Limit);
-        // The indexes hold each day's tokens by status, then in the sort's order (migrations 0016, 0017): each day is read once per
-        // status the page can hold, and the days' and statuses' pages are merged.
+        // The indexes hold each day's tokens by status, then in the sort's order (migrations 0016, 0017): each day is read
+        // once per status the page can hold, and the days' and statuses' pages are merged.
         var held = range.Instant == TokenListNarrowing.Expires ? ExpiryStatus : Status;
         var statuses = StatusesOf(query, range.Instant);
         // A mark is an expiry that has passed: a later expiry day holds no token as expired, and is not read for one (a day

@@ -181,8 +181,8 @@ internal static class TokenListSql
     /// <summary>
     /// The page's SELECT up to its open WHERE, every filter in it. <paramref name="indexHint"/> names the index SQLite must
     /// read (<see cref="SqlDatabase.IndexHint"/>; a day of <see cref="TokenListDays"/>), and <paramref name="status"/> is the
-    /// status column the filters test, or null where the caller tests the status itself (a day tests
-    /// <see cref="TokenListDays.Status"/>).
+    /// status column the filters test, or null where the caller tests the status itself (a day tests its index's key,
+    /// <see cref="TokenListDays.Status"/> or <see cref="TokenListDays.ExpiryStatus"/>).
     /// </summary>
     internal static (StringBuilder Sql, DynamicParameters Parameters) Filtered(SqlDatabase database, string accountId, TokenQuery query,
         TokenListNarrowing narrowing, string select = Columns, string? indexHint = null, string? status = "t.status")
