@@ -17,6 +17,9 @@ internal enum TokenListNarrowing
 
     /// <summary>A range of the expiry index (expiresBefore, state=expired).</summary>
     Expires,
+
+    /// <summary>One workload's (or the unassigned tokens') cancelled tokens, through their partial index (migration 0018).</summary>
+    CancelledOfWorkload,
 }
 
 /// <summary>

@@ -47,8 +47,8 @@ internal static partial class TokenListPlans
     /// <summary>
     /// True when the plan sorts rows and no narrowing filter's index feeds the sort (SQLite's temporary B-tree,
     /// PostgreSQL's Sort node): the page then costs as many rows as the account has, as a scan would. Sorting what a
-    /// narrowing filter found is bounded by the store's count (<see cref="SqlTokenStore.NarrowingBound"/>), and merging
-    /// the days of <see cref="TokenListDays"/> by a page per day.
+    /// narrowing filter found is bounded by the store's count (<see cref="SqlTokenStore.NarrowingBound"/>; a workload's
+    /// cancelled tokens too), and merging the days of <see cref="TokenListDays"/> by a page per day.
     /// </summary>
     public static bool SortsTheAccount(IReadOnlyList<string> plan) =>
         Sorts(plan) && !plan.Any(line => Narrowed().IsMatch(line));
@@ -59,7 +59,7 @@ internal static partial class TokenListPlans
     [GeneratedRegex(@"USE TEMP B-TREE FOR (?:RIGHT PART OF )?ORDER BY|^\s*(?:->\s*)?(?:Incremental )?Sort\b")]
     private static partial Regex SortStep();
 
-    [GeneratedRegex(@"query_token_trigrams|(?:SEARCH|Index Cond|Recheck Cond).*(?:name_folded ?[<>]|created_at ?[<>]|expires_at ?[<>]|name_folded ~~)|SEARCH t USING (?:COVERING )?INDEX ix_query_tokens_(?:created|expires)_day_")]
+    [GeneratedRegex(@"query_token_trigrams|(?:SEARCH|Index Cond|Recheck Cond).*(?:name_folded ?[<>]|created_at ?[<>]|expires_at ?[<>]|name_folded ~~)|SEARCH t USING (?:COVERING )?INDEX ix_query_tokens_(?:created_day_|expires_day_|workload_cancelled\b)")]
     private static partial Regex Narrowed();
 
     [GeneratedRegex(@"\b(?<name>(?:ix|ux)_[a-z0-9_]+|sqlite_autoindex_[a-z0-9_]+|[a-z_]+_pkey|query_token_trigrams)\b")]
