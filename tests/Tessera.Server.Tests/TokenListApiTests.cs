@@ -59,7 +59,7 @@ public abstract class TokenListApiTests(TesseraApp app)
         var expiry = app.Time.GetUtcNow().AddHours(1).ToString("O");
         await account.PatchTokenAsync(soon.Id, new { expiresAt = expiry });
         await account.PatchTokenAsync(parked.Id, new { expiresAt = expiry });
-        app.Time.Advance(TimeSpan.FromHours(1) + ExpiryMarker.Settle + TimeSpan.FromSeconds(1));
+        app.Time.Advance(TimeSpan.FromHours(1) + PassedExpiries.Settle + TimeSpan.FromSeconds(1));
         Assert.True(await app.Services.GetRequiredService<ExpiryMarker>().MarkAsync(TestContext.Current.CancellationToken) >= 0);
         await using (var connection = await app.Services.GetRequiredService<SqlDatabase>().OpenAsync(TestContext.Current.CancellationToken))
         {

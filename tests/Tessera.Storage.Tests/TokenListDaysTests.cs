@@ -124,7 +124,7 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
     /// </summary>
     private async Task MarkAsync(DateTimeOffset now, string[] notSeen, string renewed, string cancelled)
     {
-        Assert.True(await new PassedExpiries(_db.Database).MarkAllAsync(now.AddDays(-2), now.AddMinutes(-1), 250, Ct) > 500);
+        Assert.True(await new PassedExpiries(_db.Database).MarkAllAsync(now - PassedExpiries.FirstLookback, now - PassedExpiries.Settle, 250, Ct) > 500);
         await using var connection = await _db.Database.OpenAsync(Ct);
         foreach (var pattern in notSeen)
         {

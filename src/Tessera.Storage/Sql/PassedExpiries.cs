@@ -11,6 +11,26 @@ namespace Tessera.Storage.Sql;
 /// </summary>
 public sealed class PassedExpiries(SqlDatabase database)
 {
+    /// <summary>How long after an expiry it is marked: servers sharing a database may disagree by less than that on the time.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMinutes(1);
+
+    /// <summary>How far back a pass with nothing marked before it looks: every day a usable page reads (from today's).</summary>
+    public static readonly TimeSpan FirstLookback = TimeSpan.FromDays(2);
+
+    /// <summary>The most tokens one write marks: a bulk import's pile is marked in writes of this size, others' between them.</summary>
+    public const int Batch = 2_000;
+
+    /// <summary>
+    /// One pass at <paramref name="now"/>: marks the expiries after <paramref name="after"/> (the end of the last pass; null:
+    /// <see cref="FirstLookback"/> back) up to <see cref="Settle"/> before <paramref name="now"/>, in batches of
+    /// <see cref="Batch"/>; returns how many it marked and the end of its window, the next pass's start.
+    /// </summary>
+    public async Task<(int Marked, DateTimeOffset Until)> MarkPassedAsync(DateTimeOffset now, DateTimeOffset? after, CancellationToken cancellationToken)
+    {
+        var until = now - Settle;
+        return (await MarkAllAsync(after ?? until - FirstLookback, until, Batch, cancellationToken), until);
+    }
+
     /// <summary>
     /// Marks every active token whose expiry is in (<paramref name="from"/>, <paramref name="until"/>] and not marked yet,
     /// in writes of at most <paramref name="batch"/> (other writes run between them); returns how many it marked.

@@ -100,18 +100,14 @@ internal static class TokenListDays
         var (key, descending) = TokenListSql.SortKey(query.Sort);
         // Every day's SELECT is the same but for its day: the filters, the cursor and the order are written once.
         var (filtered, parameters) = TokenListSql.Filtered(database, accountId, query, range.Instant, $"{TokenListSql.Columns}, {key} AS sort_key",
-            Index(range.Instant, query.Sort), status: null);
+            Index(range.Instant, query.Sort), testsStatus: false);
         var page = new StringBuilder();
         Keyset.Page(page, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
             query.After?.Id, query.Limit);
         // The indexes hold each day's tokens by status, then in the sort's order (migrations 0016, 0017): each day is read
         // once per status the page can hold, and the days' and statuses' pages are merged.
         var held = range.Instant == TokenListNarrowing.Expires ? ExpiryStatus : Status;
-        var statuses = StatusesOf(query, range.Instant);
-        // A mark is an expiry that has passed: a later expiry day holds no token as expired, and is not read for one (a day
-        // after today's, so a server whose clock is behind the marker's still reads today's).
-        var lastMarkedDay = Ms.Of(query.Now) / DayMs + 1;
-        var arms = days.SelectMany(day => statuses.Where(status => status != "expired" || day <= lastMarkedDay)
+        var arms = days.SelectMany(day => StatusesOf(query, range.Instant, day)
                 .Select(status => $"{filtered} AND {range.Column} / {DayMs} = {day} AND {held} = '{status}'{page}"))
             .ToList();
         if (arms is [var only])
@@ -123,21 +119,35 @@ internal static class TokenListDays
             parameters);
     }
 
+    private static readonly string Active = TokenNames.Of(TokenStatus.Active);
+    private static readonly string Cancelled = TokenNames.Of(TokenStatus.Cancelled);
+    private static readonly string Expired = TokenNames.Of(TokenState.Expired);
+
     /// <summary>
-    /// The values of the day's status key a page's tokens can have. Of <see cref="ExpiryStatus"/>: only <c>active</c> for a
-    /// usable or unassigned page (a token held as expired is), <c>active</c> and <c>expired</c> for another page of active
-    /// tokens (the marker may not have seen an expiry pass yet), <c>cancelled</c> for the cancelled, all three when the
-    /// filters fix no status. Of <see cref="Status"/>: the status the filters fix, or both.
+    /// The values of the status key a page's tokens can have on <paramref name="day"/>. Of <see cref="ExpiryStatus"/>: only
+    /// <c>active</c> for a usable or unassigned page (a token held as expired is), <c>active</c> and <c>expired</c> for
+    /// another page of active tokens (the marker may not have seen an expiry pass yet), <c>cancelled</c> for the cancelled,
+    /// all three when the filters fix no status; but <c>expired</c> only up to tomorrow's day: a mark is an expiry that has
+    /// passed, so no later day holds one (tomorrow's, for a server whose clock is behind the marker's). Of
+    /// <see cref="Status"/>: the status the filters fix, or both.
     /// </summary>
-    internal static IReadOnlyList<string> StatusesOf(TokenQuery query, TokenListNarrowing instant) => (TokenListSql.StatusOf(query), instant) switch
+    internal static IEnumerable<string> StatusesOf(TokenQuery query, TokenListNarrowing instant, long day)
     {
-        (TokenStatus.Cancelled, _) => ["cancelled"],
-        (TokenStatus.Active, TokenListNarrowing.Expires) when query.State is TokenState.Usable or TokenState.Unassigned => ["active"],
-        (TokenStatus.Active, TokenListNarrowing.Expires) => ["active", "expired"],
-        (TokenStatus.Active, _) => ["active"],
-        (_, TokenListNarrowing.Expires) => ["active", "expired", "cancelled"],
-        _ => ["active", "cancelled"],
-    };
+        var status = TokenListSql.StatusOf(query);
+        if (status != TokenStatus.Cancelled)
+        {
+            yield return Active;
+        }
+        var marked = instant == TokenListNarrowing.Expires && day <= (Ms.Of(query.Now) / DayMs) + 1;
+        if (marked && status != TokenStatus.Cancelled && query.State is not (TokenState.Usable or TokenState.Unassigned))
+        {
+            yield return Expired;
+        }
+        if (status != TokenStatus.Active)
+        {
+            yield return Cancelled;
+        }
+    }
 
     /// <summary>The migration's index of the ranged instant's day and the sort.</summary>
     public static string Index(TokenListNarrowing instant, TokenSort sort) =>

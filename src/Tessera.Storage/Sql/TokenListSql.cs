@@ -194,12 +194,12 @@ internal static class TokenListSql
 
     /// <summary>
     /// The page's SELECT up to its open WHERE, every filter in it. <paramref name="indexHint"/> names the index SQLite must
-    /// read (<see cref="SqlDatabase.IndexHint"/>; a day of <see cref="TokenListDays"/>), and <paramref name="status"/> is the
-    /// status column the filters test, or null where the caller tests the status itself (a day tests its index's key,
-    /// <see cref="TokenListDays.Status"/> or <see cref="TokenListDays.ExpiryStatus"/>).
+    /// read (<see cref="SqlDatabase.IndexHint"/>; a day of <see cref="TokenListDays"/>). Without <paramref name="testsStatus"/>
+    /// the caller tests the status itself (a day tests its index's key, <see cref="TokenListDays.Status"/> or
+    /// <see cref="TokenListDays.ExpiryStatus"/>).
     /// </summary>
     internal static (StringBuilder Sql, DynamicParameters Parameters) Filtered(SqlDatabase database, string accountId, TokenQuery query,
-        TokenListNarrowing narrowing, string select = Columns, string? indexHint = null, string? status = "t.status")
+        TokenListNarrowing narrowing, string select = Columns, string? indexHint = null, bool testsStatus = true)
     {
         var plans = database.PlansListFilters;
         // The expiry and creation columns as a seekable index term, or (SQLite, another filter narrowing) as a value only:
@@ -235,9 +235,9 @@ internal static class TokenListSql
             parameters.Add("workloadIn", workloadIn.ToArray());
         }
         // The status that `status` or the state fixes, written once (contradicting filters never get here: NeverMatches).
-        if (status is not null && StatusOf(query) is { } fixedStatus)
+        if (testsStatus && StatusOf(query) is { } fixedStatus)
         {
-            sql.Append($" AND {status} = '{TokenNames.Of(fixedStatus)}'");
+            sql.Append($" AND t.status = '{TokenNames.Of(fixedStatus)}'");
         }
         if (query.State is { } state)
         {
