@@ -124,5 +124,7 @@ print(f"Test projects: {len(files)}")
 for name in empty:
     print(f"A test project ran no test: {name}")
 print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
+if int(sys.argv[2]):
+    print(f"A step above exited with status {sys.argv[2]} (a test run's own failure, e.g. of an assembly fixture, is in its output)")
 sys.exit(1 if failed or empty or int(sys.argv[2]) or not files or passed == 0 else 0)
 PY
