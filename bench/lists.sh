@@ -13,7 +13,8 @@
 # Knobs: TOKENS (1000000), AUDIT (10000000; 0 skips the audit list), RUNS (10), PROVIDERS ("sqlite postgres"),
 #        SQLITE_DB (/tmp/tessera-lists.db), KEEP (0: the SQLite file is deleted at the end; 1 keeps it and a later run
 #        reuses it without seeding), LISTS_EACH_BOUND (0: createdFrom and createdTo are tried together; 1: also alone),
-#        OUT (a file that collects the tables).
+#        OUT (a file that collects the tables), LISTS_ONLY (only the combinations whose label contains it),
+#        LISTS_SQL (a label: its two pages' SQL, values written in, to stderr for EXPLAIN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1

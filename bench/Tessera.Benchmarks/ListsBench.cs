@@ -15,7 +15,8 @@ namespace Tessera.Benchmarks;
 /// <c>runs</c> calls with the indexes of the database's plan. The store call is what GET /v1/tokens runs (the name
 /// count included); the HTTP layer adds the same fraction of a millisecond to every line. With LISTS_SQL set to a
 /// combination's label (as printed, e.g. <c>state=usable&amp;expiresBefore&amp;sort=createdAt</c>), the SQL of its two pages
-/// goes to stderr with the values written in, to read its plan with the database's own EXPLAIN.
+/// goes to stderr with the values written in, to read its plan with the database's own EXPLAIN. With LISTS_ONLY set, only the
+/// combinations whose label contains it are timed (to compare one shape's builds quickly).
 /// </summary>
 internal static class ListsBench
 {
@@ -52,8 +53,13 @@ internal static class ListsBench
         Console.WriteLine("| combination | page | rows | p50 ms | p99 ms | indexes |");
         Console.WriteLine("|---|---|---|---|---|---|");
         var all = new List<(double P50, double P99)>();
+        var only = Environment.GetEnvironmentVariable("LISTS_ONLY");
         foreach (var first in TokenListCombinations.FirstPages(values, eachBoundAlone: Environment.GetEnvironmentVariable("LISTS_EACH_BOUND") == "1"))
         {
+            if (only is { Length: > 0 } && !TokenListCombinations.Label(first).Contains(only, StringComparison.Ordinal))
+            {
+                continue;
+            }
             var page = await TimeAsync(store, database, account, first, runs, all);
             if (page.Items.Count > 0)
             {
