@@ -246,7 +246,10 @@ internal static class TokenListSql
             {
                 TokenState.Cancelled => "",
                 TokenState.Expired => $" AND {expires} <= @now",
-                TokenState.Unassigned => $" AND {expires} > @now AND t.workload_id IS NULL",
+                // Written once: PostgreSQL weighs a repeated condition twice, and after one ANALYZE in three took the
+                // unassigned tokens of a name search for 2,009 where 45,000 are, and read them all through a workload index
+                // beside the trigrams (21-25 ms at a million tokens, against 1-2 ms for the trigram index alone).
+                TokenState.Unassigned => $" AND {expires} > @now{(query.UnassignedOnly ? "" : " AND t.workload_id IS NULL")}",
                 _ => $" AND {expires} > @now AND t.workload_id IS NOT NULL",
             });
         }
