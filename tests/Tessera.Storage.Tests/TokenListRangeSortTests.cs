@@ -66,7 +66,7 @@ public sealed class TokenListRangeSortTests : IAsyncLifetime
     {
         var walked = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.FromMinutes(1), ReadsByDays = false, NarrowingBound = 100 };
         // Every walk interrupted, every range of a workload over the narrowing bound.
-        var byDays = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.Zero, NarrowingBound = 100 };
+        var byDays = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.Zero, WorkloadWalkBudget = TimeSpan.Zero, NarrowingBound = 100 };
         var ranges = new TokenQuery[]
         {
             new() { WorkloadId = _workload, CreatedFrom = T0.AddDays(3).AddHours(5), CreatedTo = T0.AddDays(27) },
@@ -78,6 +78,26 @@ public sealed class TokenListRangeSortTests : IAsyncLifetime
         Assert.Equal(0, walked.DayReads);
         // No walk at all: each page is read day by day, or its range sorted where its days are too many.
         Assert.True(byDays.DayReads > 0, $"{byDays.DayReads} pages read by days");
+        Assert.True(pages > 500, $"{pages} tokens listed");
+    }
+
+    [Fact]
+    public async Task A_workloads_walk_has_its_own_budget()
+    {
+        var walked = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.FromMinutes(1), ReadsByDays = false, NarrowingBound = 100 };
+        // The account's walks interrupted at once, a workload's never: its pages are walked to the end, not read by days.
+        var workloadWalks = new SqlTokenStore(_db.Database) { WalkBudget = TimeSpan.Zero, WorkloadWalkBudget = TimeSpan.FromMinutes(1), NarrowingBound = 100 };
+        var ranges = new TokenQuery[]
+        {
+            new() { WorkloadId = _workload, CreatedFrom = T0.AddDays(3).AddHours(5), CreatedTo = T0.AddDays(27) },
+            new() { UnassignedOnly = true, ExpiresBefore = Now.AddDays(25), State = TokenState.Unassigned },
+            new() { WorkloadIn = [_workload], ExpiresBefore = Now.AddDays(20), Status = TokenStatus.Active },
+        };
+        var pages = await TokenListPages.AssertSameAsync(walked, workloadWalks, _account, ranges, Now, 20, Ct);
+
+        // Interrupted, each would have been read by days or its range sorted (the test above).
+        Assert.Equal(0, workloadWalks.DayReads);
+        Assert.Equal(0, workloadWalks.RangeSorts);
         Assert.True(pages > 500, $"{pages} tokens listed");
     }
 }
