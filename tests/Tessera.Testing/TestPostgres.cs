@@ -91,7 +91,7 @@ public static class TestPostgres
                     await DropAsync(connectionString);
                     break;
                 }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException && attempt < 2)
+                catch (Exception e) when ((e is NpgsqlException or TimeoutException) && attempt < 2)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1));
                 }
