@@ -211,7 +211,11 @@ internal static class TokenListSql
         var sql = new StringBuilder($"SELECT {select} FROM query_tokens t{(indexHint is null ? "" : database.IndexHint(indexHint))} WHERE t.account_id = @accountId");
         var parameters = new DynamicParameters();
         parameters.Add("accountId", accountId);
-        if (query.UnassignedOnly)
+        // The unassigned tokens, asked for by workloadId=none or state=unassigned (or both), written once: PostgreSQL weighs a
+        // repeated condition twice, and after one ANALYZE in three took the unassigned tokens of a name search for 2,009
+        // where 45,000 are, and read them all through a workload index beside the trigrams (21-25 ms at a million tokens,
+        // against 1-2 ms for the trigram index alone). A workload's unassigned tokens never get here (NeverMatches).
+        if (query.UnassignedOnly || query.State == TokenState.Unassigned)
         {
             sql.Append(" AND t.workload_id IS NULL");
         }
@@ -246,10 +250,7 @@ internal static class TokenListSql
             {
                 TokenState.Cancelled => "",
                 TokenState.Expired => $" AND {expires} <= @now",
-                // Written once: PostgreSQL weighs a repeated condition twice, and after one ANALYZE in three took the
-                // unassigned tokens of a name search for 2,009 where 45,000 are, and read them all through a workload index
-                // beside the trigrams (21-25 ms at a million tokens, against 1-2 ms for the trigram index alone).
-                TokenState.Unassigned => $" AND {expires} > @now{(query.UnassignedOnly ? "" : " AND t.workload_id IS NULL")}",
+                TokenState.Unassigned => $" AND {expires} > @now",
                 _ => $" AND {expires} > @now AND t.workload_id IS NOT NULL",
             });
         }
