@@ -12,13 +12,40 @@ public abstract class AuditListPlanTests(string provider) : IAsyncLifetime
 {
     public sealed class OnSqlite() : AuditListPlanTests(TempDatabase.Sqlite);
 
-    public sealed class OnPostgres() : AuditListPlanTests(TempDatabase.Postgres);
+    public sealed class OnPostgres() : AuditListPlanTests(TempDatabase.Postgres)
+    {
+        /// <summary>
+        /// An audit page is planned for its values on every call, as a token page is
+        /// (<see cref="TokenListPlanTests.OnPostgres.A_list_page_is_planned_for_its_values_on_every_call"/>): prepared at its
+        /// second use, it would otherwise keep a generic plan after five calls, blind to the object, the action and the range.
+        /// </summary>
+        [Fact]
+        public async Task An_audit_page_is_planned_for_its_values_on_every_call()
+        {
+            // One connection in the pool: every call below runs in the same session, on its prepared statements.
+            var oneConnection = new Npgsql.NpgsqlConnectionStringBuilder(Database.PostgresConnectionString) { MinPoolSize = 0, MaxPoolSize = 1 };
+            await using var database = new PostgresDatabase(oneConnection.ConnectionString, PostgresDatabase.DefaultTimeout);
+            var audit = new SqlAuditStore(database);
+            var query = new AuditQuery { Action = "token.action3", From = Now.AddDays(-30), To = Now.AddDays(-29) };
+            for (var call = 0; call < 10; call++)
+            {
+                await audit.ListAsync("acct_main", query, Ct);
+            }
+            await using var connection = await database.OpenAsync(Ct);
+            var plans = await connection.QuerySingleAsync<(long Generic, long Custom)>(
+                "SELECT COALESCE(SUM(generic_plans), 0), COALESCE(SUM(custom_plans), 0) FROM pg_prepared_statements WHERE statement LIKE '%FROM audit_entries%'");
+            Assert.True(plans is { Generic: 0, Custom: >= 8 }, $"generic plans {plans.Generic}, custom plans {plans.Custom}");
+            Assert.Equal("auto", await connection.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
+        }
+    }
 
     private const int Entries = 40_000;
 
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
     private TempDatabase _db = null!;
+
+    private protected TempDatabase Database => _db;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -42,6 +42,9 @@ public sealed class TempDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>The PostgreSQL connection string, or null on SQLite.</summary>
+    public string? PostgresConnectionString => _pooledPostgres;
+
     /// <summary>The SQLite file, or null on PostgreSQL.</summary>
     public string? FilePath { get; }
 

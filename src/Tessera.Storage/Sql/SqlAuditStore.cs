@@ -18,7 +18,7 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
     public async Task<Page<AuditEntry>> ListAsync(string accountId, AuditQuery query, CancellationToken cancellationToken)
     {
         var (sql, parameters) = ListSql(accountId, query);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForListsAsync(cancellationToken);
         return await Keyset.ReadAsync<AuditRow, AuditEntry>(connection, sql, parameters, query.Limit, r => r.ToDomain(), cancellationToken);
     }
 

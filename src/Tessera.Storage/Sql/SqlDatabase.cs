@@ -28,6 +28,13 @@ public abstract partial class SqlDatabase : IAsyncDisposable
     /// <summary>Opens a pooled connection, configured for Tessera.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens a pooled connection for the pages of a list (tokens, audit entries), whose best plan depends on the values
+    /// of each call: a range's bounds, a name's pattern, a cursor. Where the database may keep one plan for every value of
+    /// a prepared statement, this connection plans each statement for its own (ADR 0012, "Planned for its values").
+    /// </summary>
+    public virtual Task<DbConnection> OpenForListsAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
     public abstract bool IsUniqueViolation(DbException exception);
 
     /// <summary>

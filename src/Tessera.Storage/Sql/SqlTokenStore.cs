@@ -59,7 +59,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         {
             return new Page<QueryToken>([], false);
         }
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForListsAsync(cancellationToken);
         var read = await ChooseReadAsync(connection, accountId, query, cancellationToken);
         if (read is { Days: null, Narrowing: TokenListNarrowing.None } && !database.PlansListFilters
             && TokenListSql.Narrowings(query).Where(n => n is TokenListNarrowing.Created or TokenListNarrowing.Expires).ToList() is [_, ..] ranges)
