@@ -24,6 +24,7 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
 
     private TempDatabase _db = null!;
     private string _account = null!;
+    private string _workload = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -40,6 +41,7 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
         // Names and expiries rise with creation, a twentieth of the tokens share one expiry (expired), as in the seeder's
         // data; another account's tokens in the same days must never show.
         await _db.FillLikeSeederAsync(_account, [.. workloads], 0, Tokens, Now, Ct);
+        _workload = workloads[3];
         await _db.FillLikeSeederAsync(other, [(await _db.AddWorkloadAsync(other, "model-0", T0, Ct)).Id], Tokens, 2_000, Now, Ct);
         // The expiry marker has seen the expired pile, and part of it was marked again since (as after a renewal whose new
         // expiry passed too, not seen yet): the marked tokens are held apart in the expiry-day indexes (migration 0017), the others
@@ -83,6 +85,41 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
         // (fewer for a short list), but the name search of 3+ characters on PostgreSQL (left to its planner).
         Assert.True(byDays.DayReads >= 140, $"{byDays.DayReads} pages read by days");
         Assert.True(pages > 5_000, $"{pages} tokens listed");
+    }
+
+    /// <summary>
+    /// One workload's page (or the unassigned tokens') with a range on another instant than its sort walks the workload's
+    /// sort order from where the range's days bound the sort key (<see cref="TokenListDays.SortBound"/>): the same pages,
+    /// token for token, as the walk from the start. Both stores count no narrowing filter, so every such page is a walk.
+    /// </summary>
+    [Fact]
+    public async Task A_workloads_walk_started_where_its_ranges_days_bound_the_sort_lists_as_the_walk_from_the_start()
+    {
+        var bounded = new SqlTokenStore(_db.Database) { NarrowingBound = 0 };
+        var fromTheStart = new SqlTokenStore(_db.Database) { NarrowingBound = 0, BoundsWalks = false };
+        var ranges = new List<TokenQuery>();
+        foreach (var (one, current) in new (TokenQuery, TokenState)[]
+            { (new() { UnassignedOnly = true }, TokenState.Unassigned), (new() { WorkloadId = _workload }, TokenState.Usable) })
+        {
+            ranges.AddRange(
+            [
+                one with { ExpiresBefore = Now.AddDays(15).AddMinutes(30) },
+                one with { ExpiresBefore = Now.AddDays(22), State = current },
+                one with { ExpiresBefore = Now.AddDays(9).AddHours(2), Status = TokenStatus.Active, NameContains = "user-00" },
+                one with { CreatedFrom = T0.AddDays(10).AddHours(7), CreatedTo = T0.AddDays(25).AddHours(3) },
+                one with { CreatedFrom = T0.AddDays(2), CreatedTo = T0.AddDays(28), State = current },
+                one with { CreatedFrom = T0.AddDays(12), Status = TokenStatus.Active },
+            ]);
+        }
+        // The seeder cancels no unassigned token.
+        ranges.Add(new TokenQuery { WorkloadId = _workload, ExpiresBefore = Now.AddDays(18).AddHours(5), Status = TokenStatus.Cancelled });
+        var tokens = await TokenListPages.AssertSameAsync(fromTheStart, bounded, _account, ranges, Now, 50, Ct);
+
+        Assert.Equal(0, fromTheStart.BoundWalks);
+        // The first pages of 13 ranges, each with one sort the walk is bounded for (the other instant: creation for an expiry
+        // range, expiry for a created one); but on PostgreSQL the two name searches of 3+ characters, left to its planner.
+        Assert.True(bounded.BoundWalks >= (_db.Database.PlansListFilters ? 11 : 13), $"{bounded.BoundWalks} walks bounded");
+        Assert.True(tokens > 2_000, $"{tokens} tokens listed");
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         if (read is { Days: null, Narrowing: TokenListNarrowing.None } && !database.PlansListFilters
             && TokenListSql.Narrowings(query).Where(n => n is TokenListNarrowing.Created or TokenListNarrowing.Expires).ToList() is [_, ..] ranges)
         {
-            return await WalkOrSortRangeAsync(connection, accountId, query, read.Range, ranges, cancellationToken);
+            return await WalkOrSortRangeAsync(connection, accountId, query, read, ranges, cancellationToken);
         }
         return await ReadAsync(connection, accountId, query, read, cancellationToken);
     }
@@ -85,8 +85,42 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         {
             return read;
         }
+        if (narrowing == TokenListNarrowing.None && range is { } ranged && TokenListSql.OfOneWorkload(query) && query.After is null && BoundsWalks
+            && TokenListDays.BoundsSort(query))
+        {
+            return await BoundWalkAsync(connection, accountId, query, ranged, cancellationToken);
+        }
         return new TokenListRead(narrowing, range);
     }
+
+    /// <summary>
+    /// One workload's walk of its sort order, started where the range's days say the sort key of any token in the range can
+    /// be (<see cref="TokenListDays.SortBound"/>). A range's tokens may come late in that order: an expiry bound's are the
+    /// oldest, so a walk from the newest passed the rest first (the bench's unassigned tokens with an expiry bound sorted by
+    /// creation: about 42,000 entries, 8-16 ms). Not where more than <see cref="TokenListDays.MostDays"/> days hold the
+    /// range; no page at all where no token of the range can match. Only a first page: the next pages' cursors come from
+    /// it, at or beyond the bound, and start the walk there already.
+    /// </summary>
+    private async Task<TokenListRead> BoundWalkAsync(DbConnection connection, string accountId, TokenQuery query, TokenListDays.Range range,
+        CancellationToken cancellationToken)
+    {
+        var (sql, parameters) = TokenListDays.SortBound(accountId, query, range);
+        var (days, bound) = await connection.QuerySingleAsync<(long Days, long? Bound)>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        if (days > TokenListDays.MostDays)
+        {
+            return new TokenListRead(TokenListNarrowing.None, range);
+        }
+        Interlocked.Increment(ref _boundWalks);
+        return bound is null ? new TokenListRead(TokenListNarrowing.None, range, []) : new TokenListRead(TokenListNarrowing.None, range, SortBound: bound);
+    }
+
+    /// <summary>False to never bound a workload's walk by its range's days (for the tests, which compare the pages read either way).</summary>
+    internal bool BoundsWalks { get; init; } = true;
+
+    private int _boundWalks;
+
+    /// <summary>Pages whose walk was bounded by the range's days, or found empty by them (for tests).</summary>
+    internal int BoundWalks => Volatile.Read(ref _boundWalks);
 
     /// <summary>A read day by day over the days that hold <paramref name="range"/>, if there are at most <see cref="TokenListDays.MostDays"/>.</summary>
     private async Task<TokenListRead?> ReadByDaysAsync(DbConnection connection, string accountId, TokenListDays.Range range,
@@ -110,7 +144,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     internal (string Sql, DynamicParameters Parameters) PageSql(string accountId, TokenQuery query, TokenListRead read) =>
         read is { Range: { } range, Days: { } days }
             ? TokenListDays.Page(database, accountId, query, range, days)
-            : TokenListSql.Page(database, accountId, query, read.Narrowing);
+            : TokenListSql.Page(database, accountId, query, read.Narrowing, read.SortBound);
 
     /// <summary>False to never read a page day by day (for the tests, which compare the pages read either way).</summary>
     internal bool ReadsByDays { get; init; } = true;
@@ -149,7 +183,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     /// days at once: one workload's (its own index is walked), or a range over more days than a page reads.
     /// </summary>
     private async Task<Page<QueryToken>> WalkOrSortRangeAsync(DbConnection connection, string accountId, TokenQuery query,
-        TokenListDays.Range? byDays, IReadOnlyList<TokenListNarrowing> ranges, CancellationToken cancellationToken)
+        TokenListRead walk, IReadOnlyList<TokenListNarrowing> ranges, CancellationToken cancellationToken)
     {
         var walkBudget = TokenListSql.OfOneWorkload(query) ? WorkloadWalkBudget : WalkBudget;
         using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -165,8 +199,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             }
             try
             {
-                return await database.InterruptibleAsync(connection,
-                    () => ReadPageAsync(connection, accountId, query, TokenListNarrowing.None, budget.Token), budget.Token);
+                return await database.InterruptibleAsync(connection, () => ReadAsync(connection, accountId, query, walk, budget.Token), budget.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -176,7 +209,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         // Day by day where it can be: one workload's days test the workload on the index entries, a page per day; sorting a
         // range reads each of its rows (a workload's 8,000 unassigned tokens expiring within days: 25-38 ms). Any other page
         // here had its days counted already (too many).
-        if (byDays is { } instant && TokenListSql.OfOneWorkload(query)
+        if (walk.Range is { } instant && TokenListSql.OfOneWorkload(query)
             && await ReadByDaysAsync(connection, accountId, instant, cancellationToken) is { } days)
         {
             return await ReadAsync(connection, accountId, query, days, cancellationToken);

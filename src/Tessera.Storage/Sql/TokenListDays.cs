@@ -74,6 +74,13 @@ internal static class TokenListDays
     /// </summary>
     public static (string Sql, DynamicParameters Parameters) Days(string accountId, Range range)
     {
+        var (days, parameters) = DaysOf(accountId, range);
+        return ($"{days}\nSELECT d FROM days WHERE d IS NOT NULL", parameters);
+    }
+
+    /// <summary>The common table <c>days (d, n)</c> of <see cref="Days"/>: each day that holds the range (d null past the last).</summary>
+    private static (string With, DynamicParameters Parameters) DaysOf(string accountId, Range range)
+    {
         var parameters = new DynamicParameters();
         parameters.Add("accountId", accountId);
         parameters.Add("from", range.From);
@@ -86,8 +93,35 @@ internal static class TokenListDays
                 SELECT ({first}) / {DayMs}, 1
                 UNION ALL
                 SELECT ({next}) / {DayMs}, days.n + 1 FROM days WHERE days.d IS NOT NULL AND days.n <= @mostDays)
-            SELECT d FROM days WHERE d IS NOT NULL
             """, parameters);
+    }
+
+    /// <summary>
+    /// Whether <see cref="SortBound"/> may bound <paramref name="query"/>'s walk: sorted by the other instant of the two a
+    /// token's lifetime ties (an expiry is set at or after the creation, to at most a lifetime later), so a range on one
+    /// puts its tokens at one end of the other's order. Names and last uses follow neither; their walks are not bounded.
+    /// </summary>
+    public static bool BoundsSort(TokenQuery query) => query.Sort is TokenSort.CreatedAt or TokenSort.ExpiresAt;
+
+    /// <summary>
+    /// How many days hold <paramref name="range"/> (up to <see cref="MostDays"/> + 1, as <see cref="Days"/>) and the
+    /// furthest value of the page's sort key among their tokens that the page's statuses can hold: the largest for a
+    /// sort from the newest, the smallest for one from the oldest. The day index of the range's instant and the sort
+    /// (<see cref="Index"/>) holds each day's part of one status in the sort's order, so each part's furthest key is one
+    /// seek. No token of the range sorts beyond it, whatever its other filters (a workload, a name), so a walk of the sort
+    /// order may start there (<see cref="TokenListSql.Page"/>'s bound). A bound taken over more days than counted would not
+    /// be one: the caller uses it only when at most <see cref="MostDays"/> days hold the range. Null with no such token.
+    /// </summary>
+    public static (string Sql, DynamicParameters Parameters) SortBound(string accountId, TokenQuery query, Range range)
+    {
+        var (days, parameters) = DaysOf(accountId, range);
+        var (key, descending) = TokenListSql.SortKey(query.Sort);
+        var held = range.Instant == TokenListNarrowing.Expires ? ExpiryStatus : Status;
+        var furthest = descending ? "MAX" : "MIN";
+        // Today's statuses are every day's (a day after tomorrow holds no token marked expired: that part is empty).
+        var parts = StatusesOf(query, range.Instant, Ms.Of(query.Now) / DayMs).Select(status =>
+            $"SELECT days.d AS d, (SELECT {furthest}({key}) FROM query_tokens t WHERE t.account_id = @accountId AND {range.Column} / {DayMs} = days.d AND {held} = '{status}') AS k FROM days WHERE days.d IS NOT NULL");
+        return ($"{days}\nSELECT COUNT(DISTINCT parts.d) AS days, {furthest}(parts.k) AS bound FROM ({string.Join(" UNION ALL ", parts)}) AS parts", parameters);
     }
 
     /// <summary>

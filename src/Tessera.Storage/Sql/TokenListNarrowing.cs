@@ -25,6 +25,8 @@ internal enum TokenListNarrowing
 /// <summary>
 /// How a token list page is read (<see cref="SqlTokenStore.ChooseReadAsync"/>): through <paramref name="Narrowing"/>'s
 /// index, or, where <paramref name="Days"/> is given, day by day over <paramref name="Range"/> (<see cref="TokenListDays"/>).
-/// <paramref name="Range"/> without days: the page's range on another instant than the sort's, not read by days.
+/// <paramref name="Range"/> without days: the page's range on another instant than the sort's, not read by days; then
+/// <paramref name="SortBound"/>, where given, is where a walk of the sort order may start (<see cref="TokenListDays.SortBound"/>).
 /// </summary>
-internal readonly record struct TokenListRead(TokenListNarrowing Narrowing, TokenListDays.Range? Range = null, IReadOnlyList<long>? Days = null);
+internal readonly record struct TokenListRead(TokenListNarrowing Narrowing, TokenListDays.Range? Range = null, IReadOnlyList<long>? Days = null,
+    long? SortBound = null);

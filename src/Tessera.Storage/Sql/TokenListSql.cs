@@ -27,9 +27,12 @@ internal static class TokenListSql
     /// few, by the store's count); every other range filter is only tested on the rows the sort order's index walks
     /// (on SQLite written <c>+column</c>, which no index can serve, so its planner cannot pick a range that matches half
     /// the account and sort it). Where the database weighs filters itself (<see cref="SqlDatabase.PlansListFilters"/>)
-    /// every filter is plain and the planner chooses.
+    /// every filter is plain and the planner chooses. A walk of the sort order (<paramref name="narrowing"/> None) starts
+    /// at <paramref name="sortBound"/> where given (<see cref="TokenListDays.SortBound"/>): no token of the page's range
+    /// sorts beyond it, so the entries before it are sought past, not walked.
     /// </summary>
-    public static (string Sql, DynamicParameters Parameters) Page(SqlDatabase database, string accountId, TokenQuery query, TokenListNarrowing narrowing)
+    public static (string Sql, DynamicParameters Parameters) Page(SqlDatabase database, string accountId, TokenQuery query, TokenListNarrowing narrowing,
+        long? sortBound = null)
     {
         // A workload's range found through that workload's index of the instant (the store counted it so): SQLite's planner
         // walked the workload's sort order instead, past the workload's other days (12-18 ms at a million tokens).
@@ -49,6 +52,11 @@ internal static class TokenListSql
             // tokens' name index through a created range: 65-100 ms). The key, unchanged in value and order, as an
             // expression no index holds.
             key = query.Sort == TokenSort.Name ? $"({key} || '')" : $"({key} + 0)";
+        }
+        if (sortBound is { } bound && narrowing == TokenListNarrowing.None)
+        {
+            sql.Append($" AND {key} {(descending ? "<=" : ">=")} @sortBound");
+            parameters.Add("sortBound", bound);
         }
         // The unassigned tokens (workload_id IS NULL) are read from a workload index in the sort's order: PostgreSQL walked the
         // account's sort index instead, testing each row, 80–90 ms a page at a million tokens.
