@@ -22,20 +22,9 @@ public abstract class AuditListPlanTests(string provider) : IAsyncLifetime
         [Fact]
         public async Task An_audit_page_is_planned_for_its_values_on_every_call()
         {
-            // One connection in the pool: every call below runs in the same session, on its prepared statements.
-            var oneConnection = new Npgsql.NpgsqlConnectionStringBuilder(Database.PostgresConnectionString) { MinPoolSize = 0, MaxPoolSize = 1 };
-            await using var database = new PostgresDatabase(oneConnection.ConnectionString, PostgresDatabase.DefaultTimeout);
-            var audit = new SqlAuditStore(database);
             var query = new AuditQuery { Action = "token.action3", From = Now.AddDays(-30), To = Now.AddDays(-29) };
-            for (var call = 0; call < 10; call++)
-            {
-                await audit.ListAsync("acct_main", query, Ct);
-            }
-            await using var connection = await database.OpenAsync(Ct);
-            var plans = await connection.QuerySingleAsync<(long Generic, long Custom)>(
-                "SELECT COALESCE(SUM(generic_plans), 0), COALESCE(SUM(custom_plans), 0) FROM pg_prepared_statements WHERE statement LIKE '%FROM audit_entries%'");
-            Assert.True(plans is { Generic: 0, Custom: >= 8 }, $"generic plans {plans.Generic}, custom plans {plans.Custom}");
-            Assert.Equal("auto", await connection.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
+            await ListPlanning.AssertEachCallPlannedForItsValuesAsync(Database.PostgresConnectionString!, "audit_entries",
+                database => new SqlAuditStore(database).ListAsync("acct_main", query, Ct), Ct);
         }
     }
 

@@ -94,23 +94,12 @@ public abstract class TokenListPlanTests(string provider) : IAsyncLifetime
         [Fact]
         public async Task A_list_page_is_planned_for_its_values_on_every_call()
         {
-            // One connection in the pool: every call below runs in the same session, on its prepared statements.
-            var oneConnection = new Npgsql.NpgsqlConnectionStringBuilder(Database.PostgresConnectionString) { MinPoolSize = 0, MaxPoolSize = 1 };
-            await using var database = new PostgresDatabase(oneConnection.ConnectionString, PostgresDatabase.DefaultTimeout);
-            var tokens = new SqlTokenStore(database);
             var query = new TokenQuery
             {
                 Now = Now, Limit = 50, State = TokenState.Usable, NameContains = "0012345", ExpiresBefore = Now.AddDays(5), Sort = TokenSort.CreatedAt,
             };
-            for (var call = 0; call < 10; call++)
-            {
-                await tokens.ListTokensAsync(_account, query, Ct);
-            }
-            await using var connection = await database.OpenAsync(Ct);
-            var plans = await connection.QuerySingleAsync<(long Generic, long Custom)>(
-                "SELECT COALESCE(SUM(generic_plans), 0), COALESCE(SUM(custom_plans), 0) FROM pg_prepared_statements WHERE statement LIKE '%FROM query_tokens t %'");
-            Assert.True(plans is { Generic: 0, Custom: >= 8 }, $"generic plans {plans.Generic}, custom plans {plans.Custom}");
-            Assert.Equal("auto", await connection.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
+            await ListPlanning.AssertEachCallPlannedForItsValuesAsync(Database.PostgresConnectionString!, "query_tokens t ",
+                database => new SqlTokenStore(database).ListTokensAsync(_account, query, Ct), Ct);
         }
 
         /// <summary>

@@ -78,19 +78,20 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     {
         var range = TokenListDays.RangeOf(query);
         var narrowing = await ChooseNarrowingAsync(connection, accountId, query, range is not null, cancellationToken);
+        if (narrowing != TokenListNarrowing.None || range is not { } ranged)
+        {
+            return new TokenListRead(narrowing, range);
+        }
         // One workload's pages (or the unassigned tokens') walk that workload's own index in the sort's order: at most the
-        // workload's tokens, where a day of the account's index holds every workload's.
-        if (narrowing == TokenListNarrowing.None && range is { } days && !TokenListSql.OfOneWorkload(query)
-            && await ReadByDaysAsync(connection, accountId, days, cancellationToken) is { } read)
+        // workload's tokens, where a day of the account's index holds every workload's. Its first page starts the walk
+        // where the range's days bound the sort.
+        if (!TokenListSql.OfOneWorkload(query))
         {
-            return read;
+            return await ReadByDaysAsync(connection, accountId, ranged, cancellationToken) ?? new TokenListRead(narrowing, range);
         }
-        if (narrowing == TokenListNarrowing.None && range is { } ranged && TokenListSql.OfOneWorkload(query) && query.After is null && BoundsWalks
-            && TokenListDays.BoundsSort(query))
-        {
-            return await BoundWalkAsync(connection, accountId, query, ranged, cancellationToken);
-        }
-        return new TokenListRead(narrowing, range);
+        return query.After is null && BoundsWalks && TokenListDays.BoundsSort(query)
+            ? await BoundWalkAsync(connection, accountId, query, ranged, cancellationToken)
+            : new TokenListRead(narrowing, range);
     }
 
     /// <summary>
