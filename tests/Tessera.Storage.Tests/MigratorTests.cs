@@ -19,12 +19,12 @@ public sealed class MigratorTests : IAsyncLifetime
     {
         var migrator = new Migrator(_db.Database, TimeProvider.System);
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18], await migrator.MigrateAsync(Ct));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], await migrator.MigrateAsync(Ct));
         Assert.Empty(await migrator.MigrateAsync(Ct));
 
         await using var connection = await _db.Database.OpenAsync(Ct);
         var versions = await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version");
-        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L], versions);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L], versions);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class MigratorTests : IAsyncLifetime
     public async Task A_schema_newer_than_this_build_is_refused()
     {
         var migrator = new Migrator(_db.Database, TimeProvider.System);
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18], await migrator.MigrateAsync(Ct));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], await migrator.MigrateAsync(Ct));
         await using (var connection = await _db.Database.OpenAsync(Ct))
         {
             await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");

@@ -89,7 +89,7 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         {
             return await ReadByDaysAsync(connection, accountId, ranged, cancellationToken) ?? new TokenListRead(narrowing, range);
         }
-        return query.After is null && BoundsWalks && TokenListDays.BoundsSort(query)
+        return query.After is null && BoundsWalks && TokenListDays.BoundsSort(database, query)
             ? await BoundWalkAsync(connection, accountId, query, ranged, cancellationToken)
             : new TokenListRead(narrowing, range);
     }
@@ -105,8 +105,10 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     private async Task<TokenListRead> BoundWalkAsync(DbConnection connection, string accountId, TokenQuery query, TokenListDays.Range range,
         CancellationToken cancellationToken)
     {
-        var (sql, parameters) = TokenListDays.SortBound(accountId, query, range);
-        var (days, bound) = await connection.QuerySingleAsync<(long Days, long? Bound)>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        var (sql, parameters) = TokenListDays.SortBound(database, accountId, query, range);
+        var (days, bound) = TokenListDays.Furthest(database, query, await database.PlannedOnceAsync(connection,
+            () => connection.QueryAsync<(long Day, string? Position)>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)),
+            cancellationToken));
         if (days > TokenListDays.MostDays)
         {
             return new TokenListRead(TokenListNarrowing.None, range);
@@ -132,7 +134,8 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
             return null;
         }
         var (sql, parameters) = TokenListDays.Days(accountId, range);
-        var days = (await connection.QueryAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+        var days = (await database.PlannedOnceAsync(connection,
+            () => connection.QueryAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)), cancellationToken)).AsList();
         if (days.Count > TokenListDays.MostDays)
         {
             return null;

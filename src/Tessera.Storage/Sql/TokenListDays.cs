@@ -99,29 +99,67 @@ internal static class TokenListDays
     /// <summary>
     /// Whether <see cref="SortBound"/> may bound <paramref name="query"/>'s walk: sorted by the other instant of the two a
     /// token's lifetime ties (an expiry is set at or after the creation, to at most a lifetime later), so a range on one
-    /// puts its tokens at one end of the other's order. Names and last uses follow neither; their walks are not bounded.
+    /// puts its tokens at one end of the other's order; or by last use, where the tokens never used sort by their id, which
+    /// follows their creation (a version 7 UUID), so an expiry bound's never-used tokens come last there too; but only where
+    /// a walk pays nothing for a bound it does not need (<see cref="SqlDatabase.TestsEveryIndexConditionOnEachEntry"/>
+    /// false): a last-use bound rarely narrows when some of the range's tokens were used lately. Names follow no instant;
+    /// their walks are not bounded.
     /// </summary>
-    public static bool BoundsSort(TokenQuery query) => query.Sort is TokenSort.CreatedAt or TokenSort.ExpiresAt;
+    public static bool BoundsSort(SqlDatabase database, TokenQuery query) =>
+        query.Sort is TokenSort.CreatedAt or TokenSort.ExpiresAt || (query.Sort == TokenSort.LastUsedAt && !database.TestsEveryIndexConditionOnEachEntry);
 
     /// <summary>
-    /// How many days hold <paramref name="range"/> (up to <see cref="MostDays"/> + 1, as <see cref="Days"/>) and the
-    /// furthest value of the page's sort key among their tokens that the page's statuses can hold: the largest for a
-    /// sort from the newest, the smallest for one from the oldest. The day index of the range's instant and the sort
-    /// (<see cref="Index"/>) holds each day's part of one status in the sort's order, so each part's furthest key is one
-    /// seek. No token of the range sorts beyond it, whatever its other filters (a workload, a name), so a walk of the sort
-    /// order may start there (<see cref="TokenListSql.Page"/>'s bound). A bound taken over more days than counted would not
-    /// be one: the caller uses it only when at most <see cref="MostDays"/> days hold the range. Null with no such token.
+    /// Per day that holds <paramref name="range"/> (up to <see cref="MostDays"/> + 1, as <see cref="Days"/>) and per
+    /// status the page can hold there, the furthest position in the page's sort order among the part's tokens (null where
+    /// the part is empty): the key and id of the newest for a sort from the newest, of the oldest for one from the oldest.
+    /// The day index of the range's instant and the sort (<see cref="Index"/>) holds each part in the sort's order, so each
+    /// is one seek. The furthest of them is a bound no token of the range sorts beyond, whatever its other filters (a
+    /// workload, a name), so a walk of the sort order may start there (<see cref="Furthest"/>, <see cref="TokenListSql.Page"/>).
+    /// A bound taken over more days than counted would not be one: the caller uses it only when at most
+    /// <see cref="MostDays"/> days hold the range.
     /// </summary>
-    public static (string Sql, DynamicParameters Parameters) SortBound(string accountId, TokenQuery query, Range range)
+    public static (string Sql, DynamicParameters Parameters) SortBound(SqlDatabase database, string accountId, TokenQuery query, Range range)
     {
         var (days, parameters) = DaysOf(accountId, range);
-        var (key, descending) = TokenListSql.SortKey(query.Sort);
+        var (key, descending) = TokenListSql.SortKey(database, query.Sort);
         var held = range.Instant == TokenListNarrowing.Expires ? ExpiryStatus : Status;
-        var furthest = descending ? "MAX" : "MIN";
+        var direction = descending ? "DESC" : "ASC";
         // Today's statuses are every day's (a day after tomorrow holds no token marked expired: that part is empty).
         var parts = StatusesOf(query, range.Instant, Ms.Of(query.Now) / DayMs).Select(status =>
-            $"SELECT days.d AS d, (SELECT {furthest}({key}) FROM query_tokens t WHERE t.account_id = @accountId AND {range.Column} / {DayMs} = days.d AND {held} = '{status}') AS k FROM days WHERE days.d IS NOT NULL");
-        return ($"{days}\nSELECT COUNT(DISTINCT parts.d) AS days, {furthest}(parts.k) AS bound FROM ({string.Join(" UNION ALL ", parts)}) AS parts", parameters);
+        {
+            // One subquery per part, its position as one text (the key, a space, the id): a second subquery for the id
+            // doubled what PostgreSQL plans on every call.
+            var position = $"(SELECT {key} || ' ' || t.id FROM query_tokens t WHERE t.account_id = @accountId AND {range.Column} / {DayMs} = days.d AND {held} = '{status}' ORDER BY {key} {direction}, t.id {direction} LIMIT 1)";
+            return $"SELECT days.d AS part_day, {position} AS part_position FROM days WHERE days.d IS NOT NULL";
+        });
+        return ($"{days}\n{string.Join(" UNION ALL ", parts)}", parameters);
+    }
+
+    /// <summary>
+    /// The days <see cref="SortBound"/>'s parts counted and the furthest of their positions in the sort's order (null where
+    /// every part is empty: no token of the range). A position is the key and the id with a space between (ids have none);
+    /// ids compare by ordinal, as the databases order them (SQLite's BINARY,
+    /// the "C" collation of PostgreSQL's id columns).
+    /// </summary>
+    public static (int Days, TokenListBound? Bound) Furthest(SqlDatabase database, TokenQuery query, IEnumerable<(long Day, string? Position)> parts)
+    {
+        var list = parts.ToList();
+        var descending = TokenListSql.SortKey(database, query.Sort).Descending;
+        TokenListBound? furthest = null;
+        foreach (var (_, position) in list)
+        {
+            if (position?.Split(' ') is not [var text, var id])
+            {
+                continue;
+            }
+            var k = long.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            var order = furthest is { } f ? (k != f.Key ? k.CompareTo(f.Key) : string.CompareOrdinal(id, f.Id)) : 1;
+            if (furthest is null || (descending ? order > 0 : order < 0))
+            {
+                furthest = new TokenListBound(k, id);
+            }
+        }
+        return (list.Select(p => p.Day).Distinct().Count(), furthest);
     }
 
     /// <summary>
@@ -131,7 +169,7 @@ internal static class TokenListDays
     public static (string Sql, DynamicParameters Parameters) Page(SqlDatabase database, string accountId, TokenQuery query, Range range,
         IReadOnlyList<long> days)
     {
-        var (key, descending) = TokenListSql.SortKey(query.Sort);
+        var (key, descending) = TokenListSql.SortKey(database, query.Sort);
         // Every day's SELECT is the same but for its day: the filters, the cursor and the order are written once.
         var (filtered, parameters) = TokenListSql.Filtered(database, accountId, query, range.Instant, $"{TokenListSql.Columns}, {key} AS sort_key",
             Index(range.Instant, query.Sort), testsStatus: false);

@@ -29,4 +29,10 @@ internal enum TokenListNarrowing
 /// <paramref name="SortBound"/>, where given, is where a walk of the sort order may start (<see cref="TokenListDays.SortBound"/>).
 /// </summary>
 internal readonly record struct TokenListRead(TokenListNarrowing Narrowing, TokenListDays.Range? Range = null, IReadOnlyList<long>? Days = null,
-    long? SortBound = null);
+    TokenListBound? SortBound = null);
+
+/// <summary>
+/// A position in a sort order that no token of a page sorts beyond (<see cref="TokenListDays.SortBound"/>): the sort key and
+/// the id, as the keyset orders them. A walk of the order starts at it, the position itself included.
+/// </summary>
+internal readonly record struct TokenListBound(long Key, string Id);

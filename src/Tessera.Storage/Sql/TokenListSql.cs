@@ -32,7 +32,7 @@ internal static class TokenListSql
     /// sorts beyond it, so the entries before it are sought past, not walked.
     /// </summary>
     public static (string Sql, DynamicParameters Parameters) Page(SqlDatabase database, string accountId, TokenQuery query, TokenListNarrowing narrowing,
-        long? sortBound = null)
+        TokenListBound? sortBound = null)
     {
         // A workload's range found through that workload's index of the instant (the store counted it so): SQLite's planner
         // walked the workload's sort order instead, past the workload's other days (12-18 ms at a million tokens).
@@ -44,7 +44,7 @@ internal static class TokenListSql
             _ => null,
         };
         var (sql, parameters) = Filtered(database, accountId, query, narrowing, indexHint: hint);
-        var (key, descending) = SortKey(query.Sort);
+        var (key, descending) = SortKey(database, query.Sort);
         if (database.PlansListFilters && narrowing != TokenListNarrowing.None)
         {
             // PostgreSQL: the store counted this filter's rows (a range of one instant sorted by another) and they are few,
@@ -55,8 +55,20 @@ internal static class TokenListSql
         }
         if (sortBound is { } bound && narrowing == TokenListNarrowing.None)
         {
-            sql.Append($" AND {key} {(descending ? "<=" : ">=")} @sortBound");
-            parameters.Add("sortBound", bound);
+            // The bound's key, inclusive; and where that is the last-use key of the tokens never used, the least there is,
+            // its id too: that tie is often a twentieth of an account or more, in the order of the ids, which follow the
+            // tokens' creation. Written as scalars, not as the row value (key, id) <= (…): PostgreSQL tests a row
+            // comparison on each entry it walks, and the walks from a bound that narrows little took twice as long.
+            parameters.Add("boundKey", bound.Key);
+            if (query.Sort == TokenSort.LastUsedAt && bound.Key == NeverUsed)
+            {
+                sql.Append($" AND {key} = @boundKey AND t.id <= @boundId");
+                parameters.Add("boundId", bound.Id);
+            }
+            else
+            {
+                sql.Append($" AND {key} {(descending ? "<=" : ">=")} @boundKey");
+            }
         }
         // The unassigned tokens (workload_id IS NULL) are read from a workload index in the sort's order: PostgreSQL walked the
         // account's sort index instead, testing each row, 80–90 ms a page at a million tokens.
@@ -308,12 +320,14 @@ internal static class TokenListSql
         return database.NameContainsCondition(folded, parameters);
     }
 
-    internal static (string Key, bool Descending) SortKey(TokenSort sort) => sort switch
+    /// <summary>The last-use sort key of a token never used (<see cref="SqlDatabase.LastUsedKey"/>): below every use.</summary>
+    internal const long NeverUsed = -1;
+
+    internal static (string Key, bool Descending) SortKey(SqlDatabase database, TokenSort sort) => sort switch
     {
         TokenSort.ExpiresAt => ("t.expires_at", false),
         TokenSort.Name => ("t.name_folded", false),
-        // Never used sorts as the oldest use; the index holds this very expression (migration 0007).
-        TokenSort.LastUsedAt => ("COALESCE(t.last_used_at, -1)", true),
+        TokenSort.LastUsedAt => (database.LastUsedKey, true),
         _ => ("t.created_at", true),
     };
 
