@@ -114,8 +114,8 @@ public sealed class PostgresDatabase : SqlDatabase
 
     /// <summary>
     /// A list's connection plans each statement for its values (<see cref="OpenForListsAsync"/>); the seeks of a range's
-    /// days are planned alike whatever the values, and planning them cost 1.3 ms a call where the kept plan costs 0.4 (the
-    /// bound of six days of expiries, `EXPLAIN`-free timing of `EXECUTE`, docs/perf.md). So they run with the kept plan,
+    /// days are planned alike whatever the values, and planning them cost 1.3 ms a call where the kept plan costs 0.36 (a
+    /// walk's bound over six days of expiries, its EXECUTE timed in psql; docs/perf.md). So they run with the kept plan,
     /// and the setting is put back for the page.
     /// </summary>
     public override async Task<T> PlannedOnceAsync<T>(DbConnection connection, Func<Task<T>> read, CancellationToken cancellationToken)

@@ -138,8 +138,7 @@ internal static class TokenListDays
     /// <summary>
     /// The days <see cref="SortBound"/>'s parts counted and the furthest of their positions in the sort's order (null where
     /// every part is empty: no token of the range). A position is the key and the id with a space between (ids have none);
-    /// ids compare by ordinal, as the databases order them (SQLite's BINARY,
-    /// the "C" collation of PostgreSQL's id columns).
+    /// ids compare by ordinal, as the databases order them (SQLite's BINARY, the "C" collation of PostgreSQL's id columns).
     /// </summary>
     public static (int Days, TokenListBound? Bound) Furthest(SqlDatabase database, TokenQuery query, IEnumerable<(long Day, string? Position)> parts)
     {

@@ -1,7 +1,7 @@
 -- The last-use sort key as a column (SQLite only; issue 23, ADR 0012 "A cursor by last use is a seek"). The last-use
 -- indexes held the expression COALESCE(last_used_at, -1), and SQLite seeks a row value (the keyset cursor
 -- (key, id) < (@afterKey, @afterId)) only on index columns, never on an expression: every page after the first sorted by
--- last use walked its index from the top to the cursor (page 10,000 of a million tokens: 160 ms, the first 0.2 ms). A
+-- last use walked its index from the top to the cursor (the page after the 500,000th of a million tokens: 150 ms, the second page 0.2 ms). A
 -- virtual generated column computes the same value, costs no storage in the row, and is a column to the planner, so the
 -- cursor is a seek again. PostgreSQL seeks a row comparison on an expression index column and keeps the expression.
 -- Same index names, so the hints are unchanged.
