@@ -228,6 +228,7 @@ internal static class TokenListSql
         var walksSort = narrowing == TokenListNarrowing.None;
         var expires = plans || narrowing == TokenListNarrowing.Expires || (walksSort && query.Sort == TokenSort.ExpiresAt) ? "t.expires_at" : "+t.expires_at";
         var created = plans || narrowing == TokenListNarrowing.Created || (walksSort && query.Sort == TokenSort.CreatedAt) ? "t.created_at" : "+t.created_at";
+        var name = plans || narrowing == TokenListNarrowing.Name || (walksSort && query.Sort == TokenSort.Name) ? "t.name_folded" : "+t.name_folded";
         var sql = new StringBuilder($"SELECT {select} FROM query_tokens t{(indexHint is null ? "" : database.IndexHint(indexHint))} WHERE t.account_id = @accountId");
         var parameters = new DynamicParameters();
         parameters.Add("accountId", accountId);
@@ -278,12 +279,22 @@ internal static class TokenListSql
         {
             var folded = query.NameContains.ToLowerInvariant();
             var prefix = IsPrefix(folded);
-            // The LIKE decides (the index conditions only narrow), so the meaning is the same whatever index answers.
-            sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
-            parameters.Add("nameLike", prefix ? EscapeLike(folded) + "%" : "%" + EscapeLike(folded) + "%");
-            if (narrowing == TokenListNarrowing.Name && !plans)
+            if (prefix && PrefixEnd(folded) is not null)
             {
-                sql.Append(" AND ").Append(NameIndexCondition(database, folded, parameters));
+                // A prefix with an end is exactly the names from it up to its end: two comparisons of the name on each entry
+                // walked, where a LIKE matched a pattern (a fifth of the walk of a day's names on SQLite), and a range an
+                // index of names can seek.
+                sql.Append(" AND ").Append(NameIndexCondition(database, folded, parameters, name));
+            }
+            else
+            {
+                // The LIKE decides (the index conditions only narrow), so the meaning is the same whatever index answers.
+                sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
+                parameters.Add("nameLike", prefix ? EscapeLike(folded) + "%" : "%" + EscapeLike(folded) + "%");
+                if (narrowing == TokenListNarrowing.Name && !plans)
+                {
+                    sql.Append(" AND ").Append(NameIndexCondition(database, folded, parameters));
+                }
             }
         }
         if (query.CreatedFrom is { } from)
@@ -304,18 +315,22 @@ internal static class TokenListSql
         return (sql, parameters);
     }
 
-    /// <summary>The condition that finds matching names through an index: a range of the name index for a prefix, the trigram index otherwise.</summary>
-    private static string NameIndexCondition(SqlDatabase database, string folded, DynamicParameters parameters)
+    /// <summary>
+    /// The condition that finds matching names through an index: a range of the name index for a prefix (of
+    /// <paramref name="column"/>, the name as a seekable term or, on SQLite where another filter narrows, as a value only),
+    /// the trigram index otherwise.
+    /// </summary>
+    private static string NameIndexCondition(SqlDatabase database, string folded, DynamicParameters parameters, string column = "t.name_folded")
     {
         if (IsPrefix(folded))
         {
             parameters.Add("namePrefix", folded);
             if (PrefixEnd(folded) is not { } end)
             {
-                return "t.name_folded >= @namePrefix";
+                return $"{column} >= @namePrefix";
             }
             parameters.Add("namePrefixEnd", end);
-            return "t.name_folded >= @namePrefix AND t.name_folded < @namePrefixEnd";
+            return $"{column} >= @namePrefix AND {column} < @namePrefixEnd";
         }
         return database.NameContainsCondition(folded, parameters);
     }
