@@ -59,11 +59,11 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
                     WHEN created_at < @usedFrom THEN NULL
                     WHEN name_folded LIKE '%1_' THEN created_at + 18000000
                     WHEN name_folded LIKE '%4_' THEN created_at + 172800000
-                    WHEN name_folded LIKE '%7_' THEN @tie
-                    ELSE last_used_at END
-                WHERE account_id = @account
+                    ELSE @tie END
+                WHERE account_id = @account AND (created_at < @usedFrom AND last_used_at IS NOT NULL
+                    OR created_at >= @usedFrom AND (name_folded LIKE '%1_' OR name_folded LIKE '%4_' OR name_folded LIKE '%7_'))
                 """,
-                new { account = _account, tie = Ms.Of(Now.AddHours(-1)), usedFrom = Ms.Of(T0.AddDays(12)) });
+                new { account = _account, tie = Ms.Of(Now.AddHours(-1)), usedFrom = Ms.Of(T0.AddDays(12)) }, commandTimeout: 0);
         }
         await _db.Database.RefreshStatisticsAsync(Ct);
     }
