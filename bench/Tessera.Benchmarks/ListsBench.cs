@@ -135,6 +135,7 @@ internal static class ListsBench
                     null => "NULL",
                     string text => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'",
                     string[] texts => "ARRAY[" + string.Join(",", texts.Select(t => "'" + t + "'")) + "]",
+                    long[] numbers => "ARRAY[" + string.Join(",", numbers.Select(n => n.ToString(CultureInfo.InvariantCulture))) + "]::bigint[]",
                     IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
                     _ => value.ToString()!,
                 };

@@ -6,7 +6,7 @@ namespace Tessera.Storage.Tests;
 /// <summary>
 /// PostgreSQL: a list's statements are planned for their values on every call (<see cref="SqlDatabase.OpenForListsAsync"/>),
 /// never by the generic plan PostgreSQL would keep for a prepared statement after five calls, and the setting does not stay
-/// with the pooled connection; but the seeks of a range's days keep theirs (<see cref="SqlDatabase.PlannedOnceAsync"/>).
+/// with the pooled connection; but the seeks of a range's days keep theirs (<see cref="SqlDatabase.PlannedOnce"/>).
 /// </summary>
 internal static class ListPlanning
 {

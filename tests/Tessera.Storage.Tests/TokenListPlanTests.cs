@@ -245,7 +245,8 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
     /// <summary>
     /// A range on one instant sorted by another is read from the instant-day index (SQLite migration 0016, PostgreSQL 0017)
     /// of that instant's day and the sort: a page per day (and status), wherever the range's tokens come in the sort's
-    /// order; with a status fixed by the filters, only that status's entries of each day.
+    /// order; with a status fixed by the filters, only that status's entries of each day. On PostgreSQL the days and
+    /// statuses are joined laterally to one SELECT, so the page is planned once however many days it reads.
     /// </summary>
     [Fact]
     public async Task A_range_on_one_instant_sorted_by_another_is_read_from_the_index_of_its_days()
@@ -267,18 +268,26 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
                 {
                     continue;
                 }
-                var read = new TokenListRead(TokenListNarrowing.None, range, [day, day + 1]);
-                var (sql, parameters) = _db.Tokens.PageSql(_account, query, read);
-                var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, sql, parameters, Ct);
-                // SQLite is told the index (INDEXED BY); PostgreSQL weighs the day indexes itself and may sort a day's entries
-                // in another of them (bounded by the day, as the page is by the days).
-                var indexes = TokenListPlans.Indexes(plan);
-                var days = _db.Database.PlansListFilters
-                    ? indexes.Any(i => i.StartsWith($"ix_query_tokens_{(range.Instant == TokenListNarrowing.Created ? "created" : "expires")}_day_", StringComparison.Ordinal))
-                    : indexes.Contains(TokenListDays.Index(range.Instant, sort));
-                if (!days || TokenListPlans.FullScans(plan).Count > 0 || (!_db.Database.PlansListFilters && SortsADay(plan)))
+                foreach (var days in new long[][] { [day, day + 1], [.. Enumerable.Range(0, TokenListDays.FewestLateralParts).Select(d => day + d)] })
                 {
-                    failures.Add($"{TokenListCombinations.Label(query)}:\n    {string.Join("\n    ", plan)}");
+                    var read = new TokenListRead(TokenListNarrowing.None, range, days);
+                    var (sql, parameters) = _db.Tokens.PageSql(_account, query, read);
+                    var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, sql, parameters, Ct);
+                    // SQLite is told the index (INDEXED BY); PostgreSQL weighs the day indexes itself and may sort a day's entries
+                    // in another of them (bounded by the day, as the page is by the days).
+                    var indexes = TokenListPlans.Indexes(plan);
+                    var readsDays = _db.Database.PlansListFilters
+                        ? indexes.Any(i => i.StartsWith($"ix_query_tokens_{(range.Instant == TokenListNarrowing.Created ? "created" : "expires")}_day_", StringComparison.Ordinal))
+                        : indexes.Contains(TokenListDays.Index(range.Instant, sort));
+                    // PostgreSQL plans a page of many days and statuses once: one scan of a day index, run per day and status
+                    // (planning an arm per day and status was most of such a page's cost); a page of a few, an arm each.
+                    var parts = days.Sum(d => TokenListDays.StatusesOf(query, range.Instant, d).Count());
+                    var scansOfDays = plan.Count(line => line.Contains("_day_", StringComparison.Ordinal) && line.Contains(" Scan ", StringComparison.Ordinal));
+                    if (!readsDays || TokenListPlans.FullScans(plan).Count > 0 || (!_db.Database.PlansListFilters && SortsADay(plan))
+                        || (_db.Database is PostgresDatabase && scansOfDays != (parts >= TokenListDays.FewestLateralParts ? 1 : parts)))
+                    {
+                        failures.Add($"{TokenListCombinations.Label(query)} over {days.Length} days:\n    {string.Join("\n    ", plan)}");
+                    }
                 }
             }
         }

@@ -113,22 +113,22 @@ public sealed class PostgresDatabase : SqlDatabase
     public override bool TestsEveryIndexConditionOnEachEntry => true;
 
     /// <summary>
+    /// A day-by-day page planned for its values planned each of its arms, one per day and status (up to 96): planning, not
+    /// reading, was most of such a page's cost (14 arms: 2.4 ms planned, 0.45 run; docs/perf.md). Joined laterally to the
+    /// list of days and statuses, its one SELECT is planned once per call (0.2 ms) and run per day and status; it reads a
+    /// page from each where the arms' merge read only what the page took (0.45 → 0.9 ms).
+    /// </summary>
+    public override bool JoinsLaterally => true;
+
+    /// <summary>
     /// A list's connection plans each statement for its values (<see cref="OpenForListsAsync"/>); the seeks of a range's
     /// days are planned alike whatever the values, and planning them cost 1.3 ms a call where the kept plan costs 0.36 (a
     /// walk's bound over six days of expiries, its EXECUTE timed in psql; docs/perf.md). So they run with the kept plan,
-    /// and the setting is put back for the page.
+    /// and the setting is put back for the page: the three statements are sent together, one round trip, and PostgreSQL
+    /// runs each before it plans the next.
     /// </summary>
-    public override async Task<T> PlannedOnceAsync<T>(DbConnection connection, Func<Task<T>> read, CancellationToken cancellationToken)
-    {
-        if (!_prepares)
-        {
-            return await read();
-        }
-        await SetPlanCacheModeAsync(connection, "force_generic_plan", cancellationToken);
-        var result = await read();
-        await SetPlanCacheModeAsync(connection, "force_custom_plan", cancellationToken);
-        return result;
-    }
+    public override string PlannedOnce(string sql) =>
+        _prepares ? $"SET plan_cache_mode = force_generic_plan;\n{sql};\nSET plan_cache_mode = force_custom_plan" : sql;
 
     private static async Task SetPlanCacheModeAsync(DbConnection connection, string mode, CancellationToken cancellationToken)
     {

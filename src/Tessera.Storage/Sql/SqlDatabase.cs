@@ -80,11 +80,19 @@ public abstract partial class SqlDatabase : IAsyncDisposable
     public virtual bool TestsEveryIndexConditionOnEachEntry => false;
 
     /// <summary>
-    /// Runs <paramref name="read"/>, statements whose best plan does not depend on their values (the seeks of a range's
-    /// days: <see cref="TokenListDays.Days"/>, <see cref="TokenListDays.SortBound"/>), on a list's connection
+    /// True where a day-by-day page (<see cref="TokenListDays.Page"/>) of many days and statuses
+    /// (<see cref="TokenListDays.FewestLateralParts"/>) is one SELECT joined laterally to their list (PostgreSQL), planned
+    /// once whatever their number; false where each day and status is its own arm of a UNION ALL (SQLite, which has no
+    /// LATERAL and prepares an arm in microseconds).
+    /// </summary>
+    public virtual bool JoinsLaterally => false;
+
+    /// <summary>
+    /// <paramref name="sql"/>, a statement whose best plan does not depend on its values (the seeks of a range's days:
+    /// <see cref="TokenListDays.Days"/>, <see cref="TokenListDays.SortBound"/>), written to run on a list's connection
     /// (<see cref="OpenForListsAsync"/>) with the plan PostgreSQL keeps for a prepared statement, not one made per call.
     /// </summary>
-    public virtual Task<T> PlannedOnceAsync<T>(DbConnection connection, Func<Task<T>> read, CancellationToken cancellationToken) => read();
+    public virtual string PlannedOnce(string sql) => sql;
 
     /// <summary>
     /// Written after a table's alias to make the planner read <paramref name="index"/> (SQLite's <c>INDEXED BY</c>, which

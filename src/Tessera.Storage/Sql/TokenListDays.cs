@@ -178,17 +178,31 @@ internal static class TokenListDays
         // The indexes hold each day's tokens by status, then in the sort's order (migrations 0016, 0017): each day is read
         // once per status the page can hold, and the days' and statuses' pages are merged.
         var held = range.Instant == TokenListNarrowing.Expires ? ExpiryStatus : Status;
-        var arms = days.SelectMany(day => StatusesOf(query, range.Instant, day)
-                .Select(status => $"{filtered} AND {range.Column} / {DayMs} = {day} AND {held} = '{status}'{page}"))
-            .ToList();
+        var direction = descending ? "DESC" : "ASC";
+        var parts = days.SelectMany(day => StatusesOf(query, range.Instant, day).Select(status => (Day: day, Status: status))).ToList();
+        if (database.JoinsLaterally && parts.Count >= FewestLateralParts)
+        {
+            parameters.Add("partDays", parts.Select(p => p.Day).ToArray());
+            parameters.Add("partStatuses", parts.Select(p => p.Status).ToArray());
+            return ($"SELECT d.* FROM unnest(@partDays, @partStatuses) AS p (day, status) CROSS JOIN LATERAL ({filtered} AND {range.Column} / {DayMs} = p.day AND {held} = p.status{page}) AS d ORDER BY d.sort_key {direction}, d.id {direction} LIMIT @take",
+                parameters);
+        }
+        var arms = parts.Select(p => $"{filtered} AND {range.Column} / {DayMs} = {p.Day} AND {held} = '{p.Status}'{page}").ToList();
         if (arms is [var only])
         {
             return (only, parameters);
         }
-        var direction = descending ? "DESC" : "ASC";
         return (string.Join(" UNION ALL ", arms.Select((arm, i) => $"SELECT * FROM ({arm}) AS d{i}")) + $" ORDER BY sort_key {direction}, id {direction} LIMIT @take",
             parameters);
     }
+
+    /// <summary>
+    /// The fewest days and statuses a page joins laterally (<see cref="SqlDatabase.JoinsLaterally"/>). Fewer are planned as
+    /// a UNION ALL's arms in well under a millisecond (0.17 ms an arm), each for its own day: a lateral SELECT is planned
+    /// for any day at once, and took the unassigned tokens of one day's window for 26 a day where 833 are, reading them
+    /// from the index by expiry and sorting them by name (3 → 17 ms at a million tokens).
+    /// </summary>
+    public const int FewestLateralParts = 5;
 
     private static readonly string Active = TokenNames.Of(TokenStatus.Active);
     private static readonly string Cancelled = TokenNames.Of(TokenStatus.Cancelled);
