@@ -163,7 +163,7 @@ internal static class ListsBench
             "SELECT MAX(created_at) FROM query_tokens WHERE account_id = @account", new { account }));
         // Names as the seeder writes them (user-0000000 … user-0999999): a prefix every name has, one none has, a
         // substring none has (the issue's own example: no name has "user-99") and one only a single name has.
-        var values = new TokenListCombinations.Values(workload, ["us", "x", "user-99", "0012345"],
+        var values = new TokenListCombinations.Values(workload, ["us", "x", "user-99", "0012345", "user"],
             newest.AddDays(-10), newest.AddDays(-9), newest.AddDays(5), newest);
         return (values, account, tokens);
     }

@@ -100,8 +100,9 @@ public abstract class TokenListDaysTests(string provider) : IAsyncLifetime
 
         Assert.Equal(0, otherwise.DayReads);
         // Every range but the sort on its own instant: 14 ranges × 3 sorts (the created+expiry one: 4), up to 5 pages each
-        // (fewer for a short list), but the name search of 3+ characters on PostgreSQL (left to its planner).
-        Assert.True(byDays.DayReads >= 140, $"{byDays.DayReads} pages read by days");
+        // (fewer for a short list); the name search of 3+ characters too, on both databases (every name has "user-00": its
+        // count reaches the bound).
+        Assert.True(byDays.DayReads >= 160, $"{byDays.DayReads} pages read by days");
         Assert.True(pages > 5_000, $"{pages} tokens listed");
     }
 

@@ -109,6 +109,17 @@ public abstract partial class SqlDatabase : IAsyncDisposable
         throw new NotSupportedException($"{Provider} plans name searches by itself.");
 
     /// <summary>
+    /// A SELECT of one row per token of <c>@accountId</c> whose name contains <paramref name="folded"/> (3+ characters,
+    /// lower-cased), adding its parameters, that yields its rows one by one (so a LIMIT stops it): for counting them up to
+    /// a bound. A count, not a test: the trigram index alone may answer it.
+    /// </summary>
+    public virtual string NameContainsRows(string folded, DynamicParameters parameters)
+    {
+        parameters.Add("nameContains", "%" + TokenListSql.EscapeLike(folded) + "%");
+        return "SELECT 1 FROM query_tokens t WHERE t.account_id = @accountId AND t.name_folded LIKE @nameContains ESCAPE '\\'";
+    }
+
+    /// <summary>
     /// Serializes writers of one account inside <paramref name="transaction"/> where a rule spans
     /// several rows (the last active license key). SQLite needs nothing: it has one writer at a time.
     /// </summary>

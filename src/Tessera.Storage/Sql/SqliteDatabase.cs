@@ -220,10 +220,23 @@ public sealed class SqliteDatabase : SqlDatabase
     /// </summary>
     public override string NameContainsCondition(string folded, DynamicParameters parameters)
     {
-        parameters.Add("nameTrigrams", "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+        parameters.Add("nameTrigrams", Phrase(folded));
         return """
             t.id IN (SELECT n.token_id FROM query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid
                 WHERE query_token_trigrams MATCH @nameTrigrams AND n.account_id = @accountId)
+            """;
+    }
+
+    /// <summary>The text as one FTS5 string: quoted, a double quote doubled, so no character of it is query syntax.</summary>
+    private static string Phrase(string folded) => "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The trigram index's matches of the account, in the index's order: the token table is not read.</summary>
+    public override string NameContainsRows(string folded, DynamicParameters parameters)
+    {
+        parameters.Add("nameTrigrams", Phrase(folded));
+        return """
+            SELECT 1 FROM query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid
+                WHERE query_token_trigrams MATCH @nameTrigrams AND n.account_id = @accountId
             """;
     }
 

@@ -117,6 +117,13 @@ internal static class TokenListSql
         parameters.Add("bound", bound);
         var conditions = new List<string>();
         var hint = narrowing == TokenListNarrowing.CancelledOfWorkload ? database.IndexHint(CancelledOfWorkloadIndex) : "";
+        if (narrowing == TokenListNarrowing.Name && query.NameContains!.ToLowerInvariant() is var folded && !IsPrefix(folded))
+        {
+            // Counted as the dialect finds the substring, row by row, so the count stops at its bound whatever the number of
+            // matches (through the token table, SQLite read every match of the trigram index first: 0.9 s for "user" at a
+            // million tokens).
+            return ($"SELECT COUNT(*) FROM ({database.NameContainsRows(folded, parameters)} LIMIT @bound) AS m", parameters);
+        }
         if (narrowing == TokenListNarrowing.Name)
         {
             conditions.Add(NameIndexCondition(database, query.NameContains!.ToLowerInvariant(), parameters));
@@ -367,6 +374,6 @@ internal static class TokenListSql
         return count;
     }
 
-    private static string EscapeLike(string value) =>
+    internal static string EscapeLike(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
