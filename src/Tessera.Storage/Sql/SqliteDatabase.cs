@@ -216,7 +216,7 @@ public sealed class SqliteDatabase : SqlDatabase
 
     /// <summary>
     /// The trigram index (migration 0007) as one FTS5 phrase: the folded text's trigrams, consecutive, i.e. the text as a
-    /// substring. The text is quoted as an FTS5 string (a double quote doubled), so no character of it is query syntax.
+    /// substring (<see cref="Phrase"/>).
     /// </summary>
     public override string NameContainsCondition(string folded, DynamicParameters parameters)
     {
