@@ -115,7 +115,7 @@ public abstract partial class SqlDatabase : IAsyncDisposable
     /// </summary>
     public virtual string NameContainsRows(string folded, DynamicParameters parameters)
     {
-        parameters.Add("nameContains", "%" + TokenListSql.EscapeLike(folded) + "%");
+        parameters.Add("nameContains", TokenListSql.ContainsPattern(folded));
         return "SELECT 1 FROM query_tokens t WHERE t.account_id = @accountId AND t.name_folded LIKE @nameContains ESCAPE '\\'";
     }
 

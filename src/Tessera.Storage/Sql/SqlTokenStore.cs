@@ -249,9 +249,9 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     /// few rows in range are then sorted rather than the range's days walked. A name search of 3+ characters too: its
     /// count is planned by PostgreSQL, which has the trigram index's statistics and walks an index for a substring most
     /// names have; left to its planner beside a range, <c>q=user</c> (every name) was read through the range's index and
-    /// sorted (100-370 ms at a million tokens), where the range's days find a page at once. One workload's cancelled tokens are counted on either
-    /// database: PostgreSQL's planner took them for a tenth of the workload's, as in the seeder's mix, and walked the
-    /// workload's sort order past all of its tokens where none was cancelled.
+    /// sorted (100-370 ms at a million tokens), where the range's days find a page at once. One workload's cancelled
+    /// tokens are counted on either database: PostgreSQL's planner took them for a tenth of the workload's, as in the
+    /// seeder's mix, and walked the workload's sort order past all of its tokens where none was cancelled.
     /// </summary>
     internal async Task<TokenListNarrowing> ChooseNarrowingAsync(DbConnection connection, string accountId, TokenQuery query, bool byDays,
         CancellationToken cancellationToken)

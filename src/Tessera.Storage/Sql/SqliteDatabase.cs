@@ -221,11 +221,12 @@ public sealed class SqliteDatabase : SqlDatabase
     public override string NameContainsCondition(string folded, DynamicParameters parameters)
     {
         parameters.Add("nameTrigrams", Phrase(folded));
-        return """
-            t.id IN (SELECT n.token_id FROM query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid
-                WHERE query_token_trigrams MATCH @nameTrigrams AND n.account_id = @accountId)
-            """;
+        return $"t.id IN (SELECT n.token_id FROM {AccountsTrigramMatches})";
     }
+
+    /// <summary>The trigram index's matches of <c>@nameTrigrams</c> among <c>@accountId</c>'s names, mapped to their tokens as <c>n</c>.</summary>
+    private const string AccountsTrigramMatches =
+        "query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid WHERE query_token_trigrams MATCH @nameTrigrams AND n.account_id = @accountId";
 
     /// <summary>The text as one FTS5 string: quoted, a double quote doubled, so no character of it is query syntax.</summary>
     private static string Phrase(string folded) => "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -234,10 +235,7 @@ public sealed class SqliteDatabase : SqlDatabase
     public override string NameContainsRows(string folded, DynamicParameters parameters)
     {
         parameters.Add("nameTrigrams", Phrase(folded));
-        return """
-            SELECT 1 FROM query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid
-                WHERE query_token_trigrams MATCH @nameTrigrams AND n.account_id = @accountId
-            """;
+        return $"SELECT 1 FROM {AccountsTrigramMatches}";
     }
 
     public override string NowMs => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";

@@ -117,16 +117,17 @@ internal static class TokenListSql
         parameters.Add("bound", bound);
         var conditions = new List<string>();
         var hint = narrowing == TokenListNarrowing.CancelledOfWorkload ? database.IndexHint(CancelledOfWorkloadIndex) : "";
-        if (narrowing == TokenListNarrowing.Name && query.NameContains!.ToLowerInvariant() is var folded && !IsPrefix(folded))
-        {
-            // Counted as the dialect finds the substring, row by row, so the count stops at its bound whatever the number of
-            // matches (through the token table, SQLite read every match of the trigram index first: 0.9 s for "user" at a
-            // million tokens).
-            return ($"SELECT COUNT(*) FROM ({database.NameContainsRows(folded, parameters)} LIMIT @bound) AS m", parameters);
-        }
         if (narrowing == TokenListNarrowing.Name)
         {
-            conditions.Add(NameIndexCondition(database, query.NameContains!.ToLowerInvariant(), parameters));
+            var folded = query.NameContains!.ToLowerInvariant();
+            if (!IsPrefix(folded))
+            {
+                // Counted as the dialect finds the substring, row by row, so the count stops at its bound whatever the number
+                // of matches (through the token table, SQLite read every match of the trigram index first: 0.9 s for "user"
+                // at a million tokens).
+                return ($"SELECT COUNT(*) FROM ({database.NameContainsRows(folded, parameters)} LIMIT @bound) AS m", parameters);
+            }
+            conditions.Add(NameIndexCondition(database, folded, parameters));
         }
         if (narrowing is TokenListNarrowing.Created or TokenListNarrowing.Expires or TokenListNarrowing.CancelledOfWorkload && OfOneWorkload(query))
         {
@@ -297,7 +298,7 @@ internal static class TokenListSql
             {
                 // The LIKE decides (the index conditions only narrow), so the meaning is the same whatever index answers.
                 sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
-                parameters.Add("nameLike", prefix ? EscapeLike(folded) + "%" : "%" + EscapeLike(folded) + "%");
+                parameters.Add("nameLike", prefix ? EscapeLike(folded) + "%" : ContainsPattern(folded));
                 if (narrowing == TokenListNarrowing.Name && !plans)
                 {
                     sql.Append(" AND ").Append(NameIndexCondition(database, folded, parameters));
@@ -374,6 +375,9 @@ internal static class TokenListSql
         return count;
     }
 
-    internal static string EscapeLike(string value) =>
+    /// <summary>The LIKE pattern of the names containing <paramref name="folded"/>, its wildcards escaped (<c>ESCAPE '\'</c>).</summary>
+    internal static string ContainsPattern(string folded) => "%" + EscapeLike(folded) + "%";
+
+    private static string EscapeLike(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
