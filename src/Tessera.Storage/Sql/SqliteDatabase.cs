@@ -224,9 +224,14 @@ public sealed class SqliteDatabase : SqlDatabase
         return $"t.id IN (SELECT n.token_id FROM {AccountsTrigramMatches})";
     }
 
-    /// <summary>The trigram index's matches of <c>@nameTrigrams</c> among <c>@accountId</c>'s names, mapped to their tokens as <c>n</c>.</summary>
+    /// <summary>
+    /// The trigram index's matches of <c>@nameTrigrams</c> among <c>@accountId</c>'s names, mapped to their tokens as <c>n</c>.
+    /// The rowid is bounded to the account's range of keys (migration 0020), so FTS5 seeks past other accounts' matches.
+    /// </summary>
     private const string AccountsTrigramMatches =
-        "query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid WHERE query_token_trigrams MATCH @nameTrigrams AND n.account_id = @accountId";
+        "query_token_trigrams JOIN query_token_names n ON n.id = query_token_trigrams.rowid WHERE query_token_trigrams MATCH @nameTrigrams" +
+        " AND query_token_trigrams.rowid BETWEEN (SELECT ordinal << 40 FROM query_token_name_ranges WHERE account_id = @accountId)" +
+        " AND (SELECT ((ordinal + 1) << 40) - 1 FROM query_token_name_ranges WHERE account_id = @accountId) AND n.account_id = @accountId";
 
     /// <summary>The text as one FTS5 string: quoted, a double quote doubled, so no character of it is query syntax.</summary>
     private static string Phrase(string folded) => "\"" + folded.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
