@@ -10,16 +10,17 @@
 # Usage: bench/lists.sh                                                 SQLite only
 #        TESSERA_BENCH_POSTGRES='Host=127.0.0.1;Port=5432;Username=…;Database=lists_bench' bench/lists.sh
 #          (the database must exist and be empty, or be one this script seeded before with KEEP=1)
-# Knobs: TOKENS (1000000), AUDIT (10000000; 0 skips the audit list), RUNS (10), PROVIDERS ("sqlite postgres"),
+# Knobs: TOKENS (1000000), ACCOUNTS (1: more seeds that many accounts of TOKENS each, and the newest is listed), AUDIT (10000000; 0 skips the audit list), RUNS (10), PROVIDERS ("sqlite postgres"),
 #        SQLITE_DB (/tmp/tessera-lists.db), KEEP (0: the SQLite file is deleted at the end; 1 keeps it and a later run
 #        reuses it without seeding), LISTS_EACH_BOUND (0: createdFrom and createdTo are tried together; 1: also alone),
-#        OUT (a file that collects the tables), LISTS_ONLY (only the combinations whose label contains it),
+#        OUT (a file that collects the tables), LISTS_ONLY (only the combinations whose label contains it), LISTS_NAMES (the q values, comma-separated),
 #        LISTS_SQL (a label: its two pages' SQL, values written in, to stderr for EXPLAIN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 TOKENS=${TOKENS:-1000000}
+ACCOUNTS=${ACCOUNTS:-1}
 AUDIT=${AUDIT:-10000000}
 RUNS=${RUNS:-10}
 PROVIDERS=${PROVIDERS:-sqlite postgres}
@@ -43,7 +44,7 @@ for provider in $PROVIDERS; do
   esac
   if [ "$fresh" = 1 ]; then
     start=$(date +%s)
-    "${bench[@]}" seed "$provider" "$connection" "$TOKENS" "$seeded/$provider"
+    "${bench[@]}" seed "$provider" "$connection" "$TOKENS" "$seeded/$provider" "$ACCOUNTS"
     [ "$AUDIT" = 0 ] || "${bench[@]}" seed-audit "$provider" "$connection" "$AUDIT" | tail -n1
     echo "# $provider: seeded in $(( $(date +%s) - start )) s"
   fi

@@ -151,19 +151,24 @@ internal static class ListsBench
         return page;
     }
 
-    /// <summary>The seeded account (the one with the most tokens), its first workload and instants inside the seeded range.</summary>
+    /// <summary>
+    /// The seeded account (the one with the most tokens; of several as large, the newest, whose rows came last into every
+    /// index shared by accounts), its first workload and instants inside the seeded range.
+    /// </summary>
     internal static async Task<(TokenListCombinations.Values Values, string Account, long Tokens)> ValuesAsync(SqlDatabase database)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
         var (account, tokens) = await connection.QuerySingleAsync<(string, long)>(
-            "SELECT account_id, COUNT(*) AS n FROM query_tokens GROUP BY account_id ORDER BY n DESC LIMIT 1");
+            "SELECT account_id, COUNT(*) AS n FROM query_tokens GROUP BY account_id ORDER BY n DESC, account_id DESC LIMIT 1");
         var workload = await connection.QuerySingleAsync<string>(
             "SELECT id FROM workloads WHERE account_id = @account ORDER BY name LIMIT 1", new { account });
         var newest = DateTimeOffset.FromUnixTimeMilliseconds(await connection.QuerySingleAsync<long>(
             "SELECT MAX(created_at) FROM query_tokens WHERE account_id = @account", new { account }));
         // Names as the seeder writes them (user-0000000 … user-0999999): a prefix every name has, one none has, a
         // substring none has (the issue's own example: no name has "user-99") and one only a single name has.
-        var values = new TokenListCombinations.Values(workload, ["us", "x", "user-99", "0012345", "user"],
+        // LISTS_NAMES replaces them (comma-separated), for a name the matrix does not hold.
+        string[] names = Environment.GetEnvironmentVariable("LISTS_NAMES") is { Length: > 0 } given ? given.Split(',') : ["us", "x", "user-99", "0012345", "user"];
+        var values = new TokenListCombinations.Values(workload, names,
             newest.AddDays(-10), newest.AddDays(-9), newest.AddDays(5), newest);
         return (values, account, tokens);
     }

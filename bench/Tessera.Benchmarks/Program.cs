@@ -3,7 +3,7 @@ using Tessera.Benchmarks;
 
 // dotnet run -c Release --project bench/Tessera.Benchmarks -- [bdn args]        BenchmarkDotNet (VerifyBenchmarks)
 // ... -- memory 1000000                                                          memory of N remembered tokens
-// ... -- seed <provider> <connection string> <tokens> <output dir>               a database for bench/http.sh
+// ... -- seed <provider> <connection string> <tokens> <output dir> [accounts]    a database for bench/http.sh (each account gets the tokens)
 // ... -- lists <provider> <connection string> <runs> [tokens,audit]               every token and audit list combination, p50/p99 + plan
 // ... -- counts <provider> <connection string> <runs> [cap]                     the console list's capped count of matches per filter (ADR 0021)
 // ... -- seed-audit <provider> <connection string> <entries>                     audit entries for the account of a seeded database
@@ -13,7 +13,7 @@ using Tessera.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "memory" => MemoryReport.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
-    "seed" => await Seeder.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]),
+    "seed" => await Seeder.RunAsync(args[1], args[2], Arg(3, 0), args[4], Arg(5, 1)),
     "counts" => await CountsBench.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 10_000),
     "lists" => await ListsBench.RunAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Length > 4 ? args[4] : "tokens,audit"),
     "seed-audit" => await AuditSeeder.RunAsync(args[1], args[2], long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
