@@ -19,16 +19,24 @@ internal static class Keyset
     /// <paramref name="limit"/>, adding their parameters. A list ordered by id alone has no <paramref name="key"/>.
     /// <paramref name="constant"/>, a column every row of the page has the same value in (one the WHERE tests with IS NULL),
     /// leads the ORDER BY without changing it, so PostgreSQL sees that an index led by it is in the page's order (for a
-    /// column tested with <c>=</c> it sees that by itself).
+    /// column tested with <c>=</c> it sees that by itself). <paramref name="least"/> is the least value the key can take,
+    /// if it has one (a never-used token's last-use key): in a descending order, a position on it is written
+    /// <c>key = @afterKey AND id &lt; @afterId</c>, the same rows and the same seek. PostgreSQL estimates a row comparison
+    /// by its first column alone, and <c>key &lt; least</c> as no rows: it then took any index that held the key, the
+    /// account's last-use index for a page of six expiry days, and filtered 84,000 rows a day (400 ms at 100 accounts).
+    /// Only the pages read by days pass it: on a walk, the key's equality left the order to the id alone, and PostgreSQL
+    /// walked the primary key (every account's tokens) instead.
     /// </summary>
     public static void Page(StringBuilder sql, DynamicParameters parameters, string? key, string id, bool descending, object? afterKey,
-        string? afterId, int limit, string? constant = null)
+        string? afterId, int limit, string? constant = null, long? least = null)
     {
         var direction = descending ? "DESC" : "ASC";
         if (afterId is not null)
         {
             var comparison = descending ? "<" : ">";
-            sql.Append(key is null ? $" AND {id} {comparison} @afterId" : $" AND ({key}, {id}) {comparison} (@afterKey, @afterId)");
+            sql.Append(key is null ? $" AND {id} {comparison} @afterId"
+                : descending && least is not null && afterKey is long at && at == least ? $" AND {key} = @afterKey AND {id} < @afterId"
+                : $" AND ({key}, {id}) {comparison} (@afterKey, @afterId)");
             if (key is not null)
             {
                 parameters.Add("afterKey", afterKey);

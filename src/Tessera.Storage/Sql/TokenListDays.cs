@@ -174,7 +174,7 @@ internal static class TokenListDays
             Index(range.Instant, query.Sort), testsStatus: false);
         var page = new StringBuilder();
         Keyset.Page(page, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number,
-            query.After?.Id, query.Limit);
+            query.After?.Id, query.Limit, least: TokenListSql.LeastKey(query.Sort));
         // The indexes hold each day's tokens by status, then in the sort's order (migrations 0016, 0017): each day is read
         // once per status the page can hold, and the days' and statuses' pages are merged.
         var held = range.Instant == TokenListNarrowing.Expires ? ExpiryStatus : Status;

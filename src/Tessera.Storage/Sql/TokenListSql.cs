@@ -346,6 +346,9 @@ internal static class TokenListSql
     /// <summary>The last-use sort key of a token never used (<see cref="SqlDatabase.LastUsedKey"/>): below every use.</summary>
     internal const long NeverUsed = -1;
 
+    /// <summary>The least key of a sort that has one: the last-use key of a token never used (<see cref="Keyset.Page"/>).</summary>
+    internal static long? LeastKey(TokenSort sort) => sort == TokenSort.LastUsedAt ? NeverUsed : null;
+
     internal static (string Key, bool Descending) SortKey(SqlDatabase database, TokenSort sort) => sort switch
     {
         TokenSort.ExpiresAt => ("t.expires_at", false),
