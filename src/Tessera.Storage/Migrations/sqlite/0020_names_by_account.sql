@@ -4,9 +4,8 @@
 -- 'user' with five accounts of 100,000 names: 213 ms). Now each account owns a range of keys, 2^40 wide, from its
 -- ordinal in query_token_name_ranges; the reads bound the rowid to that range and FTS5 seeks inside each trigram's
 -- list to it, as it does for any rowid range. A name's key is the highest key of its account plus one.
+-- Only the insert trigger changes; the rename and delete triggers of 0007 find the rebuilt tables by name.
 DROP TRIGGER tr_query_token_names_inserted;
-DROP TRIGGER tr_query_token_names_renamed;
-DROP TRIGGER tr_query_token_names_deleted;
 DROP TABLE query_token_trigrams;
 DROP TABLE query_token_names;
 
@@ -38,15 +37,4 @@ BEGIN
         FROM query_token_name_ranges r WHERE r.account_id = NEW.account_id;
     INSERT INTO query_token_trigrams (rowid, name_folded)
         VALUES ((SELECT id FROM query_token_names WHERE token_id = NEW.id), NEW.name_folded);
-END;
-CREATE TRIGGER tr_query_token_names_renamed AFTER UPDATE OF name_folded ON query_tokens WHEN NEW.name_folded <> OLD.name_folded
-BEGIN
-    DELETE FROM query_token_trigrams WHERE rowid = (SELECT id FROM query_token_names WHERE token_id = OLD.id);
-    INSERT INTO query_token_trigrams (rowid, name_folded)
-        VALUES ((SELECT id FROM query_token_names WHERE token_id = OLD.id), NEW.name_folded);
-END;
-CREATE TRIGGER tr_query_token_names_deleted AFTER DELETE ON query_tokens
-BEGIN
-    DELETE FROM query_token_trigrams WHERE rowid = (SELECT id FROM query_token_names WHERE token_id = OLD.id);
-    DELETE FROM query_token_names WHERE token_id = OLD.id;
 END;
