@@ -323,30 +323,32 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
                     continue;
                 }
                 foreach (var days in new long[][] { [day, day + 1], [.. Enumerable.Range(0, TokenListDays.FewestLateralParts).Select(d => day + d)] })
-                foreach (var page in await FirstAndNextAsync(connection, query, new TokenListRead(TokenListNarrowing.None, range, days)))
                 {
                     var read = new TokenListRead(TokenListNarrowing.None, range, days);
-                    var (sql, parameters) = _db.Tokens.PageSql(_account, page, read);
-                    var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, sql, parameters, Ct);
-                    // SQLite is told the index (INDEXED BY); PostgreSQL weighs the day indexes itself and may sort a day's entries
-                    // in another of them (bounded by the day, as the page is by the days).
-                    var indexes = TokenListPlans.Indexes(plan);
-                    var readsDays = _db.Database.PlansListFilters
-                        ? indexes.Any(i => i.StartsWith($"ix_query_tokens_{(range.Instant == TokenListNarrowing.Created ? "created" : "expires")}_day_", StringComparison.Ordinal))
-                        : indexes.Contains(TokenListDays.Index(range.Instant, sort));
-                    // PostgreSQL plans a page of many days and statuses once: one scan of a day index, run per day and status
-                    // (planning an arm per day and status was most of such a page's cost); a page of a few, an arm each.
-                    var parts = days.Sum(d => TokenListDays.StatusesOf(query, range.Instant, d).Count());
-                    var scansOfDays = plan.Count(line => line.Contains("_day_", StringComparison.Ordinal) && line.Contains(" Scan ", StringComparison.Ordinal));
-                    // And it expects rows after a token never used, where a page follows: it estimated the row comparison past
-                    // the least last-use key at no rows (one per part), and at 100 accounts then read the account's last-use
-                    // index instead of the days' (400 ms).
-                    var underestimated = _db.Database is PostgresDatabase && page.After is { Number: TokenListSql.NeverUsed } && sort == TokenSort.LastUsedAt
-                        && long.Parse(EstimatedRows().Match(plan[0]).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= parts;
-                    if (!readsDays || TokenListPlans.FullScans(plan).Count > 0 || (!_db.Database.PlansListFilters && SortsADay(plan))
-                        || (_db.Database is PostgresDatabase && scansOfDays != (parts >= TokenListDays.FewestLateralParts ? 1 : parts)) || underestimated)
+                    foreach (var page in await FirstAndNextAsync(connection, query, read))
                     {
-                        failures.Add($"{TokenListCombinations.Label(query)} ({(page.After is null ? "first" : "cursor")}) over {days.Length} days:\n    {string.Join("\n    ", plan)}");
+                        var (sql, parameters) = _db.Tokens.PageSql(_account, page, read);
+                        var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, sql, parameters, Ct);
+                        // SQLite is told the index (INDEXED BY); PostgreSQL weighs the day indexes itself and may sort a day's entries
+                        // in another of them (bounded by the day, as the page is by the days).
+                        var indexes = TokenListPlans.Indexes(plan);
+                        var readsDays = _db.Database.PlansListFilters
+                            ? indexes.Any(i => i.StartsWith($"ix_query_tokens_{(range.Instant == TokenListNarrowing.Created ? "created" : "expires")}_day_", StringComparison.Ordinal))
+                            : indexes.Contains(TokenListDays.Index(range.Instant, sort));
+                        // PostgreSQL plans a page of many days and statuses once: one scan of a day index, run per day and status
+                        // (planning an arm per day and status was most of such a page's cost); a page of a few, an arm each.
+                        var parts = days.Sum(d => TokenListDays.StatusesOf(query, range.Instant, d).Count());
+                        var scansOfDays = plan.Count(line => line.Contains("_day_", StringComparison.Ordinal) && line.Contains(" Scan ", StringComparison.Ordinal));
+                        // And it expects rows after a token never used, where a page follows: it estimated the row comparison past
+                        // the least last-use key at no rows (one per part), and at 100 accounts then read the account's last-use
+                        // index instead of the days' (400 ms).
+                        var underestimated = _db.Database is PostgresDatabase && page.After is { Number: TokenListSql.NeverUsed } && sort == TokenSort.LastUsedAt
+                            && long.Parse(EstimatedRows().Match(plan[0]).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= parts;
+                        if (!readsDays || TokenListPlans.FullScans(plan).Count > 0 || (!_db.Database.PlansListFilters && SortsADay(plan))
+                            || (_db.Database is PostgresDatabase && scansOfDays != (parts >= TokenListDays.FewestLateralParts ? 1 : parts)) || underestimated)
+                        {
+                            failures.Add($"{TokenListCombinations.Label(query)} ({(page.After is null ? "first" : "cursor")}) over {days.Length} days:\n    {string.Join("\n    ", plan)}");
+                        }
                     }
                 }
             }
@@ -368,15 +370,16 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
         {
             return [query];
         }
-        // The page's order is the sort key then the id, both in the sort's direction: the page's last row is the Limit-th.
+        // The page's order is the sort key then the id, both in the sort's direction, in code point order for text: the
+        // page's last row is the Limit-th.
+        var byName = query.Sort == TokenSort.Name;
+        var keyed = rows.Select(r => (r.Id, Number: byName ? 0 : Convert.ToInt64(r.SortKey, System.Globalization.CultureInfo.InvariantCulture),
+            Text: byName ? (string)r.SortKey : "")).ToList();
         var descending = TokenListSql.SortKey(_db.Database, query.Sort).Descending;
-        var ordered = descending
-            ? rows.OrderByDescending(r => r.SortKey as IComparable).ThenByDescending(r => r.Id, StringComparer.Ordinal)
-            : rows.OrderBy(r => r.SortKey as IComparable).ThenBy(r => r.Id, StringComparer.Ordinal);
-        var last = ordered.ElementAt(query.Limit - 1);
-        var cursor = new ListCursor("tokens", query.Sort.ToString(), last.Id,
-            query.Sort == TokenSort.Name ? null : Convert.ToInt64(last.SortKey, System.Globalization.CultureInfo.InvariantCulture),
-            query.Sort == TokenSort.Name ? (string)last.SortKey : null);
+        var last = (descending
+            ? keyed.OrderByDescending(r => r.Number).ThenByDescending(r => r.Text, StringComparer.Ordinal).ThenByDescending(r => r.Id, StringComparer.Ordinal)
+            : keyed.OrderBy(r => r.Number).ThenBy(r => r.Text, StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal)).ElementAt(query.Limit - 1);
+        var cursor = new ListCursor("tokens", query.Sort.ToString(), last.Id, byName ? null : last.Number, byName ? last.Text : null);
         return [query, query with { After = cursor }];
     }
 

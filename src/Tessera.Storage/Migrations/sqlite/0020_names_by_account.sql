@@ -1,4 +1,4 @@
--- The trigram index read one account at a time (issue 23, ADR 0012 "Name search by account"). FTS5 keeps one index
+-- The trigram index read one account at a time (issue 23, ADR 0012 "Name search"). FTS5 keeps one index
 -- for every account, in rowid order, and its rowid was query_token_names' key, handed out in insertion order: a
 -- substring common in other accounts was read through all their matches before this account's were kept (a count of
 -- 'user' with five accounts of 100,000 names: 213 ms). Now each account owns a range of keys, 2^40 wide, from its
