@@ -80,7 +80,7 @@ public sealed class MigratorTests : IAsyncLifetime
             await connection.ExecuteAsync(migration.Script);
             await connection.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, 0)", new { migration.Version, migration.Name });
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var accounts = new[] { (await _db.AddAccountAsync("First", now, Ct)).Id, (await _db.AddAccountAsync("Second", now, Ct)).Id };
         for (var i = 0; i < 6; i++)
         {

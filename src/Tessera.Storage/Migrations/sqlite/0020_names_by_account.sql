@@ -4,22 +4,16 @@
 -- 'user' with five accounts of 100,000 names: 213 ms). Now each account owns a range of keys, 2^40 wide, from its
 -- ordinal in query_token_name_ranges; the reads bound the rowid to that range and FTS5 seeks inside each trigram's
 -- list to it, as it does for any rowid range. A name's key is the highest key of its account plus one.
--- Only the insert trigger changes; the rename and delete triggers of 0007 find the rebuilt tables by name.
+-- Only the insert trigger changes; the rename and delete triggers of 0007 stay.
 DROP TRIGGER tr_query_token_names_inserted;
-DROP TABLE query_token_trigrams;
-DROP TABLE query_token_names;
+-- The names map and the FTS5 table keep their definitions (0007); only their keys change, so both are emptied and refilled.
+DELETE FROM query_token_names;
+INSERT INTO query_token_trigrams (query_token_trigrams) VALUES ('delete-all');
 
 CREATE TABLE query_token_name_ranges (
     ordinal    INTEGER NOT NULL PRIMARY KEY,
     account_id TEXT    NOT NULL UNIQUE
 );
-CREATE TABLE query_token_names (
-    id         INTEGER NOT NULL PRIMARY KEY,
-    token_id   TEXT    NOT NULL UNIQUE,
-    account_id TEXT    NOT NULL
-);
-CREATE VIRTUAL TABLE query_token_trigrams USING fts5 (name_folded, content = '', contentless_delete = 1,
-    tokenize = 'trigram case_sensitive 1');
 
 INSERT INTO query_token_name_ranges (account_id) SELECT DISTINCT account_id FROM query_tokens ORDER BY account_id;
 INSERT INTO query_token_names (id, token_id, account_id)
