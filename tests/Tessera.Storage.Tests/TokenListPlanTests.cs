@@ -371,7 +371,7 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
             return [query];
         }
         // The page's order is the sort key then the id, both in the sort's direction, in code point order for text: the
-        // page's last row is the Limit-th.
+        // page's last row is the Limit-th; the cursor after it is the one a client is given.
         var byName = query.Sort == TokenSort.Name;
         var keyed = rows.Select(r => (r.Id, Number: byName ? 0 : Convert.ToInt64(r.SortKey, System.Globalization.CultureInfo.InvariantCulture),
             Text: byName ? (string)r.SortKey : "")).ToList();
@@ -379,8 +379,7 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
         var last = (descending
             ? keyed.OrderByDescending(r => r.Number).ThenByDescending(r => r.Text, StringComparer.Ordinal).ThenByDescending(r => r.Id, StringComparer.Ordinal)
             : keyed.OrderBy(r => r.Number).ThenBy(r => r.Text, StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal)).ElementAt(query.Limit - 1);
-        var cursor = new ListCursor("tokens", query.Sort.ToString(), last.Id, byName ? null : last.Number, byName ? last.Text : null);
-        return [query, query with { After = cursor }];
+        return [query, TokenListCombinations.CursorPage(query, (await _db.Tokens.GetTokenAsync(_account, last.Id, Ct))!)];
     }
 
     /// <summary>
