@@ -36,7 +36,7 @@ internal static class Seeder
             // A bulk load's way with the trigram index: GIN's pending list takes the names in bulk, merged at the end.
             // Inserted one by one (migration 0015 turns the list off for the planner's sake) they were most of the load.
             await using var connection = await database.OpenAsync(CancellationToken.None);
-            await connection.ExecuteAsync("ALTER INDEX ix_query_tokens_name_trigrams SET (fastupdate = on)");
+            await connection.ExecuteAsync("ALTER INDEX ix_query_tokens_account_trigrams SET (fastupdate = on)");
         }
         for (var i = 1; i <= accounts; i++)
         {
@@ -51,7 +51,7 @@ internal static class Seeder
         {
             await using var connection = await database.OpenAsync(CancellationToken.None);
             await connection.ExecuteAsync(new CommandDefinition(
-                "ALTER INDEX ix_query_tokens_name_trigrams SET (fastupdate = off); SELECT gin_clean_pending_list('ix_query_tokens_name_trigrams'::regclass);",
+                "ALTER INDEX ix_query_tokens_account_trigrams SET (fastupdate = off); SELECT gin_clean_pending_list('ix_query_tokens_account_trigrams'::regclass);",
                 commandTimeout: 0));
         }
         // What an operator's bulk load should be followed by: the planner's figures for a table that grew a millionfold.

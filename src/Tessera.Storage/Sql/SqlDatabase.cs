@@ -101,23 +101,26 @@ public abstract partial class SqlDatabase : IAsyncDisposable
     public virtual string IndexHint(string index) => "";
 
     /// <summary>
-    /// The condition on <c>t</c> (query_tokens) that finds the names containing <paramref name="folded"/> (3+ characters,
-    /// lower-cased) through the dialect's trigram index, adding its parameters; used only where
-    /// <see cref="PlansListFilters"/> is false. The caller also tests the name with <c>LIKE</c>, which decides.
+    /// The condition on <c>t</c> (query_tokens) that finds <c>@accountId</c>'s names containing <paramref name="folded"/>
+    /// (3+ characters, lower-cased) through the dialect's trigram index, adding its parameters; written where the name
+    /// narrows the page (<see cref="TokenListNarrowing.Name"/>). The caller also tests the name with <c>LIKE</c>, which decides.
     /// </summary>
-    public virtual string NameContainsCondition(string folded, DynamicParameters parameters) =>
-        throw new NotSupportedException($"{Provider} plans name searches by itself.");
+    public abstract string NameContainsCondition(string folded, DynamicParameters parameters);
 
     /// <summary>
     /// A SELECT of one row per token of <c>@accountId</c> whose name contains <paramref name="folded"/> (3+ characters,
-    /// lower-cased), adding its parameters, that yields its rows one by one (so a LIMIT stops it): for counting them up to
-    /// a bound. A count, not a test: the trigram index alone may answer it.
+    /// lower-cased), adding its parameters, through the dialect's trigram index: for counting them up to a bound (a
+    /// LIMIT). A count, not a test: the trigram index alone may answer it.
     /// </summary>
-    public virtual string NameContainsRows(string folded, DynamicParameters parameters)
-    {
-        parameters.Add("nameContains", TokenListSql.ContainsPattern(folded));
-        return "SELECT 1 FROM query_tokens t WHERE t.account_id = @accountId AND t.name_folded LIKE @nameContains ESCAPE '\\'";
-    }
+    public abstract string NameContainsRows(string folded, DynamicParameters parameters);
+
+    /// <summary>
+    /// False when the account's names containing <paramref name="folded"/> (3+ characters, lower-cased) are surely not
+    /// fewer than <paramref name="bound"/>, judged without reading them; true when they may be, and are worth counting
+    /// (<see cref="NameContainsRows"/>). SQLite's count stops at its bound whatever the matches: always true.
+    /// </summary>
+    public virtual Task<bool> MayHaveFewerNamesContainingAsync(DbConnection connection, string accountId, string folded, long bound,
+        CancellationToken cancellationToken) => Task.FromResult(true);
 
     /// <summary>
     /// Serializes writers of one account inside <paramref name="transaction"/> where a rule spans

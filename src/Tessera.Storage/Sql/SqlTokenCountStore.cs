@@ -37,7 +37,11 @@ public sealed class SqlTokenCountStore(SqlDatabase database) : ITokenCountStore
             return 0;
         }
         await using var connection = await database.OpenAsync(cancellationToken);
-        var (sql, parameters) = TokenListSql.Count(database, accountId, query, limit);
+        // A substring most names have is found by walking the account's rows, not through its trigrams (a bitmap of all
+        // of them before the first row: SqlDatabase.MayHaveFewerNamesContainingAsync).
+        var nameNarrows = query.NameContains is not { Length: > 0 } name || TokenListSql.IsPrefix(name)
+            || await database.MayHaveFewerNamesContainingAsync(connection, accountId, name.ToLowerInvariant(), limit, cancellationToken);
+        var (sql, parameters) = TokenListSql.Count(database, accountId, query, limit, nameNarrows);
         return await database.InterruptibleAsync(connection,
             () => connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)), cancellationToken);
     }

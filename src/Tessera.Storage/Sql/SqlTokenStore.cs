@@ -246,12 +246,13 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
     /// <summary>
     /// The filter that selects the fewest rows, counted up to <see cref="NarrowingBound"/> through each one's index, if any
     /// selects fewer. Where the database weighs filters itself, only before a read by days (<paramref name="byDays"/>): a
-    /// few rows in range are then sorted rather than the range's days walked. A name search of 3+ characters too: its
-    /// count is planned by PostgreSQL, which has the trigram index's statistics and walks an index for a substring most
-    /// names have; left to its planner beside a range, <c>q=user</c> (every name) was read through the range's index and
-    /// sorted (100-370 ms at a million tokens), where the range's days find a page at once. One workload's cancelled
-    /// tokens are counted on either database: PostgreSQL's planner took them for a tenth of the workload's, as in the
-    /// seeder's mix, and walked the workload's sort order past all of its tokens where none was cancelled.
+    /// few rows in range are then sorted rather than the range's days walked; left to its planner beside a range,
+    /// <c>q=user</c> (every name) was read through the range's index and sorted (100-370 ms at a million tokens), where the
+    /// range's days find a page at once. On either database a name search of 3+ characters, which PostgreSQL's planner
+    /// cannot weigh through the account's trigrams (<see cref="SqlDatabase.MayHaveFewerNamesContainingAsync"/>: its
+    /// estimate decides whether the names are counted at all), and one workload's cancelled tokens: PostgreSQL's planner
+    /// took them for a tenth of the workload's, as in the seeder's mix, and walked the workload's sort order past all of
+    /// its tokens where none was cancelled.
     /// </summary>
     internal async Task<TokenListNarrowing> ChooseNarrowingAsync(DbConnection connection, string accountId, TokenQuery query, bool byDays,
         CancellationToken cancellationToken)
@@ -259,11 +260,17 @@ public sealed class SqlTokenStore(SqlDatabase database) : ITokenStore
         var (best, fewest) = (TokenListNarrowing.None, (long)NarrowingBound);
         foreach (var narrowing in TokenListSql.Narrowings(query))
         {
-            if (database.PlansListFilters && !byDays && narrowing != TokenListNarrowing.CancelledOfWorkload)
+            var substring = narrowing == TokenListNarrowing.Name && !TokenListSql.IsPrefix(query.NameContains!);
+            if (database.PlansListFilters && !byDays && !substring && narrowing != TokenListNarrowing.CancelledOfWorkload)
             {
                 continue;
             }
             var bound = Bound(query, narrowing, byDays);
+            if (substring && !await database.MayHaveFewerNamesContainingAsync(connection, accountId, query.NameContains!.ToLowerInvariant(), bound,
+                    cancellationToken))
+            {
+                continue;
+            }
             var (sql, parameters) = TokenListSql.Matches(database, accountId, query, narrowing, bound);
             var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
             if (count < bound && count < fewest)

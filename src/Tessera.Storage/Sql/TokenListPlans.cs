@@ -59,7 +59,7 @@ internal static partial class TokenListPlans
     [GeneratedRegex(@"USE TEMP B-TREE FOR (?:RIGHT PART OF )?ORDER BY|^\s*(?:->\s*)?(?:Incremental )?Sort\b")]
     private static partial Regex SortStep();
 
-    [GeneratedRegex(@"query_token_trigrams|(?:SEARCH|Index Cond|Recheck Cond).*(?:name_folded ?[<>]|created_at ?[<>]|expires_at ?[<>]|name_folded ~~)|SEARCH t USING (?:COVERING )?INDEX ix_query_tokens_(?:created_day_|expires_day_|workload_cancelled\b)")]
+    [GeneratedRegex(@"query_token_trigrams|(?:SEARCH|Index Cond|Recheck Cond).*(?:name_folded ?[<>]|created_at ?[<>]|expires_at ?[<>]|name_folded ~~|tessera_name_trigrams)|SEARCH t USING (?:COVERING )?INDEX ix_query_tokens_(?:created_day_|expires_day_|workload_cancelled\b)")]
     private static partial Regex Narrowed();
 
     [GeneratedRegex(@"\b(?<name>(?:ix|ux)_[a-z0-9_]+|sqlite_autoindex_[a-z0-9_]+|[a-z_]+_pkey|query_token_trigrams)\b")]

@@ -206,11 +206,13 @@ internal static class TokenListSql
     /// walk and reads every match up to the limit, so a filter with an index of its own always finds the rows (the name,
     /// then an expiry bound or <c>state=expired</c>, then a creation range); the other range filters are only tested (on
     /// SQLite written <c>+column</c>, as for a page). Without such a filter the account's, a workload's or the cancelled
-    /// tokens' index is read until the limit.
+    /// tokens' index is read until the limit. Without <paramref name="nameNarrows"/> the name is only tested (a substring
+    /// most names have, on PostgreSQL).
     /// </summary>
-    public static (string Sql, DynamicParameters Parameters) Count(SqlDatabase database, string accountId, TokenQuery query, long limit)
+    public static (string Sql, DynamicParameters Parameters) Count(SqlDatabase database, string accountId, TokenQuery query, long limit,
+        bool nameNarrows = true)
     {
-        var narrowing = !string.IsNullOrEmpty(query.NameContains) ? TokenListNarrowing.Name
+        var narrowing = !string.IsNullOrEmpty(query.NameContains) && nameNarrows ? TokenListNarrowing.Name
             : query.ExpiresBefore is not null || query.State == TokenState.Expired ? TokenListNarrowing.Expires
             : query.CreatedFrom is not null || query.CreatedTo is not null ? TokenListNarrowing.Created
             : TokenListNarrowing.None;
@@ -299,7 +301,7 @@ internal static class TokenListSql
                 // The LIKE decides (the index conditions only narrow), so the meaning is the same whatever index answers.
                 sql.Append(" AND t.name_folded LIKE @nameLike ESCAPE '\\'");
                 parameters.Add("nameLike", prefix ? EscapeLike(folded) + "%" : ContainsPattern(folded));
-                if (narrowing == TokenListNarrowing.Name && !plans)
+                if (narrowing == TokenListNarrowing.Name)
                 {
                     sql.Append(" AND ").Append(NameIndexCondition(database, folded, parameters));
                 }
