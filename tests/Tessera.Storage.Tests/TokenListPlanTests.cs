@@ -462,21 +462,38 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
         return false;
     }
 
+    /// <summary>
+    /// A key bound to one workload and the unassigned tokens walk their workload index in the page's order, the first page
+    /// and the page after a token never used. After one, sorted by last use, PostgreSQL estimated the row comparison past
+    /// the least key (-1) at no rows, and at 100 accounts walked the account's last-use index, filtering 99,000 other
+    /// tokens (67 ms; the workload index: 0.13 ms).
+    /// </summary>
     [Fact]
     public async Task A_key_bound_to_one_workload_and_the_unassigned_tokens_are_read_from_a_workload_index_in_the_page_order()
     {
         await using var connection = await _db.Database.OpenAsync(Ct);
         var failures = new List<string>();
+        var neverUsed = "SELECT id FROM query_tokens WHERE account_id = @account AND last_used_at IS NULL AND ";
+        var unassigned = (await _db.Tokens.GetTokenAsync(_account, await connection.QueryFirstAsync<string>(
+            neverUsed + "workload_id IS NULL ORDER BY id DESC", new { account = _account }), Ct))!;
+        var ofTheWorkload = (await _db.Tokens.GetTokenAsync(_account, await connection.QueryFirstAsync<string>(
+            neverUsed + "workload_id = @workload ORDER BY id DESC", new { account = _account, workload = _workload }), Ct))!;
         foreach (var sort in Enum.GetValues<TokenSort>())
         {
+            var ofOneWorkload = new TokenQuery { Now = Now, Limit = 50, Sort = sort, WorkloadIn = [_workload] };
+            var unassignedOnly = new TokenQuery { Now = Now, Limit = 50, Sort = sort, UnassignedOnly = true };
             foreach (var query in new[]
             {
-                new TokenQuery { Now = Now, Limit = 50, Sort = sort, WorkloadIn = [_workload] },
-                new TokenQuery { Now = Now, Limit = 50, Sort = sort, UnassignedOnly = true },
+                ofOneWorkload, TokenListCombinations.CursorPage(ofOneWorkload, ofTheWorkload),
+                unassignedOnly, TokenListCombinations.CursorPage(unassignedOnly, unassigned),
             })
             {
                 var plan = await TokenListPlans.ExplainAsync(_db.Database, connection, _account, query, TokenListNarrowing.None, Ct);
-                if (!TokenListPlans.Indexes(plan).Any(i => i.StartsWith("ix_query_tokens_workload_", StringComparison.Ordinal)) || TokenListPlans.Sorts(plan))
+                // At this test's size PostgreSQL reads the workload index whatever it expects; what fails is the estimate of one row.
+                var underestimated = _db.Database is PostgresDatabase && query.After is { Number: TokenListSql.NeverUsed } && sort == TokenSort.LastUsedAt
+                    && long.Parse(EstimatedRows().Match(plan[0]).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 1;
+                if (!TokenListPlans.Indexes(plan).Any(i => i.StartsWith("ix_query_tokens_workload_", StringComparison.Ordinal)) || TokenListPlans.Sorts(plan)
+                    || underestimated)
                 {
                     failures.Add($"{TokenListCombinations.Label(query)}:\n    {string.Join("\n    ", plan)}");
                 }
@@ -545,10 +562,10 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
     private static partial Regex IndexWalk();
 
     /// <summary>
-    /// The step seeks a row value of the sort key and the id (SQLite: <c>(key,id)&lt;(?,?)</c>; PostgreSQL: <c>ROW(…)</c>),
-    /// or, on the least last-use key (a token never used), that key and the id after it.
+    /// The step seeks a row value of the sort key and the id (SQLite: <c>(key,id)&lt;(?,?)</c>; PostgreSQL: <c>ROW(…)</c>;
+    /// on the least last-use key, a token never used, <c>&lt;=</c>).
     /// </summary>
-    [GeneratedRegex(@",id\)[<>]=?\(\?,\?\)|ROW\(.*\bid\).*[<>]=? ROW\(|last_used_key=\? AND id<\?|COALESCE\(last_used_at, '-1'::bigint\) = .*\(id < ")]
+    [GeneratedRegex(@",id\)[<>]=?\(\?,\?\)|ROW\(.*\bid\).*[<>]=? ROW\(")]
     private static partial Regex SeeksAPosition();
 
     /// <summary>The planner's estimate of a plan line's rows (PostgreSQL's EXPLAIN).</summary>

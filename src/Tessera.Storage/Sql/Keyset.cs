@@ -21,11 +21,12 @@ internal static class Keyset
     /// leads the ORDER BY without changing it, so PostgreSQL sees that an index led by it is in the page's order (for a
     /// column tested with <c>=</c> it sees that by itself). <paramref name="least"/> is the least value the key can take,
     /// if it has one (a never-used token's last-use key): in a descending order, a position on it is written
-    /// <c>key = @afterKey AND id &lt; @afterId</c>, the same rows and the same seek. PostgreSQL estimates a row comparison
-    /// by its first column alone, and <c>key &lt; least</c> as no rows: it then took any index that held the key, the
-    /// account's last-use index for a page of six expiry days, and filtered 84,000 rows a day (400 ms at 100 accounts).
-    /// Only the pages read by days pass it: on a walk, the key's equality left the order to the id alone, and PostgreSQL
-    /// walked the primary key (every account's tokens) instead.
+    /// <c>(key, id) &lt;= (@afterKey, @afterId) AND id &lt;&gt; @afterId</c>, the same rows and the same seek. PostgreSQL
+    /// estimates a row comparison by its first column alone, and <c>key &lt; least</c> as no rows: it then took any index
+    /// that held the key, the account's last-use index for a page of six expiry days, filtering 84,000 rows a day (400 ms
+    /// at 100 accounts), and for the unassigned tokens' walk 99,000 rows (67 ms). <c>key &lt;= least</c> it estimates as
+    /// the never-used tokens. The key's equality (<c>key = @afterKey AND id &lt; @afterId</c>) was estimated well too, but
+    /// left the order to the id alone, and PostgreSQL then walked the primary key (every account's tokens).
     /// </summary>
     public static void Page(StringBuilder sql, DynamicParameters parameters, string? key, string id, bool descending, object? afterKey,
         string? afterId, int limit, string? constant = null, long? least = null)
@@ -35,7 +36,7 @@ internal static class Keyset
         {
             var comparison = descending ? "<" : ">";
             sql.Append(key is null ? $" AND {id} {comparison} @afterId"
-                : descending && least is not null && afterKey is long at && at == least ? $" AND {key} = @afterKey AND {id} < @afterId"
+                : descending && least is not null && afterKey is long at && at == least ? $" AND ({key}, {id}) <= (@afterKey, @afterId) AND {id} <> @afterId"
                 : $" AND ({key}, {id}) {comparison} (@afterKey, @afterId)");
             if (key is not null)
             {

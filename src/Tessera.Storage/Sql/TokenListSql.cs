@@ -73,7 +73,7 @@ internal static class TokenListSql
         // The unassigned tokens (workload_id IS NULL) are read from a workload index in the sort's order: PostgreSQL walked the
         // account's sort index instead, testing each row, 80–90 ms a page at a million tokens.
         Keyset.Page(sql, parameters, key, "t.id", descending, query.Sort == TokenSort.Name ? query.After?.Text : query.After?.Number, query.After?.Id,
-            query.Limit, query.UnassignedOnly ? "t.workload_id" : null);
+            query.Limit, query.UnassignedOnly ? "t.workload_id" : null, LeastKey(query.Sort));
         return (sql.ToString(), parameters);
     }
 
