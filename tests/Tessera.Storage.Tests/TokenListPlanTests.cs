@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.RegularExpressions;
 using Dapper;
 using Tessera.Core.Storage;
@@ -39,20 +40,12 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
         [Fact]
         public async Task The_name_search_reads_only_its_accounts_range_of_the_trigram_index()
         {
-            var other = (await Database.AddAccountAsync("Interleaved", Now, Ct)).Id;
-            foreach (var i in Enumerable.Range(0, 4))
-            {
-                await Database.AddTokenAsync(i % 2 == 0 ? other : Account, $"interleaved-{i}", null, Now, Ct);
-            }
             await using var connection = await Database.Database.OpenAsync(Ct);
+            var (sql, parameters) = await CountInterleavedNamesAsync(connection);
             var ranges = await connection.QueryAsync<(long Ordinal, long Accounts)>(
                 "SELECT id >> 40, COUNT(DISTINCT account_id) FROM query_token_names GROUP BY id >> 40");
             Assert.All(ranges, range => Assert.Equal(1, range.Accounts));
             Assert.Equal(3, ranges.Count());
-
-            var query = new TokenQuery { Now = Now, Limit = 50, NameContains = "interleaved" };
-            var (sql, parameters) = TokenListSql.Matches(Database.Database, Account, query, TokenListNarrowing.Name, 1_000);
-            Assert.Equal(2, await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: Ct)));
             var plan = await TokenListPlans.ExplainAsync(Database.Database, connection, sql, parameters, Ct);
             // FTS5's plan names its constraints: M for the MATCH, < and > for the rowid's bounds.
             Assert.Contains(plan, line => Regex.IsMatch(line, @"query_token_trigrams VIRTUAL TABLE INDEX \d+:M\S*[<>]\S*[<>]"));
@@ -83,15 +76,8 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
         [Fact]
         public async Task The_name_search_reads_only_its_accounts_trigrams()
         {
-            var other = (await Database.AddAccountAsync("Interleaved", Now, Ct)).Id;
-            foreach (var i in Enumerable.Range(0, 4))
-            {
-                await Database.AddTokenAsync(i % 2 == 0 ? other : Account, $"Interleaved-{i}", null, Now, Ct);
-            }
             await using var connection = await Database.Database.OpenAsync(Ct);
-            var query = new TokenQuery { Now = Now, Limit = 50, NameContains = "interleaved" };
-            var (sql, parameters) = TokenListSql.Matches(Database.Database, Account, query, TokenListNarrowing.Name, 1_000);
-            Assert.Equal(2, await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: Ct)));
+            var (sql, parameters) = await CountInterleavedNamesAsync(connection);
             var plan = await connection.QueryAsync<string>(new CommandDefinition("EXPLAIN (ANALYZE, COSTS OFF) " + sql, parameters, cancellationToken: Ct));
             Assert.Contains(plan, line => Regex.IsMatch(line, @"Bitmap Index Scan on ix_query_tokens_account_trigrams \(actual time=\S+ rows=2 "));
         }
@@ -197,6 +183,23 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
             await using var connection = await Database.Database.OpenAsync(Ct);
             Assert.Equal("off", await connection.ExecuteScalarAsync<string>("SHOW enable_incremental_sort"));
         }
+    }
+
+    /// <summary>
+    /// Adds four names containing "interleaved", to another account and this one in turn, and counts this account's two
+    /// as the store counts a name's substring (<see cref="TokenListSql.Matches"/>): the statement, to read its plan.
+    /// </summary>
+    private protected async Task<(string Sql, DynamicParameters Parameters)> CountInterleavedNamesAsync(DbConnection connection)
+    {
+        var other = (await _db.AddAccountAsync("Interleaved", Now, Ct)).Id;
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            await _db.AddTokenAsync(i % 2 == 0 ? other : _account, $"Interleaved-{i}", null, Now, Ct);
+        }
+        var query = new TokenQuery { Now = Now, Limit = 50, NameContains = "interleaved" };
+        var (sql, parameters) = TokenListSql.Matches(_db.Database, _account, query, TokenListNarrowing.Name, 1_000);
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: Ct)));
+        return (sql, parameters);
     }
 
     /// <summary>Enough rows that a scan costs more than an index to the planner, few enough to fill in a few seconds.</summary>
