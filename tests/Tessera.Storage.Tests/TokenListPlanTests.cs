@@ -335,7 +335,7 @@ public abstract partial class TokenListPlanTests(string provider) : IAsyncLifeti
         {
             var (all, expiring) = await connection.QuerySingleAsync<(long, long)>(
                 "SELECT COUNT(*), COALESCE(SUM(CASE WHEN expires_at < @before THEN 1 ELSE 0 END), 0) FROM query_tokens" +
-                " WHERE account_id = @account AND name_folded LIKE @pattern", new { account = _account, before = Ms.Of(before), pattern = $"%{text}%" });
+                " WHERE account_id = @account AND name_folded LIKE @pattern", new { account = _account, before = Ms.Of(before), pattern = TokenListSql.IsPrefix(text) ? $"{text}%" : $"%{text}%" });
             var query = new TokenQuery { Now = Now, Limit = 50, NameContains = text };
             Assert.Equal(Math.Min(limit, all), await counts.CountMatchesAsync(_account, query, limit, Ct));
             // A filter beside the name.
