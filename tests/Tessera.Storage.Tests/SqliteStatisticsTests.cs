@@ -38,12 +38,13 @@ public sealed class SqliteStatisticsTests : IAsyncLifetime
                 'license_key', 'key_1', 'token.action' || (i % 7), printf('tok_%04d', i % 300), NULL, NULL, NULL
             FROM s
             """, new { account, other, now = Now.ToUnixTimeMilliseconds() }, cancellationToken: Ct));
-        // Hours of use (a WITHOUT ROWID table with indexes of its own): tokens in a few workloads over a day.
+        // Hours of use (a WITHOUT ROWID table with indexes of its own), all of one account: an index whose first column
+        // holds one value past the limit, read on past it to find nothing more.
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO usage_hours (account_id, token_id, workload_id, hour_start, uses)
             SELECT account_id, id, workload_id, @now - (rowid % 24) * 3600000, 1 + rowid % 5
-            FROM query_tokens WHERE workload_id IS NOT NULL AND rowid % 4 = 0
-            """, new { now = Now.ToUnixTimeMilliseconds() }, cancellationToken: Ct));
+            FROM query_tokens WHERE account_id = @account AND workload_id IS NOT NULL AND rowid % 4 = 0
+            """, new { account, now = Now.ToUnixTimeMilliseconds() }, cancellationToken: Ct));
     }
 
     public ValueTask DisposeAsync() => _db.DisposeAsync();

@@ -349,8 +349,9 @@ internal static partial class SqliteStatistics
         }
 
         /// <summary>
-        /// The <c>stat</c> column, as the shipped SQLite's <c>stat_get</c> writes it (3.53 adds no <c>var=</c> report of
-        /// uneven runs: the test against ANALYZE holds this to what it does write).
+        /// The <c>stat</c> column, as the shipped SQLite's <c>stat_get</c> writes it: later sources report uneven runs
+        /// (<c>var=</c>) and give a first column seen with one value the whole count, 3.53 does neither (an account of a
+        /// million tokens is figured from the entries read). The test against ANALYZE holds this to what 3.53 writes.
         /// </summary>
         public string Stat()
         {
@@ -360,11 +361,7 @@ internal static partial class SqliteStatistics
             {
                 var distinct = _distinctBefore[i] + 1;
                 var perValue = (_read + distinct - 1) / distinct;
-                if (distinct == 1 && limit > 0)
-                {
-                    perValue = entries;
-                }
-                else if (perValue == 2 && _read * 10 <= distinct * 11)
+                if (perValue == 2 && _read * 10 <= distinct * 11)
                 {
                     perValue = 1;
                 }
