@@ -150,9 +150,10 @@ public sealed class SqliteDatabase : SqlDatabase
 
     /// <summary>
     /// The figures an approximate ANALYZE would write (<see cref="SqliteStatistics"/>): measured on a reading connection,
-    /// then stored by the writer in one short write, so token writes never wait for the reading. ANALYZE itself held the
-    /// write lock while it counted every index: 0.4 s at a million tokens, 11 minutes at 10M (ADR 0012). Every pooled
-    /// connection is then replaced, since each loads the figures once, when it first reads the schema.
+    /// then stored by the writer in one short write (5–10 ms), so token writes never wait for the reading. ANALYZE itself
+    /// held the write lock while it counted every index: 2–3 s at a million tokens, 20 minutes at 10M from a cold page cache
+    /// (docs/perf.md). Every pooled connection is then replaced, since each loads the figures once, when it first reads
+    /// the schema.
     /// </summary>
     public override async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
     {

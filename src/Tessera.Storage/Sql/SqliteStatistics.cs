@@ -12,9 +12,9 @@ namespace Tessera.Storage.Sql;
 /// connection, so that the write lock is held only while they are stored (ADR 0012, "SQLite's statistics at 10M").
 /// <para>
 /// ANALYZE holds the write lock while it reads, and the SQLite this product ships (3.53) counts every entry of every
-/// index it analyzes whatever the limit: 11 minutes on a database of 10M tokens (28 GB), during which no token could be
-/// created. Here each index's entries are counted in a read transaction (one count per table, one per partial index's
-/// condition), and its first entries are read in index order and tallied as ANALYZE tallies them (analyze.c's
+/// index it analyzes whatever the limit: 20 minutes on a database of 10M tokens (28 GB, from a cold page cache), during
+/// which every token write failed. Here each index's entries are counted by a reading connection (one count per table,
+/// one per partial index's condition), and its first entries are read in index order and tallied as ANALYZE tallies them (analyze.c's
 /// <c>stat_push</c> and <c>stat_get</c>, skip-ahead included), so the rows written are the ones ANALYZE would write.
 /// A test holds every row to that, table by table, against ANALYZE itself.
 /// </para>
