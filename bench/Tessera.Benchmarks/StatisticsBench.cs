@@ -70,22 +70,17 @@ internal static class StatisticsBench
                 $"ANALYZE: {clock.Elapsed.TotalSeconds:F1} s; worst write meanwhile {worst:F1} ms, {failed} write(s) failed (busy)"));
             return 0;
         }
-        SqliteStatistics.Measurement measurement;
         List<string> stored;
-        await using (var connection = (SqliteConnection)await database.OpenAsync(CancellationToken.None))
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
         {
             stored = [.. await connection.QueryAsync<string>("SELECT tbl || '|' || ifnull(idx, '') || '|' || stat FROM sqlite_stat1")];
-            measurement = await SqliteStatistics.MeasureAsync(connection, SqliteDatabase.StatisticsRows, CancellationToken.None);
         }
+        var measurement = await database.MeasureStatisticsAsync(CancellationToken.None);
         var reading = clock.Elapsed.TotalSeconds;
         var worstWhileReading = worst;
         worst = 0;
         clock.Restart();
-        await database.WriteAsync(async (connection, transaction, ct) =>
-        {
-            await SqliteStatistics.StoreAsync(connection, transaction, measurement, SqliteDatabase.StatisticsRows, ct);
-            return WriteOutcome.Commit(0);
-        }, CancellationToken.None);
+        await database.StoreStatisticsAsync(measurement, CancellationToken.None);
         var storing = clock.Elapsed.TotalMilliseconds;
         await Task.Delay(300);
         await stop.CancelAsync();

@@ -155,13 +155,19 @@ public sealed class SqliteDatabase : SqlDatabase
     /// (docs/perf.md). Every pooled connection is then replaced, since each loads the figures once, when it first reads
     /// the schema.
     /// </summary>
-    public override async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
+    public override async Task RefreshStatisticsAsync(CancellationToken cancellationToken) =>
+        await StoreStatisticsAsync(await MeasureStatisticsAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The refresh's first step: the figures, measured on a pooled reading connection, without the write lock.</summary>
+    internal async Task<SqliteStatistics.Measurement> MeasureStatisticsAsync(CancellationToken cancellationToken)
     {
-        SqliteStatistics.Measurement measurement;
-        await using (var connection = (SqliteConnection)await OpenAsync(cancellationToken))
-        {
-            measurement = await SqliteStatistics.MeasureAsync(connection, StatisticsRows, cancellationToken);
-        }
+        await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+        return await SqliteStatistics.MeasureAsync(connection, StatisticsRows, cancellationToken);
+    }
+
+    /// <summary>The refresh's second step: the writer stores the figures in one write, and the reading pool is replaced.</summary>
+    internal async Task StoreStatisticsAsync(SqliteStatistics.Measurement measurement, CancellationToken cancellationToken)
+    {
         await WriteAsync(async (connection, transaction, ct) =>
         {
             await SqliteStatistics.StoreAsync(connection, transaction, measurement, StatisticsRows, ct);

@@ -102,15 +102,15 @@ internal static partial class SqliteStatistics
         {
             var shape = index.Sql is null
                 ? new IndexShape(
-                    [.. await connection.QueryAsync<string>(new CommandDefinition("SELECT name FROM pragma_index_info(@index) ORDER BY seqno",
-                        new { index = index.Name }, cancellationToken: cancellationToken))],
+                    [.. (await connection.QueryAsync<string>(new CommandDefinition("SELECT name FROM pragma_index_info(@index) ORDER BY seqno",
+                        new { index = index.Name }, cancellationToken: cancellationToken))).Select(Quote)],
                     Where: null)
                 : IndexShape.Parse(index.Sql);
             if (shape is null)
             {
                 return null;
             }
-            var terms = shape.Terms.Select(t => index.Sql is null ? Quote(t) : t).ToArray();
+            var terms = shape.Terms.ToArray();
             // A WITHOUT ROWID table is its primary key's index: read in its order, and named by the table in the figures.
             var isTable = withoutRowid && index.Origin == "pk";
             var name = isTable ? table : index.Name;
